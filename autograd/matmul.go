@@ -1,0 +1,64 @@
+package autograd
+
+import (
+	"fmt"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// MatMul returns op(a)·op(b), batched over leading axes (see tensor.MatMul).
+//
+// With C = op(A)·op(B) and upstream gradient dC, the rules for the four
+// transpose cases are all "the other operand times dC, transposed to fit":
+//
+//	C = A·B:    dA = dC·Bᵀ   dB = Aᵀ·dC
+//	C = A·Bᵀ:   dA = dC·B    dB = dCᵀ·A
+//	C = Aᵀ·B:   dA = B·dCᵀ   dB = A·dC
+//	C = Aᵀ·Bᵀ:  dA = Bᵀ·dCᵀ  dB = dCᵀ·Aᵀ
+func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
+	out := g.result(tensor.MatMul(a.Value, b.Value, transA, transB, nil), a, b)
+	out.backward = func() {
+		dC, A, B := out.Grad, a.Value, b.Value
+		switch {
+		case !transA && !transB:
+			g.accumulateMatMul(a, dC, B, false, true)
+			g.accumulateMatMul(b, A, dC, true, false)
+		case !transA && transB:
+			g.accumulateMatMul(a, dC, B, false, false)
+			g.accumulateMatMul(b, dC, A, true, false)
+		case transA && !transB:
+			g.accumulateMatMul(a, B, dC, false, true)
+			g.accumulateMatMul(b, A, dC, false, false)
+		default:
+			g.accumulateMatMul(a, B, dC, true, true)
+			g.accumulateMatMul(b, dC, A, true, true)
+		}
+	}
+	return out
+}
+
+// Linear returns x·Wᵀ + bias, the fully connected layer, for x of shape
+// [..., in], w of shape [out, in] (PyTorch's layout) and bias [out] or nil.
+// The result has shape [..., out].
+func (g *Graph) Linear(x, w, bias *Var) *Var {
+	if w.Value.Rank() != 2 || x.Value.Dim(-1) != w.Value.Dim(1) {
+		panic(fmt.Sprintf("autograd.Linear: x %v and weight %v, want [..., in] and [out, in]", x.Value.Shape(), w.Value.Shape()))
+	}
+	var b *tensor.Tensor
+	if bias != nil {
+		b = bias.Value
+	}
+	out := g.result(tensor.MatMul(x.Value, w.Value, false, true, b), x, w, bias)
+	out.backward = func() {
+		nOut, nIn := w.Value.Dim(0), w.Value.Dim(1)
+		if x.requiresGrad {
+			g.accumulate(x, g.Own(tensor.MatMul(out.Grad, w.Value, false, false, nil))) // dx = dy·W
+		}
+		dy, x2 := out.Grad.Reshape(-1, nOut), x.Value.Reshape(-1, nIn) // rows [N, out], [N, in]
+		g.accumulateMatMul(w, dy, x2, true, false)                     // dW = dyᵀ·x
+		if bias != nil && bias.requiresGrad {
+			g.accumulate(bias, g.Own(tensor.Sum(dy, 0))) // db = Σ_rows dy
+		}
+	}
+	return out
+}

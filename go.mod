@@ -1,0 +1,3 @@
+module github.com/ditgo/ditgo
+
+go 1.26

@@ -1,0 +1,108 @@
+package tensor
+
+import "fmt"
+
+// MatMul returns op(a)·op(b) (+ bias), batched over leading axes.
+//
+//	a:    [..., M, K]  ([..., K, M] when transA)
+//	b:    [..., K, N]  ([..., N, K] when transB)
+//	bias: [N] or nil
+//	out:  [..., M, N]
+//
+// a and b have the same rank and the same leading (batch) axes, or b is one
+// matrix shared by every row of an untransposed a of any rank:
+// a [..., K] · b [K, N] = out [..., N]. A Linear layer on tokens [B, T, in]
+// is MatMul(x, w, false, true, bias) with w stored [out, in].
+func MatMul(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
+	args, outShape := matmulShape("MatMul", a, b, transA, transB)
+	dev := mustSameDevice("MatMul", a, b, bias)
+	mustFloat("MatMul", a, b, bias)
+	if bias != nil && !sameDims(bias.shape, args.N) {
+		panic(fmt.Sprintf("tensor.MatMul: bias shape %v, want [%d] for product %v·%v", bias.shape, args.N, a.shape, b.shape))
+	}
+	out := New(dev, outShape...)
+	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), args)
+	return out
+}
+
+// MatMulAcc adds op(a)·op(b) to out in place; out has MatMul's output shape.
+// Gradients of shared weights accumulate this way without a temporary.
+func MatMulAcc(out, a, b *Tensor, transA, transB bool) {
+	args, want := matmulShape("MatMulAcc", a, b, transA, transB)
+	dev := mustSameDevice("MatMulAcc", out, a, b)
+	mustFloat("MatMulAcc", out, a, b)
+	if !sameDims(out.shape, want...) {
+		panic(fmt.Sprintf("tensor.MatMulAcc: out shape %v, want %v for product %v·%v", out.shape, want, a.shape, b.shape))
+	}
+	args.Accumulate = true
+	dev.MatMul(out.buf, a.buf, b.buf, nil, args)
+}
+
+// matmulShape checks the operand shapes and returns the sizes of the product
+// and the shape of its result.
+func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []int) {
+	shared := b.Rank() == 2 && a.Rank() > 2 && !transA // b is applied to every row of a
+	if a.Rank() < 2 || (!shared && (a.Rank() != b.Rank() || !sameDims(a.shape[:a.Rank()-2], b.shape[:b.Rank()-2]...))) {
+		panic(fmt.Sprintf("tensor.%s: shapes %v and %v need equal rank ≥ 2 and equal batch axes, or a [..., K] and b [K, N]", op, a.shape, b.shape))
+	}
+	m, k := a.Dim(-2), a.Dim(-1)
+	if shared {
+		m = numel(a.shape[:a.Rank()-1])
+	}
+	if transA {
+		m, k = k, m
+	}
+	kb, n := b.Dim(-2), b.Dim(-1)
+	if transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		panic(fmt.Sprintf("tensor.%s: inner sizes differ: %v (transA=%v) and %v (transB=%v)", op, a.shape, transA, b.shape, transB))
+	}
+	batch := numel(a.shape[:a.Rank()-2])
+	if shared {
+		batch = 1
+	}
+	outShape := append(a.Shape()[:a.Rank()-1], n)
+	if !shared {
+		outShape = append(a.Shape()[:a.Rank()-2], m, n)
+	}
+	return MatMulArgs{Batch: batch, M: m, N: n, K: k, TransA: transA, TransB: transB}, outShape
+}
+
+// matmulRef computes, for n < Batch, i < M, j < N:
+//
+//	out[n,i,j] = (Accumulate ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
+//
+// where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
+// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero.
+func matmulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
+	M, N, K := p.M, p.N, p.K
+	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			n, i := row/M, row%M
+			A, B, C := a[n*M*K:], b[n*K*N:], out[n*M*N:]
+			for j := range N {
+				var acc F
+				for k := range K {
+					aik := A[i*K+k]
+					if p.TransA {
+						aik = A[k*M+i]
+					}
+					bkj := B[k*N+j]
+					if p.TransB {
+						bkj = B[j*K+k]
+					}
+					acc += aik * bkj
+				}
+				if bias != nil {
+					acc += bias[j]
+				}
+				if p.Accumulate {
+					acc += C[i*N+j]
+				}
+				C[i*N+j] = acc
+			}
+		}
+	})
+}
