@@ -28,6 +28,7 @@ func Attention(q, k, v *Tensor, scale float32) (out, lse *Tensor) {
 // and v, given the upstream gradient dout and the forward's out and lse.
 func AttentionBackward(dout, q, k, v, out, lse *Tensor, scale float32) (dq, dk, dv *Tensor) {
 	dev := mustSameDevice("AttentionBackward", dout, q, k, v, out, lse)
+	mustFloat("AttentionBackward", dout, q, k, v, out, lse)
 	args := attentionShape("AttentionBackward", q, k, v, scale)
 	mustSameShape("AttentionBackward", dout, q)
 	mustSameShape("AttentionBackward", out, q)

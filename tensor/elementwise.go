@@ -44,6 +44,7 @@ func Binary(op BinaryOp, a, b *Tensor) *Tensor {
 func BinaryInto(op BinaryOp, out, a, b *Tensor) {
 	name := op.String() + "Into"
 	dev := mustSameDevice(name, out, a, b)
+	mustFloat(name, out, a, b)
 	mustSameShape(name, out, a)
 	outer, mid, inner := broadcastShape(name, a.shape, b.shape)
 	dev.Binary(op, out.buf, a.buf, b.buf, outer, mid, inner)
@@ -207,6 +208,7 @@ func Unary(op UnaryOp, x *Tensor) *Tensor {
 func UnaryBackward(op UnaryOp, dy, x, y *Tensor) *Tensor {
 	name := op.String() + "Backward"
 	dev := mustSameDevice(name, dy, x, y)
+	mustFloat(name, dy, x, y)
 	mustSameShape(name, dy, x)
 	mustSameShape(name, dy, y)
 	dx := New(dev, x.shape...)

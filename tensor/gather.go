@@ -25,6 +25,7 @@ func Gather(table, idx *Tensor) *Tensor {
 func ScatterAdd(table, idx, src *Tensor) {
 	dev := mustSameDevice("ScatterAdd", table, idx, src)
 	mustGatherShapes("ScatterAdd", table, idx)
+	mustFloat("ScatterAdd", src)
 	if !sameDims(src.shape, idx.Dim(0), table.Dim(1)) {
 		panic(fmt.Sprintf("tensor.ScatterAdd: src %v, want [%d, %d] for table %v and idx %v", src.shape, idx.Dim(0), table.Dim(1), table.shape, idx.shape))
 	}
@@ -44,7 +45,10 @@ func mustGatherShapes(op string, table, idx *Tensor) {
 // Indices are checked: a bad one is a bug in the caller (labels are checked
 // when data is loaded), so it panics here; GPU kernels cannot.
 func gatherRef[F Float](out, table []F, idx []int32, n, dim int) {
-	rows := len(table) / max(dim, 1)
+	if dim == 0 {
+		return // rows of width zero: nothing to copy
+	}
+	rows := len(table) / dim
 	for i := range n {
 		r := int(idx[i])
 		if r < 0 || r >= rows {
@@ -58,7 +62,10 @@ func gatherRef[F Float](out, table []F, idx []int32, n, dim int) {
 //
 //	table[idx[i],d] += src[i,d]
 func scatterAddRef[F Float](table []F, idx []int32, src []F, n, dim int) {
-	rows := len(table) / max(dim, 1)
+	if dim == 0 {
+		return
+	}
+	rows := len(table) / dim
 	for i := range n {
 		r := int(idx[i])
 		if r < 0 || r >= rows {

@@ -36,6 +36,7 @@ func LayerNormModulate(x, shift, scale *Tensor) (out, mean, rstd *Tensor) {
 // saved mean and rstd. dshift and dscale are nil when withModulation is false.
 func LayerNormModulateBackward(dout, x, scale, mean, rstd *Tensor, withModulation bool) (dx, dshift, dscale *Tensor) {
 	dev := mustSameDevice("LayerNormModulateBackward", dout, x, scale, mean, rstd)
+	mustFloat("LayerNormModulateBackward", dout, x, scale, mean, rstd)
 	mustSameShape("LayerNormModulateBackward", dout, x)
 	mustLNShapes("LayerNormModulateBackward", x, nil, scale)
 	b, t, d := x.Dim(0), x.Dim(1), x.Dim(2)

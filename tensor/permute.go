@@ -87,6 +87,7 @@ type Layout struct {
 // Rearrange applies a layout to x: Permute(x viewed as l.View, l.Perm...),
 // returned with shape l.Out.
 func Rearrange(x *Tensor, l Layout) *Tensor {
+	x.mustLive("Rearrange")
 	return Permute(x.Reshape(l.View...), l.Perm...).reshapeOwned(l.Out...)
 }
 

@@ -20,7 +20,7 @@ type Tensor struct {
 	dtype DType
 	dev   Device
 	buf   Buffer
-	view  bool
+	base  *Tensor // for a view made by Reshape: the tensor that owns buf
 }
 
 // New returns a tensor of the given shape on dev, in the device's float type.
@@ -204,13 +204,17 @@ func (t *Tensor) Reshape(shape ...int) *Tensor {
 	if numel(shape) != t.Numel() {
 		panic(fmt.Sprintf("tensor.Reshape: cannot view %v as %v", t.shape, shape))
 	}
-	return &Tensor{shape: shape, dtype: t.dtype, dev: t.dev, buf: t.buf, view: true}
+	base := t
+	if t.base != nil {
+		base = t.base
+	}
+	return &Tensor{shape: shape, dtype: t.dtype, dev: t.dev, buf: t.buf, base: base}
 }
 
 // Release frees the tensor's storage. Releasing a view does nothing (its
 // base owns the storage); releasing twice is a programming error.
 func (t *Tensor) Release() {
-	if t.view {
+	if t.base != nil {
 		return
 	}
 	t.mustLive("Release")
@@ -218,11 +222,12 @@ func (t *Tensor) Release() {
 	t.buf = nil
 }
 
-// Released reports whether Release has been called.
-func (t *Tensor) Released() bool { return t.buf == nil }
+// Released reports whether the tensor's storage has been freed (for a view:
+// whether its base has been released).
+func (t *Tensor) Released() bool { return t.buf == nil || (t.base != nil && t.base.buf == nil) }
 
 func (t *Tensor) mustLive(op string) {
-	if t.buf == nil {
+	if t.Released() {
 		panic(fmt.Sprintf("tensor.%s: tensor %v used after Release", op, t.shape))
 	}
 }
