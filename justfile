@@ -8,6 +8,14 @@ test:
 ci:
     .ci/run
 
+# Compile shaders/*.comp to SPIR-V (needs glslc); commit the .spv files.
+shaders:
+    go generate ./shaders
+
+# The Vulkan tests on lavapipe with validation on, as CI runs them.
+test-vk:
+    DITGO_VK_REQUIRE=1 DITGO_VK_VALIDATION=1 LP_NUM_THREADS=0 go test ./vk -v
+
 # Train a DiT (the trainer arrives with its issue; until then this says so).
 train *ARGS:
     go run ./train {{ARGS}}

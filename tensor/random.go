@@ -49,10 +49,12 @@ func Philox(ctr [4]uint32, key [2]uint32) [4]uint32 {
 	return ctr
 }
 
-// uniform maps 32 random bits to (0, 1): the top 24 bits, centred in their
-// interval, so the result is never 0 and log(u) is always finite.
+// uniform maps 32 random bits to (0, 1): the top 23 bits, centred in their
+// interval, so the result is never 0 or 1 and log(u) is always finite. With
+// 23 bits the value (k + 0.5)·2⁻²³ is exact in float32 too, so a GPU
+// computes the same uniforms bit for bit.
 func uniform(x uint32) float64 {
-	return (float64(x>>8) + 0.5) / (1 << 24)
+	return (float64(x>>9) + 0.5) / (1 << 23)
 }
 
 // randNormalRef computes out[j] for j < len(out) as value n = offset + j of

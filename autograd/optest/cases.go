@@ -220,7 +220,13 @@ func Cases(opts Options) []Case {
 			}}
 	}
 	cs = append(cs, attention(1, 1, 1, 1), attention(2, 3, 5, 4), attention(1, 2, 17, 8), attention(1, 1, 9, 64))
-	random(func() Case { return attention(small(), small(), pick(), pick()) })
+	random(func() Case {
+		dh := pick()
+		if opts.MaxHeadDim > 0 {
+			dh = min(dh, opts.MaxHeadDim)
+		}
+		return attention(small(), small(), pick(), dh)
+	})
 
 	// Graphs where one Var feeds several ops, which is where gradient
 	// accumulation goes wrong if it is going to.

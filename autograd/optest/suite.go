@@ -21,6 +21,9 @@ type Options struct {
 	// TolScale multiplies the float32 tolerance, for devices whose
 	// transcendental functions are less exact than Go's math package.
 	TolScale float64
+	// MaxHeadDim caps the head dimension of random attention cases, for
+	// devices whose attention kernel has a limit (0: no cap).
+	MaxHeadDim int
 }
 
 // DefaultSizes are 1, small odd sizes, and sizes either side of 8, 16, 32

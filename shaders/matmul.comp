@@ -1,0 +1,149 @@
+#version 450
+// matmul.comp — batched out[n] = op(A[n])·op(B[n]) (+ bias) (+ out[n]).
+//
+// CPU reference: tensor.matmulRef (tensor/matmul.go). Launcher: vk/matmul.go.
+//
+// For n < batch, i < M, j < N:
+//
+//	out[n,i,j] = (ACCUMULATE ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
+//
+// op(A) is M×K, stored M×K row-major (a[n,i,k]) or K×M when TRANS_A
+// (a[n,k,i]); op(B) is K×N, stored K×N (b[n,k,j]) or N×K when TRANS_B
+// (b[n,j,k]). Batch n starts at n·M·K in a, n·K·N in b and n·M·N in out.
+//
+// Bindings: 0 out, 1 a, 2 b, 3 bias (any buffer when !HAS_BIAS; never read).
+// Push constants: MatMulPush { batch, M, N, K }.
+// Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE (bool).
+// Dispatch: 16×16 invocations per workgroup, grid (⌈N/64⌉, ⌈M/64⌉,
+// min(batch, 65535)). Workgroup (x, y) owns the 64×64 tile of out at rows
+// 64y…, columns 64x…, and walks the batches z, z + gridZ, ….
+//
+// Blocking: each invocation owns a 4×4 block of the tile, rows ty + 16r and
+// columns tx + 16c (r, c < 4). With sixteen outputs per invocation, each
+// step of k costs 8 shared-memory reads for 16 multiply-adds, where one
+// output per invocation would cost 2 reads per multiply-add. The stride of 16
+// (rather than 4 adjacent rows and columns) keeps neighbouring invocations on
+// neighbouring columns: their shared-memory reads hit distinct banks, and
+// their global writes are contiguous. K is walked 16 at a time: a step stages
+// a 64×16 slice of op(A) and a 16×64 slice of op(B) in shared memory
+// (8.5 KiB with padding), each loaded by all 256 invocations, 4 elements
+// apiece, in the order that reads global memory contiguously for the given
+// transpose. Elements outside M, N or K are loaded as zero, so partial tiles
+// need no special case in the inner loop.
+//
+// The loops of fixed length are marked [[unroll]]: acc must be indexed by
+// constants to live in registers, and Mesa's lavapipe (the CI device) ends
+// the loops of an invocation once they have run 65535 iterations in all, so
+// only the loops over k0 and n should count against that budget.
+
+#extension GL_EXT_control_flow_attributes : require
+
+layout(local_size_x = 16, local_size_y = 16) in; // SIDE × SIDE
+
+layout(constant_id = 0) const bool TRANS_A = false;
+layout(constant_id = 1) const bool TRANS_B = false;
+layout(constant_id = 2) const bool HAS_BIAS = false;
+layout(constant_id = 3) const bool ACCUMULATE = false;
+
+layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
+layout(std430, set = 0, binding = 1) readonly buffer A { float a[]; };
+layout(std430, set = 0, binding = 2) readonly buffer B { float b[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Bias { float bias[]; };
+
+layout(push_constant) uniform MatMulPush {
+	uint batch;
+	uint M;
+	uint N;
+	uint K;
+} pc;
+
+const uint TILE = 64; // rows and columns of out per workgroup
+const uint TK = 16;   // depth of one shared-memory step
+const uint BLOCK = 4; // rows and columns of out per invocation
+const uint SIDE = 16; // invocations along each side of the workgroup
+const uint THREADS = SIDE * SIDE;
+
+// The +1 padding puts consecutive rows of a tile in consecutive banks, so the
+// transposed loads (which write down a column of As or Bs) don't serialise.
+shared float As[TILE][TK + 1]; // As[r][kk] = A(n, row0 + r, k0 + kk)
+shared float Bs[TK][TILE + 1]; // Bs[kk][c] = B(n, k0 + kk, col0 + c)
+
+void main() {
+	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+	uint tid = gl_LocalInvocationIndex;
+	uint row0 = gl_WorkGroupID.y * TILE, col0 = gl_WorkGroupID.x * TILE;
+
+	// n depends only on the workgroup, so the barriers below are in uniform
+	// control flow.
+	for (uint n = gl_WorkGroupID.z; n < pc.batch; n += gl_NumWorkGroups.z) {
+		uint aBase = n * pc.M * pc.K, bBase = n * pc.K * pc.N, cBase = n * pc.M * pc.N;
+
+		float acc[BLOCK][BLOCK];
+		[[unroll]] for (uint r = 0; r < BLOCK; r++)
+			[[unroll]] for (uint c = 0; c < BLOCK; c++)
+				acc[r][c] = 0.0;
+
+		for (uint k0 = 0; k0 < pc.K; k0 += TK) {
+			// Consecutive invocations take consecutive addresses in global
+			// memory: along k for a stored M×K, along i for a stored K×M.
+			[[unroll]] for (uint l = 0; l < TILE * TK / THREADS; l++) {
+				uint e = tid + l * THREADS;
+				uint r = TRANS_A ? e % TILE : e / TK;
+				uint kk = TRANS_A ? e / TILE : e % TK;
+				uint i = row0 + r, k = k0 + kk;
+				float v = 0.0;
+				if (i < pc.M && k < pc.K) {
+					if (TRANS_A)
+						v = a[aBase + k * pc.M + i];
+					else
+						v = a[aBase + i * pc.K + k];
+				}
+				As[r][kk] = v;
+			}
+			// Likewise along j for a stored K×N, along k for a stored N×K.
+			[[unroll]] for (uint l = 0; l < TK * TILE / THREADS; l++) {
+				uint e = tid + l * THREADS;
+				uint kk = TRANS_B ? e % TK : e / TILE;
+				uint c = TRANS_B ? e / TK : e % TILE;
+				uint k = k0 + kk, j = col0 + c;
+				float v = 0.0;
+				if (k < pc.K && j < pc.N) {
+					if (TRANS_B)
+						v = b[bBase + j * pc.K + k];
+					else
+						v = b[bBase + k * pc.N + j];
+				}
+				Bs[kk][c] = v;
+			}
+			barrier();
+
+			[[unroll]] for (uint kk = 0; kk < TK; kk++) {
+				float av[BLOCK], bv[BLOCK];
+				[[unroll]] for (uint r = 0; r < BLOCK; r++)
+					av[r] = As[ty + SIDE * r][kk];
+				[[unroll]] for (uint c = 0; c < BLOCK; c++)
+					bv[c] = Bs[kk][tx + SIDE * c];
+				[[unroll]] for (uint r = 0; r < BLOCK; r++)
+					[[unroll]] for (uint c = 0; c < BLOCK; c++)
+						acc[r][c] += av[r] * bv[c];
+			}
+			// Everyone is done reading this step's tiles before the next
+			// step (or the next batch) overwrites them.
+			barrier();
+		}
+
+		[[unroll]] for (uint r = 0; r < BLOCK; r++) {
+			[[unroll]] for (uint c = 0; c < BLOCK; c++) {
+				uint i = row0 + ty + SIDE * r, j = col0 + tx + SIDE * c;
+				if (i < pc.M && j < pc.N) {
+					float v = acc[r][c];
+					if (HAS_BIAS)
+						v += bias[j];
+					if (ACCUMULATE)
+						v += out_[cBase + i * pc.N + j];
+					out_[cBase + i * pc.N + j] = v;
+				}
+			}
+		}
+	}
+}

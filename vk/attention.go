@@ -1,0 +1,44 @@
+//go:build cgo
+
+package vk
+
+import (
+	"fmt"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// attentionPush mirrors AttentionPush in shaders/attention.comp (and
+// AttentionBackwardPush in attention_backward.comp, which has the same
+// fields).
+type attentionPush struct {
+	B, H, T, Dh uint32
+	scale       float32
+}
+
+// attentionMaxDh is the largest head dimension the attention shaders keep
+// in registers (MAX_DH in the shaders). DiT uses 64 and 72.
+const attentionMaxDh = 128
+
+// Attention records fused softmax attention (attention.comp; reference
+// tensor.attentionRef): one invocation per query row, online softmax over
+// the keys.
+func (d *Device) Attention(out, lse, q, k, v tensor.Buffer, a tensor.AttentionArgs) {
+	if !d.attentionFits(a) {
+		return
+	}
+	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
+	dispatch(d, "attention", nil, &push, grid1D(a.B*a.H*a.T, 64), out, lse, q, k, v)
+}
+
+// attentionFits records an error for a head dimension the shaders cannot
+// hold.
+func (d *Device) attentionFits(a tensor.AttentionArgs) bool {
+	if a.Dh <= attentionMaxDh {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.fail(fmt.Errorf("vk: attention head dimension %d exceeds the shaders' limit of %d; use more heads", a.Dh, attentionMaxDh))
+	return false
+}

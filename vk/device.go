@@ -1,0 +1,303 @@
+//go:build cgo
+
+package vk
+
+/*
+#cgo LDFLAGS: -ldl
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
+
+	vkgo "github.com/vulkan-go/vulkan"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// Device is a Vulkan GPU (or Mesa's lavapipe CPU driver) as a tensor.Device.
+// Its methods may be called from several goroutines; they are serialized.
+type Device struct {
+	mu sync.Mutex
+
+	fns      *C.ShimFns
+	instance C.VkInstance
+	physical C.VkPhysicalDevice
+	device   C.VkDevice
+	queue    C.VkQueue
+	family   C.uint32_t
+	name     string
+	kind     string
+	limits   limits
+
+	cmdPool   C.VkCommandPool
+	setLayout C.VkDescriptorSetLayout
+	layout    C.VkPipelineLayout
+	pipelines map[string]C.VkPipeline
+
+	heap    *heap   // tensor memory: device-local
+	staging *heap   // host-visible memory for uploads and readbacks
+	dummy   *buffer // bound where an optional input (a bias) is absent
+
+	cur      *submission   // being recorded
+	inflight []*submission // submitted, fence not yet waited on
+	spare    []*submission // finished, ready for reuse
+
+	submitted int   // command buffers submitted, for Submissions
+	live      int   // tensor buffers allocated and not freed
+	err       error // the first failure; later kernels are skipped
+}
+
+// limits are the device limits the engine respects.
+type limits struct {
+	maxStorageBufferRange  uint64
+	minStorageOffsetAlign  uint64
+	maxComputeSharedMemory uint32
+	maxPushConstants       uint32
+	maxGroupCount          [3]uint32
+}
+
+// Open finds a Vulkan device and prepares it for compute. It returns an error
+// that says what is missing when there is no loader, no driver or no
+// suitable device, so that callers can fall back to the CPU device.
+func Open(opts Options) (*Device, error) {
+	var loaded *C.char
+	gipa := C.shim_load_loader(&loaded)
+	if gipa == nil {
+		return nil, errors.New("vk: no Vulkan loader (neither libvulkan.so.1 nor libvulkan.so could be opened); install it with: apt-get install libvulkan1 mesa-vulkan-drivers")
+	}
+	vkgo.SetGetInstanceProcAddr(unsafe.Pointer(gipa))
+	if err := vkgo.Init(); err != nil {
+		return nil, fmt.Errorf("vk: initialising %s: %w", C.GoString(loaded), err)
+	}
+
+	d := &Device{pipelines: map[string]C.VkPipeline{}}
+	validation := C.int(0)
+	if opts.Validation {
+		validation = 1
+	}
+	if err := check("vkCreateInstance", int32(C.shim_create_instance(gipa, validation, &d.instance, &d.fns))); err != nil {
+		return nil, err
+	}
+	if err := vkgo.InitInstance(vkgo.Instance(unsafe.Pointer(d.instance))); err != nil {
+		d.destroy()
+		return nil, fmt.Errorf("vk: %w", err)
+	}
+	if err := d.choosePhysical(opts.Device); err != nil {
+		d.destroy()
+		return nil, err
+	}
+	if err := d.createDevice(); err != nil {
+		d.destroy()
+		return nil, err
+	}
+	return d, nil
+}
+
+// candidate is a physical device the loader reported.
+type candidate struct {
+	pd     C.VkPhysicalDevice
+	name   string
+	kind   string
+	rank   int // lower is preferred
+	limits limits
+}
+
+// choosePhysical picks the device: the one named by want, or else a discrete
+// GPU before an integrated one before a CPU implementation such as lavapipe.
+func (d *Device) choosePhysical(want string) error {
+	inst := vkgo.Instance(unsafe.Pointer(d.instance))
+	var n uint32
+	if err := check("vkEnumeratePhysicalDevices", int32(vkgo.EnumeratePhysicalDevices(inst, &n, nil))); err != nil {
+		return err
+	}
+	if n == 0 {
+		return errors.New("vk: the Vulkan loader found no device; install a driver (apt-get install mesa-vulkan-drivers for the CPU one)")
+	}
+	pds := make([]vkgo.PhysicalDevice, n)
+	if err := check("vkEnumeratePhysicalDevices", int32(vkgo.EnumeratePhysicalDevices(inst, &n, pds))); err != nil {
+		return err
+	}
+	var cands []candidate
+	for _, pd := range pds[:n] {
+		var props vkgo.PhysicalDeviceProperties
+		vkgo.GetPhysicalDeviceProperties(pd, &props)
+		props.Deref()
+		props.Limits.Deref()
+		c := candidate{
+			pd:   C.VkPhysicalDevice(unsafe.Pointer(pd)),
+			name: vkgo.ToString(props.DeviceName[:]),
+			limits: limits{
+				maxStorageBufferRange:  uint64(props.Limits.MaxStorageBufferRange),
+				minStorageOffsetAlign:  uint64(props.Limits.MinStorageBufferOffsetAlignment),
+				maxComputeSharedMemory: props.Limits.MaxComputeSharedMemorySize,
+				maxPushConstants:       props.Limits.MaxPushConstantsSize,
+				maxGroupCount:          props.Limits.MaxComputeWorkGroupCount,
+			},
+		}
+		props.Free()
+		switch props.DeviceType {
+		case vkgo.PhysicalDeviceTypeDiscreteGpu:
+			c.kind, c.rank = "discrete GPU", 0
+		case vkgo.PhysicalDeviceTypeIntegratedGpu:
+			c.kind, c.rank = "integrated GPU", 1
+		case vkgo.PhysicalDeviceTypeVirtualGpu:
+			c.kind, c.rank = "virtual GPU", 2
+		case vkgo.PhysicalDeviceTypeCpu:
+			c.kind, c.rank = "CPU implementation", 3
+		default:
+			c.kind, c.rank = "other", 4
+		}
+		if C.shim_queue_family(d.fns, c.pd) == C.UINT32_MAX {
+			continue // no compute queue
+		}
+		cands = append(cands, c)
+	}
+	if len(cands) == 0 {
+		return errors.New("vk: no Vulkan device has a compute queue")
+	}
+	best := -1
+	for i, c := range cands {
+		switch {
+		case want != "":
+			if idx, err := strconv.Atoi(want); (err == nil && idx == i) || (err != nil && strings.Contains(strings.ToLower(c.name), strings.ToLower(want))) {
+				best = i
+			}
+		case best < 0 || c.rank < cands[best].rank:
+			best = i
+		}
+	}
+	if best < 0 {
+		var names []string
+		for i, c := range cands {
+			names = append(names, fmt.Sprintf("%d: %s (%s)", i, c.name, c.kind))
+		}
+		return fmt.Errorf("vk: no Vulkan device matches DITGO_VK_DEVICE=%q; the devices are: %s", want, strings.Join(names, "; "))
+	}
+	c := cands[best]
+	d.physical, d.name, d.kind, d.limits = c.pd, c.name, c.kind, c.limits
+	d.family = C.shim_queue_family(d.fns, c.pd)
+	return nil
+}
+
+// createDevice makes the logical device, its queue, the shared layouts and
+// the memory heaps.
+func (d *Device) createDevice() error {
+	if err := check("vkCreateDevice", int32(C.shim_create_device(d.fns, d.physical, d.family, &d.device))); err != nil {
+		return err
+	}
+	var q vkgo.Queue
+	vkgo.GetDeviceQueue(vkgo.Device(unsafe.Pointer(d.device)), uint32(d.family), 0, &q)
+	d.queue = C.VkQueue(unsafe.Pointer(q))
+	if err := check("vkCreateCommandPool", int32(C.shim_create_command_pool(d.fns, d.device, d.family, &d.cmdPool))); err != nil {
+		return err
+	}
+	if d.limits.maxPushConstants < pushConstantBytes {
+		return fmt.Errorf("vk: %s allows %d bytes of push constants, the kernels need %d", d.name, d.limits.maxPushConstants, pushConstantBytes)
+	}
+	if err := check("vkCreateDescriptorSetLayout", int32(C.shim_create_layout(d.fns, d.device, maxBindings, pushConstantBytes, &d.setLayout, &d.layout))); err != nil {
+		return err
+	}
+	types, err := d.memoryTypes()
+	if err != nil {
+		return err
+	}
+	align := max(d.limits.minStorageOffsetAlign, 64)
+	blockSize := min(uint64(64<<20), d.limits.maxStorageBufferRange)
+	d.heap = &heap{dev: d, types: types, want: memDeviceLocal, blockSize: blockSize, align: align}
+	d.staging = &heap{dev: d, types: types, want: memHostVisible | memHostCoherent, host: true, blockSize: 16 << 20, align: 64}
+	d.dummy, err = d.alloc(tensor.Float32, 64)
+	d.live-- // the dummy is the device's own, not a tensor's
+	return err
+}
+
+// Name describes the device, e.g. "vulkan: NVIDIA H100 (discrete GPU)".
+func (d *Device) Name() string { return fmt.Sprintf("vulkan: %s (%s)", d.name, d.kind) }
+
+// Kind is "discrete GPU", "integrated GPU", "virtual GPU", "CPU
+// implementation" (lavapipe) or "other".
+func (d *Device) Kind() string { return d.kind }
+
+// FloatType is float32: shaders compute in float32.
+func (d *Device) FloatType() tensor.DType { return tensor.Float32 }
+
+// LiveBuffers counts tensor buffers that are allocated and not freed.
+func (d *Device) LiveBuffers() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.live
+}
+
+// Sync waits for all recorded work and returns the first error, if any.
+func (d *Device) Sync() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.finish()
+	return d.err
+}
+
+// ValidationMessages is the number of messages the validation layer has
+// reported in this process, on any device.
+func ValidationMessages() int { return int(C.shim_validation_messages()) }
+
+// Close waits for the device, then destroys everything it made. Tensors of
+// this device must not be used afterwards. It reports buffers that were
+// never freed, since they point at a leak.
+func (d *Device) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.finish()
+	err := d.err
+	if d.live != 0 && err == nil {
+		err = fmt.Errorf("vk: %d tensor buffers were still allocated at Close (a leak)", d.live)
+	}
+	d.destroy()
+	return err
+}
+
+// destroy releases every Vulkan object, in reverse order of creation.
+func (d *Device) destroy() {
+	if d.device != nil {
+		vkgo.DeviceWaitIdle(vkgo.Device(unsafe.Pointer(d.device)))
+		for _, s := range append(d.spare, d.inflight...) {
+			s.destroy(d)
+		}
+		if d.cur != nil {
+			d.cur.destroy(d)
+		}
+		d.cur, d.inflight, d.spare = nil, nil, nil
+		for _, p := range d.pipelines {
+			C.shim_destroy_pipeline(d.fns, d.device, p)
+		}
+		d.pipelines = nil
+		if d.layout != nil {
+			C.shim_destroy_layout(d.fns, d.device, d.setLayout, d.layout)
+		}
+		if d.heap != nil {
+			d.heap.release()
+			d.staging.release()
+		}
+		C.shim_destroy_device(d.fns, d.device, d.cmdPool)
+		d.device = nil
+	}
+	if d.instance != nil {
+		C.shim_destroy_instance(d.fns, d.instance)
+		d.instance = nil
+	}
+}
+
+// fail records the first error; kernels after it are skipped.
+func (d *Device) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+// The Vulkan device implements every primitive of the engine.
+var _ tensor.Device = (*Device)(nil)

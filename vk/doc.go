@@ -1,0 +1,35 @@
+// Package vk is the Vulkan device: it implements tensor.Device with the
+// hand-written compute shaders of package shaders, run through Vulkan with
+// github.com/vulkan-go/vulkan.
+//
+// Reading order:
+//
+//	device.go    Open: loader, instance, physical-device choice, queue; Close
+//	shim.go      the C shim for the calls that vulkan-go cannot make safely
+//	memory.go    device memory: large blocks, sub-allocated
+//	pipeline.go  one pipeline per shader and variant, created once
+//	record.go    recording dispatches into command buffers and submitting them
+//	transfer.go  uploads and readbacks through staging memory
+//	<kernel>.go  one launcher per shader: push constants, bindings, grid
+//
+// Execution model. Kernels are recorded, not run: each call records a
+// barrier and a dispatch into the current command buffer. The buffer is
+// submitted when the host reads a tensor, when it holds a few hundred
+// dispatches, or at Sync — never once per op. Errors (out of device memory,
+// a lost device) are remembered and returned by the next Read or Sync.
+//
+// Environment variables:
+//
+//	DITGO_VK_VALIDATION=1   enable VK_LAYER_KHRONOS_validation; every message
+//	                        it reports is counted (ValidationMessages) and printed
+//	DITGO_VK_DEVICE=S       use the physical device whose index or name
+//	                        contains S, instead of the automatic choice
+//	                        (discrete GPU > integrated GPU > CPU implementation)
+//	DITGO_VK_REQUIRE=1      in tests: fail, rather than skip, when no Vulkan
+//	                        device exists (CI sets it)
+//
+// Files that use cgo are built only with cgo; without it, Open returns an
+// error and callers fall back to the CPU device.
+//
+// This package imports tensor and shaders.
+package vk

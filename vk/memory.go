@@ -1,0 +1,215 @@
+//go:build cgo
+
+package vk
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"unsafe"
+
+	vkgo "github.com/vulkan-go/vulkan"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// Memory property bits, from the specification.
+const (
+	memDeviceLocal  = 0x1
+	memHostVisible  = 0x2
+	memHostCoherent = 0x4
+)
+
+// memoryTypes returns the property flags of each memory type of the device.
+func (d *Device) memoryTypes() ([]uint32, error) {
+	var props vkgo.PhysicalDeviceMemoryProperties
+	vkgo.GetPhysicalDeviceMemoryProperties(vkgo.PhysicalDevice(unsafe.Pointer(d.physical)), &props)
+	props.Deref()
+	types := make([]uint32, props.MemoryTypeCount)
+	for i := range types {
+		props.MemoryTypes[i].Deref()
+		types[i] = uint32(props.MemoryTypes[i].PropertyFlags)
+	}
+	props.Free()
+	if len(types) == 0 {
+		return nil, fmt.Errorf("vk: %s reports no memory types", d.name)
+	}
+	return types, nil
+}
+
+// A heap hands out ranges of a few large VkBuffers ("blocks"), because
+// devices limit the number of allocations (4096 is common) and each one is
+// slow. Tensors are bound to shaders as (block, offset, size).
+type heap struct {
+	dev       *Device
+	types     []uint32 // property flags of each memory type
+	want      uint32   // the properties its memory must have
+	host      bool     // map blocks for the host (staging)
+	blockSize uint64
+	align     uint64
+	blocks    []*block
+}
+
+// block is one VkBuffer with its memory, and the free ranges in it.
+type block struct {
+	buf    C.VkBuffer
+	mem    C.VkDeviceMemory
+	mapped unsafe.Pointer // host address of byte 0, for staging blocks
+	size   uint64
+	free   []span // sorted by offset; neighbours are merged
+}
+
+type span struct{ off, size uint64 }
+
+// alloc returns size bytes (rounded up to the alignment) from the first
+// block with room, making a new block when none has.
+func (h *heap) alloc(size uint64) (*block, uint64, error) {
+	size = (size + h.align - 1) / h.align * h.align
+	for _, b := range h.blocks {
+		if off, ok := b.take(size); ok {
+			return b, off, nil
+		}
+	}
+	b, err := h.newBlock(max(size, h.blockSize))
+	if err != nil {
+		return nil, 0, err
+	}
+	off, _ := b.take(size)
+	return b, off, nil
+}
+
+// take carves size bytes from the first free range large enough.
+func (b *block) take(size uint64) (uint64, bool) {
+	for i, s := range b.free {
+		if s.size < size {
+			continue
+		}
+		if s.size == size {
+			b.free = slices.Delete(b.free, i, i+1)
+		} else {
+			b.free[i] = span{s.off + size, s.size - size}
+		}
+		return s.off, true
+	}
+	return 0, false
+}
+
+// put returns a range to its block, merging it with free neighbours.
+func (h *heap) put(b *block, off, size uint64) {
+	size = (size + h.align - 1) / h.align * h.align
+	i, _ := slices.BinarySearchFunc(b.free, off, func(s span, off uint64) int { return cmp.Compare(s.off, off) })
+	b.free = slices.Insert(b.free, i, span{off, size})
+	if i+1 < len(b.free) && b.free[i].off+b.free[i].size == b.free[i+1].off {
+		b.free[i].size += b.free[i+1].size
+		b.free = slices.Delete(b.free, i+1, i+2)
+	}
+	if i > 0 && b.free[i-1].off+b.free[i-1].size == b.free[i].off {
+		b.free[i-1].size += b.free[i].size
+		b.free = slices.Delete(b.free, i, i+1)
+	}
+}
+
+func (h *heap) newBlock(size uint64) (*block, error) {
+	d := h.dev
+	if !h.host && size > d.limits.maxStorageBufferRange {
+		return nil, fmt.Errorf("vk: a tensor of %d MiB exceeds %s's largest storage buffer (%d MiB); use a smaller batch or model",
+			size>>20, d.name, d.limits.maxStorageBufferRange>>20)
+	}
+	b := &block{size: size, free: []span{{0, size}}}
+	var req C.VkMemoryRequirements
+	if err := check("vkCreateBuffer", int32(C.shim_create_buffer(d.fns, d.device, C.VkDeviceSize(size), &b.buf, &req))); err != nil {
+		return nil, err
+	}
+	memType := -1
+	for i, flags := range h.types {
+		if req.memoryTypeBits&(1<<i) != 0 && flags&h.want == h.want {
+			memType = i
+			break
+		}
+	}
+	if memType < 0 {
+		C.shim_destroy_buffer(d.fns, d.device, b.buf, nil)
+		return nil, fmt.Errorf("vk: %s has no memory type with properties %#x for a storage buffer", d.name, h.want)
+	}
+	mapIt := C.int(0)
+	if h.host {
+		mapIt = 1
+	}
+	r := C.shim_bind_memory(d.fns, d.device, b.buf, req.size, C.uint32_t(memType), mapIt, &b.mem, &b.mapped)
+	if err := check("vkAllocateMemory", int32(r)); err != nil {
+		C.shim_destroy_buffer(d.fns, d.device, b.buf, b.mem)
+		return nil, err
+	}
+	h.blocks = append(h.blocks, b)
+	return b, nil
+}
+
+func (h *heap) release() {
+	for _, b := range h.blocks {
+		C.shim_destroy_buffer(h.dev.fns, h.dev.device, b.buf, b.mem)
+	}
+	h.blocks = nil
+}
+
+// buffer is a tensor's storage: a range of a block.
+type buffer struct {
+	blk   *block
+	off   uint64 // bytes from the start of the block
+	bytes uint64 // the range bound to shaders: exactly n elements (at least one)
+	n     int
+	dtype tensor.DType
+	freed bool
+}
+
+func (b *buffer) Len() int            { return b.n }
+func (b *buffer) DType() tensor.DType { return b.dtype }
+
+// Alloc returns device memory for n elements. A failure (out of device
+// memory) is remembered and returned by the next Read or Sync; the buffer
+// returned then is a placeholder that kernels skip.
+func (d *Device) Alloc(dtype tensor.DType, n int) tensor.Buffer {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if dtype != tensor.Float32 && dtype != tensor.Int32 {
+		panic(fmt.Sprintf("vk.Alloc: %s cannot hold %v", d.Name(), dtype))
+	}
+	b, err := d.alloc(dtype, n)
+	if err != nil {
+		d.fail(err)
+		d.live++
+		return &buffer{n: n, dtype: dtype}
+	}
+	return b
+}
+
+func (d *Device) alloc(dtype tensor.DType, n int) (*buffer, error) {
+	bytes := uint64(max(n, 1)) * 4
+	blk, off, err := d.heap.alloc(bytes)
+	if err != nil {
+		return nil, err
+	}
+	d.live++
+	return &buffer{blk: blk, off: off, bytes: bytes, n: n, dtype: dtype}, nil
+}
+
+// Free returns a buffer's range to its block. Work already recorded that
+// uses it still runs first: every command is ordered after the ones before
+// it (see record.go), so the range may be reused at once.
+func (d *Device) Free(tb tensor.Buffer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := tb.(*buffer)
+	if b.freed {
+		panic("vk.Free: buffer freed twice")
+	}
+	b.freed = true
+	d.live--
+	if b.blk != nil {
+		d.heap.put(b.blk, b.off, b.bytes)
+	}
+}

@@ -1,0 +1,52 @@
+//go:build cgo
+
+package vk
+
+/*
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/ditgo/ditgo/shaders"
+)
+
+// Every kernel shares one descriptor-set layout and one pipeline layout:
+// maxBindings storage buffers (attention's backward pass needs ten) and a
+// push-constant block of pushConstantBytes, the minimum every Vulkan device
+// offers.
+const (
+	maxBindings       = 10
+	pushConstantBytes = 128
+)
+
+// pipeline returns the compute pipeline for one variant of a shader (its
+// specialization constants 0, 1, … set to spec), creating it on first use.
+func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, error) {
+	key := fmt.Sprint(shader, spec)
+	if p, ok := d.pipelines[key]; ok {
+		return p, nil
+	}
+	code, err := shaders.SPIRV(shader)
+	if err != nil {
+		return nil, err
+	}
+	// SPIR-V is read as 32-bit words: copy it to C memory, which is aligned.
+	cCode := C.CBytes(code)
+	defer C.free(cCode)
+	var cSpec *C.uint32_t
+	if len(spec) > 0 {
+		cSpec = (*C.uint32_t)(unsafe.Pointer(&spec[0]))
+	}
+	var p C.VkPipeline
+	r := C.shim_create_pipeline(d.fns, d.device, (*C.uint32_t)(cCode), C.size_t(len(code)), d.layout, cSpec, C.uint32_t(len(spec)), &p)
+	if err := check("vkCreateComputePipelines ("+shader+")", int32(r)); err != nil {
+		return nil, err
+	}
+	d.pipelines[key] = p
+	return p, nil
+}

@@ -1,0 +1,216 @@
+//go:build cgo
+
+package vk
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// How much work one command buffer holds before it is submitted without
+// waiting, and how many submissions may be in flight before the host waits
+// for the oldest. A training step of a small DiT is a few hundred dispatches,
+// so it goes to the GPU in one or two submissions.
+const (
+	commandsPerSubmission = 512
+	maxInFlight           = 3
+)
+
+// submission is one command buffer and what must live until it has run: its
+// fence, the descriptor pool its sets came from, and staging ranges.
+type submission struct {
+	cmd      C.VkCommandBuffer
+	fence    C.VkFence
+	pool     C.VkDescriptorPool
+	commands int
+	staging  []staged
+}
+
+// staged is a staging range held until its submission has run.
+type staged struct {
+	blk       *block
+	off, size uint64
+}
+
+// recording returns the submission being recorded, starting one if needed.
+func (d *Device) recording() *submission {
+	if d.cur != nil {
+		return d.cur
+	}
+	var s *submission
+	if n := len(d.spare); n > 0 {
+		s, d.spare = d.spare[n-1], d.spare[:n-1]
+	} else {
+		s = &submission{}
+		err := check("vkAllocateCommandBuffers", int32(C.shim_allocate_command_buffer(d.fns, d.device, d.cmdPool, &s.cmd)))
+		if err == nil {
+			err = check("vkCreateFence", int32(C.shim_create_fence(d.fns, d.device, &s.fence)))
+		}
+		if err == nil {
+			err = check("vkCreateDescriptorPool", int32(C.shim_create_descriptor_pool(d.fns, d.device,
+				commandsPerSubmission, commandsPerSubmission*maxBindings, &s.pool)))
+		}
+		if err != nil {
+			d.fail(err)
+			return nil
+		}
+	}
+	if err := check("vkBeginCommandBuffer", int32(C.shim_begin(d.fns, s.cmd))); err != nil {
+		d.fail(err)
+		return nil
+	}
+	d.cur = s
+	return s
+}
+
+// command starts recording one command: it returns the submission to record
+// into, after a barrier that orders the command after everything recorded
+// before it (in this or an earlier submission). One full barrier per command
+// is the simplest rule that is always right; finer hazard tracking is a
+// later optimisation. It returns nil when the device has failed.
+func (d *Device) command() *submission {
+	if d.err != nil {
+		return nil
+	}
+	s := d.recording()
+	if s == nil {
+		return nil
+	}
+	C.shim_barrier(d.fns, s.cmd)
+	return s
+}
+
+// done counts a recorded command and submits the buffer when it is full.
+func (d *Device) done(s *submission) {
+	s.commands++
+	if s.commands >= commandsPerSubmission {
+		d.flush()
+	}
+}
+
+// dispatch records one kernel: shader variant spec, push constants, a grid
+// of workgroups, and bufs bound to bindings 0, 1, … in order. A nil buffer
+// (an absent optional input) binds a small placeholder.
+func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]uint32, bufs ...tensor.Buffer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if grid[0] == 0 || grid[1] == 0 || grid[2] == 0 {
+		return // nothing to compute
+	}
+	for _, b := range bufs {
+		if b != nil && b.(*buffer).blk == nil {
+			return // a placeholder from a failed Alloc: d.err is set
+		}
+	}
+	s := d.command()
+	if s == nil {
+		return
+	}
+	pipe, err := d.pipeline(shader, spec)
+	if err != nil {
+		d.fail(err)
+		return
+	}
+	var set C.VkDescriptorSet
+	if err := check("vkAllocateDescriptorSets", int32(C.shim_allocate_descriptor_set(d.fns, d.device, s.pool, d.setLayout, &set))); err != nil {
+		d.fail(err)
+		return
+	}
+	var handles [maxBindings]C.VkBuffer
+	var offsets, ranges [maxBindings]C.VkDeviceSize
+	for i, tb := range bufs {
+		b := d.dummy
+		if tb != nil {
+			b = tb.(*buffer)
+		}
+		handles[i], offsets[i], ranges[i] = b.blk.buf, C.VkDeviceSize(b.off), C.VkDeviceSize(b.bytes)
+	}
+	C.shim_write_descriptor_set(d.fns, d.device, set, C.uint32_t(len(bufs)), &handles[0], &offsets[0], &ranges[0])
+	C.shim_dispatch(d.fns, s.cmd, pipe, d.layout, set, unsafe.Pointer(push), C.uint32_t(unsafe.Sizeof(*push)),
+		C.uint32_t(grid[0]), C.uint32_t(grid[1]), C.uint32_t(grid[2]))
+	d.done(s)
+}
+
+// grid1D is the dispatch of a grid-stride kernel over n items with
+// workgroups of size wg: enough groups to give each item its own invocation,
+// up to the 65535 that every device allows.
+func grid1D(n, wg int) [3]uint32 {
+	groups := (n + wg - 1) / wg
+	return [3]uint32{uint32(min(groups, 65535)), 1, 1}
+}
+
+// flush submits the recorded commands without waiting for them.
+func (d *Device) flush() {
+	s := d.cur
+	if s == nil {
+		return
+	}
+	d.cur = nil
+	err := check("vkEndCommandBuffer", int32(C.shim_end(d.fns, s.cmd)))
+	if err == nil {
+		err = check("vkQueueSubmit", int32(C.shim_submit(d.fns, d.queue, s.cmd, s.fence)))
+	}
+	if err != nil {
+		d.fail(err)
+		s.destroy(d)
+		return
+	}
+	d.submitted++
+	d.inflight = append(d.inflight, s)
+	if len(d.inflight) > maxInFlight {
+		d.wait(1)
+	}
+}
+
+// finish submits what is recorded and waits for all of it.
+func (d *Device) finish() {
+	d.flush()
+	d.wait(len(d.inflight))
+}
+
+// wait blocks until the oldest n submissions have run, then recycles them.
+func (d *Device) wait(n int) {
+	for _, s := range d.inflight[:n] {
+		err := check("vkWaitForFences", int32(C.shim_wait(d.fns, d.device, s.fence)))
+		if err == nil {
+			err = check("vkResetFences", int32(C.shim_reset(d.fns, d.device, s.fence, s.cmd, s.pool)))
+		}
+		for _, st := range s.staging {
+			d.staging.put(st.blk, st.off, st.size)
+		}
+		s.staging, s.commands = s.staging[:0], 0
+		if err != nil {
+			d.fail(err)
+			s.destroy(d)
+			continue
+		}
+		d.spare = append(d.spare, s)
+	}
+	d.inflight = d.inflight[n:]
+}
+
+// destroy frees a submission's Vulkan objects (its command buffer goes with
+// the command pool).
+func (s *submission) destroy(d *Device) {
+	if s.fence != nil {
+		C.shim_destroy_fence(d.fns, d.device, s.fence)
+	}
+	if s.pool != nil {
+		C.shim_destroy_descriptor_pool(d.fns, d.device, s.pool)
+	}
+	s.fence, s.pool = nil, nil
+}
+
+// Submissions counts the command buffers submitted so far, for tests and
+// for measuring how well work is batched.
+func (d *Device) Submissions() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.submitted
+}

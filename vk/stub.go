@@ -1,0 +1,27 @@
+//go:build !cgo
+
+package vk
+
+import (
+	"errors"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// Device is the Vulkan device. Without cgo it cannot be opened.
+type Device struct{ tensor.Device }
+
+// ErrNoCgo is what Open returns in a build without cgo.
+var ErrNoCgo = errors.New("vk: this binary was built without cgo (CGO_ENABLED=0), so Vulkan is unavailable; rebuild with cgo and a C compiler, or use the CPU device")
+
+// Open always fails without cgo.
+func Open(Options) (*Device, error) { return nil, ErrNoCgo }
+
+// Close does nothing.
+func (d *Device) Close() error { return nil }
+
+// ValidationMessages is always 0 without cgo.
+func ValidationMessages() int { return 0 }
+
+// Submissions is always 0 without cgo.
+func (d *Device) Submissions() int { return 0 }
