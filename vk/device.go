@@ -49,7 +49,8 @@ type Device struct {
 	inflight []*submission // submitted, fence not yet waited on
 	spare    []*submission // finished, ready for reuse
 
-	submitted int   // command buffers submitted, for Submissions
+	recorded  int   // commands recorded, for Stats
+	submitted int   // command buffers submitted, for Stats
 	live      int   // tensor buffers allocated and not freed
 	err       error // the first failure; later kernels are skipped
 }

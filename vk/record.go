@@ -89,6 +89,7 @@ func (d *Device) command() *submission {
 // done counts a recorded command and submits the buffer when it is full.
 func (d *Device) done(s *submission) {
 	s.commands++
+	d.recorded++
 	if s.commands >= commandsPerSubmission {
 		d.flush()
 	}
@@ -207,10 +208,10 @@ func (s *submission) destroy(d *Device) {
 	s.fence, s.pool = nil, nil
 }
 
-// Submissions counts the command buffers submitted so far, for tests and
-// for measuring how well work is batched.
-func (d *Device) Submissions() int {
+// Stats counts the commands (dispatches, copies, fills) recorded and the
+// command buffers submitted so far: how well work is batched.
+func (d *Device) Stats() (commands, submissions int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.submitted
+	return d.recorded, d.submitted
 }

@@ -23,5 +23,5 @@ func (d *Device) Close() error { return nil }
 // ValidationMessages is always 0 without cgo.
 func ValidationMessages() int { return 0 }
 
-// Submissions is always 0 without cgo.
-func (d *Device) Submissions() int { return 0 }
+// Stats is always zero without cgo.
+func (d *Device) Stats() (commands, submissions int) { return 0, 0 }
