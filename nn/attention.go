@@ -39,7 +39,7 @@ func (a *Attention) Register(p *Params, prefix string) {
 // Forward attends over the tokens of x [B, T, D] and returns [B, T, D].
 func (a *Attention) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
 	qkv := g.Chunk(a.QKV.Forward(g, x), 3, 2) // 3 × [B, T, D]
-	q := g.SplitHeads(qkv[0], a.Heads)         // [B, H, T, Dh]
+	q := g.SplitHeads(qkv[0], a.Heads)        // [B, H, T, Dh]
 	k := g.SplitHeads(qkv[1], a.Heads)
 	v := g.SplitHeads(qkv[2], a.Heads)
 	y := g.MergeHeads(g.Attention(q, k, v)) // [B, T, D]

@@ -25,7 +25,9 @@ type Params struct {
 func (p *Params) Add(name string, v *autograd.Var) { p.add(Param{Name: name, Var: v}) }
 
 // AddFrozen registers a parameter that is saved but not trained.
-func (p *Params) AddFrozen(name string, v *autograd.Var) { p.add(Param{Name: name, Var: v, Frozen: true}) }
+func (p *Params) AddFrozen(name string, v *autograd.Var) {
+	p.add(Param{Name: name, Var: v, Frozen: true})
+}
 
 func (p *Params) add(q Param) {
 	if _, ok := p.Get(q.Name); ok {
