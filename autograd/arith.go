@@ -53,6 +53,39 @@ func (g *Graph) Div(a, b *Var) *Var {
 	return out
 }
 
+// Max returns the elementwise maximum of a and b (b may broadcast):
+// Max(x, scalar) is a clamp from below. The gradient goes to whichever input
+// is larger; on a tie, to a, as PyTorch's clamp does.
+func (g *Graph) Max(a, b *Var) *Var { return g.minMax(tensor.OpMax, a, b) }
+
+// Min returns the elementwise minimum of a and b (b may broadcast).
+func (g *Graph) Min(a, b *Var) *Var { return g.minMax(tensor.OpMin, a, b) }
+
+func (g *Graph) minMax(op tensor.BinaryOp, a, b *Var) *Var {
+	out := g.result(tensor.Binary(op, a.Value, b.Value), a, b)
+	out.backward = func() {
+		// toA is 1 where the output is a: a ≥ b for Max, b ≥ a for Min.
+		var toA *tensor.Tensor
+		if op == tensor.OpMax {
+			toA = g.Own(tensor.GreaterEqual(a.Value, b.Value))
+		} else {
+			toA = g.Own(tensor.GreaterEqual(g.Own(tensor.Scale(a.Value, -1)), g.Own(tensor.Scale(b.Value, -1))))
+		}
+		da := g.Own(tensor.Mul(out.Grad, toA))
+		if a.requiresGrad {
+			g.accumulate(a, da)
+		}
+		if b.requiresGrad {
+			g.accumulate(b, g.sumTo(g.Own(tensor.Sub(out.Grad, da)), b))
+		}
+	}
+	return out
+}
+
+// Detach returns v's value as a constant: gradients stop there. The hybrid
+// loss uses it to train the variance without moving the mean.
+func (g *Graph) Detach(v *Var) *Var { return g.Const(v.Value) }
+
 // Scale returns alpha·x.
 func (g *Graph) Scale(x *Var, alpha float32) *Var {
 	out := g.result(tensor.Scale(x.Value, alpha), x)

@@ -15,7 +15,7 @@ type Model struct {
 	Params *nn.Params // every parameter under its state_dict name
 
 	XEmbedder *PatchEmbed
-	PosEmbed  *autograd.Var // [T, D], fixed, saved as pos_embed
+	PosEmbed  *autograd.Var // [1, T, D], fixed, saved as pos_embed
 	TEmbedder *TimestepEmbedder
 	YEmbedder *LabelEmbedder
 	Blocks    []*Block
@@ -37,7 +37,7 @@ func New(dev tensor.Device, c Config) (*Model, error) {
 		Config:    c,
 		Params:    &nn.Params{},
 		XEmbedder: newPatchEmbed(dev, c),
-		PosEmbed:  autograd.Param(tensor.FromSlice(dev, PosEmbed(c.Hidden, c.InputSize/c.Patch), c.Tokens(), c.Hidden)),
+		PosEmbed:  autograd.Param(tensor.FromSlice(dev, PosEmbed(c.Hidden, c.InputSize/c.Patch), 1, c.Tokens(), c.Hidden)),
 		TEmbedder: newTimestepEmbedder(dev, c.Hidden),
 		YEmbedder: newLabelEmbedder(dev, c),
 		Final:     newFinalLayer(dev, c),

@@ -12,7 +12,8 @@
 //
 // Bindings: 0 out, 1 a, 2 b.
 // Push constants: BinaryPush { outer, mid, inner }.
-// Specialization: OP = 0 add, 1 sub, 2 mul, 3 div (tensor.BinaryOp).
+// Specialization: OP = 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min,
+// 6 greater-or-equal (1.0 or 0.0) (tensor.BinaryOp).
 // Dispatch: 1-D, 256 invocations per workgroup, grid-stride over outer·mid·inner.
 
 layout(local_size_x = 256) in;
@@ -39,7 +40,10 @@ void main() {
 		if (OP == 0) r = x + y;
 		else if (OP == 1) r = x - y;
 		else if (OP == 2) r = x * y;
-		else r = x / y;
+		else if (OP == 3) r = x / y;
+		else if (OP == 4) r = max(x, y);
+		else if (OP == 5) r = min(x, y);
+		else r = x >= y ? 1.0 : 0.0;
 		out_[i] = r;
 	}
 }

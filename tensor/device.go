@@ -158,10 +158,13 @@ const (
 	OpSub
 	OpMul
 	OpDiv
+	OpMax          // the larger of a and b
+	OpMin          // the smaller of a and b
+	OpGreaterEqual // 1 where a ≥ b, else 0: a mask, for the gradients of Max and Min
 )
 
 func (op BinaryOp) String() string {
-	return [...]string{"Add", "Sub", "Mul", "Div"}[op]
+	return [...]string{"Add", "Sub", "Mul", "Div", "Max", "Min", "GreaterEqual"}[op]
 }
 
 // UnaryOp selects the function of Device.Unary.

@@ -17,6 +17,15 @@ func Mul(a, b *Tensor) *Tensor { return Binary(OpMul, a, b) }
 // Div returns a / b elementwise. b may broadcast (see Binary).
 func Div(a, b *Tensor) *Tensor { return Binary(OpDiv, a, b) }
 
+// Max returns the elementwise maximum; Max(x, scalar) clamps from below.
+func Max(a, b *Tensor) *Tensor { return Binary(OpMax, a, b) }
+
+// Min returns the elementwise minimum; Min(x, scalar) clamps from above.
+func Min(a, b *Tensor) *Tensor { return Binary(OpMin, a, b) }
+
+// GreaterEqual returns 1 where a ≥ b and 0 elsewhere.
+func GreaterEqual(a, b *Tensor) *Tensor { return Binary(OpGreaterEqual, a, b) }
+
 // Binary returns a ∘ b with the shape of a.
 //
 // b broadcasts the way NumPy does, with one limit that keeps the kernel a
@@ -96,6 +105,8 @@ func broadcastShape(op string, a, b []int) (outer, mid, inner int) {
 // binaryRef computes, for o < outer, m < mid, i < inner:
 //
 //	out[o,m,i] = a[o,m,i] ∘ b[o,i]
+//
+// with ∘ one of +, −, ·, /, max, min, or ≥ (giving 1 or 0).
 func binaryRef[F Float](op BinaryOp, out, a, b []F, outer, mid, inner int) {
 	for o := range outer {
 		for m := range mid {
@@ -111,6 +122,14 @@ func binaryRef[F Float](op BinaryOp, out, a, b []F, outer, mid, inner int) {
 					r = x * y
 				case OpDiv:
 					r = x / y
+				case OpMax:
+					r = max(x, y)
+				case OpMin:
+					r = min(x, y)
+				case OpGreaterEqual:
+					if x >= y {
+						r = 1
+					}
 				}
 				out[(o*mid+m)*inner+i] = r
 			}

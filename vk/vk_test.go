@@ -1,7 +1,6 @@
 package vk_test
 
 import (
-	"os"
 	"runtime"
 	"runtime/debug"
 	"sync/atomic"
@@ -11,33 +10,11 @@ import (
 	"github.com/ditgo/ditgo/autograd/optest"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/vk"
+	"github.com/ditgo/ditgo/vk/vktest"
 )
 
-// open returns a Vulkan device for a test. Without one the test is skipped,
-// with the reason, unless DITGO_VK_REQUIRE=1 (set in CI), where that is a
-// failure. When the test ends it checks that the validation layer reported
-// nothing and that Close found no leaked buffer.
-func open(t *testing.T) *vk.Device {
-	t.Helper()
-	dev, err := vk.Open(vk.OptionsFromEnv())
-	if err != nil {
-		if os.Getenv("DITGO_VK_REQUIRE") == "1" {
-			t.Fatalf("DITGO_VK_REQUIRE=1 but no Vulkan device: %v", err)
-		}
-		t.Skipf("skipping: no Vulkan device (%v)", err)
-	}
-	before := vk.ValidationMessages()
-	t.Cleanup(func() {
-		if err := dev.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-		if n := vk.ValidationMessages() - before; n != 0 {
-			t.Errorf("the validation layer reported %d messages (printed above)", n)
-		}
-	})
-	t.Logf("device: %s", dev.Name())
-	return dev
-}
+// open is vktest.Open, which skips without a Vulkan device.
+func open(t *testing.T) *vk.Device { return vktest.Open(t) }
 
 // vkSizes are the default op-suite sizes plus the edges of the shaders'
 // workgroups (64, 256) and of the matmul tile (64) from both sides.

@@ -34,6 +34,8 @@ func Cases(opts Options) []Case {
 		{tensor.OpSub, (*autograd.Graph).Sub},
 		{tensor.OpMul, (*autograd.Graph).Mul},
 		{tensor.OpDiv, (*autograd.Graph).Div},
+		{tensor.OpMax, (*autograd.Graph).Max},
+		{tensor.OpMin, (*autograd.Graph).Min},
 	}
 	for _, op := range binary {
 		for _, s := range [][2][]int{

@@ -148,11 +148,9 @@ class DiT(nn.Module):
 
 
 def state_dict_for_go(model):
-    """The state dict under the reference names, pos_embed as [T, D] (the Go
-    engine stores it without the leading batch axis)."""
-    sd = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    sd["pos_embed"] = sd["pos_embed"][0]
-    return sd
+    """The state dict under the reference names (the Go engine uses the same
+    names and shapes, pos_embed [1, T, D] included)."""
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
 def load_checkpoint(model, tensors, prefix=""):

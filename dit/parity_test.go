@@ -1,0 +1,205 @@
+package dit_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/nn"
+	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/vk/vktest"
+)
+
+// The parity fixtures are written by testdata/gen_fixtures.py, an
+// independent PyTorch DiT (testdata/dit_torch.py): see that script for what
+// each stage records. These tests rebuild every stage in Go, on the CPU
+// device and on Vulkan, and compare.
+var fixtures = []string{"testdata/parity_sigma.safetensors", "testdata/parity_nosigma.safetensors"}
+
+// Tolerances on the error relative to the reference's scale (|want| + rms):
+// float32 on both sides, with different summation orders. AdamW divides by
+// √v, so a gradient element near zero — where the two sides differ most in
+// relative terms — moves its parameter by up to lr either way; hence the
+// looser bound after the optimizer steps.
+const (
+	tolForward = 2e-5
+	tolLoss    = 2e-5
+	tolGrad    = 2e-4
+	tolAdam    = 1e-3
+	tolSample  = 1e-4
+)
+
+func TestParityCPU(t *testing.T) {
+	for _, path := range fixtures {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/parity_"), ".safetensors"), func(t *testing.T) {
+			checkParity(t, tensor.NewCPU(), path)
+		})
+	}
+}
+
+func TestParityVulkan(t *testing.T) {
+	dev := vktest.Open(t)
+	for _, path := range fixtures {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/parity_"), ".safetensors"), func(t *testing.T) {
+			checkParity(t, dev, path)
+		})
+	}
+}
+
+func checkParity(t *testing.T, dev tensor.Device, path string) {
+	f, err := nn.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := dev.LiveBuffers()
+	m := load(t, dev, f)
+	defer func() {
+		m.Release()
+		if n := dev.LiveBuffers(); n != live {
+			t.Errorf("%d buffers leaked", n-live)
+		}
+	}()
+	c := m.Config
+	sched := dit.LinearSchedule(dit.DefaultSteps)
+
+	// Stage 1: the forward pass.
+	g := autograd.NewNoGradGraph()
+	x := g.Const(g.Own(tensor.FromSlice(dev, get(t, f, "forward.x").Data, get(t, f, "forward.x").Shape...)))
+	out := m.Forward(g, x, get(t, f, "forward.t").Data, ints(get(t, f, "forward.y").Data))
+	report(t, "forward", out.Value, get(t, f, "forward.out"), tolForward)
+	g.Release()
+
+	// Stage 2: the hybrid loss and every parameter's gradient.
+	x0, noise := get(t, f, "loss.x0"), get(t, f, "loss.noise")
+	lt, ly := get(t, f, "loss.t"), get(t, f, "loss.y")
+	step := func() (*autograd.Graph, dit.Loss) {
+		g := autograd.NewGraph()
+		n := g.Own(tensor.FromSlice(dev, noise.Data, noise.Shape...))
+		loss := m.TrainingLoss(g, sched, x0.Data, n, ints32(lt.Data), ints(ly.Data))
+		g.Backward(loss.Total)
+		return g, loss
+	}
+	g, loss := step()
+	report(t, "loss.total", loss.Total.Value, get(t, f, "loss.total"), tolLoss)
+	report(t, "loss.mse", loss.MSE.Value, get(t, f, "loss.mse"), tolLoss)
+	if c.LearnSigma {
+		report(t, "loss.vb", loss.VB.Value, get(t, f, "loss.vb"), tolLoss)
+	}
+	worst := 0.0
+	for _, p := range m.Params.Trainable() {
+		want, ok := f.Get("grad." + p.Name)
+		if !ok {
+			t.Errorf("the fixture has no gradient for %s", p.Name)
+			continue
+		}
+		worst = max(worst, report(t, "grad."+p.Name, p.Var.Grad, want, tolGrad))
+	}
+	t.Logf("gradients: worst relative error %.2g over %d parameters", worst, len(m.Params.Trainable()))
+	g.Release()
+	m.Params.ZeroGrad()
+
+	// Stage 3: three AdamW steps on the same batch.
+	opt := nn.NewAdamW(m.Params, 1e-3, 0.01)
+	for range 3 {
+		g, _ := step()
+		opt.Update()
+		g.Release()
+	}
+	worst = 0
+	for _, p := range m.Params.All() {
+		worst = max(worst, report(t, "adam3."+p.Name, p.Var.Value, get(t, f, "adam3."+p.Name), tolAdam))
+	}
+	t.Logf("after 3 AdamW steps: worst relative error %.2g", worst)
+	opt.Release()
+
+	// Stage 4: a 10-step DDIM sample with guidance 4, from the initial weights.
+	if _, ok := f.Get("ddim.samples"); ok {
+		if err := m.Params.Load(f, "param."); err != nil {
+			t.Fatal(err)
+		}
+		dn := get(t, f, "ddim.noise")
+		xT := tensor.FromSlice(dev, dn.Data, dn.Shape...)
+		samples, err := m.Sample(sched, xT, ints(get(t, f, "ddim.y").Data), &tensor.RNG{Seed: 1},
+			dit.SampleOptions{Sampler: "ddim", Steps: 10, CFGScale: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		report(t, "ddim.samples", samples, get(t, f, "ddim.samples"), tolSample)
+		samples.Release()
+		xT.Release()
+	}
+}
+
+func load(t *testing.T, dev tensor.Device, f *nn.File) *dit.Model {
+	t.Helper()
+	c, err := dit.ParseConfig(f.Metadata[dit.ConfigKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := dit.New(dev, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Params.Load(f, "param."); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func get(t *testing.T, f *nn.File, name string) nn.Tensor {
+	t.Helper()
+	x, ok := f.Get(name)
+	if !ok {
+		t.Fatalf("fixture has no %s", name)
+	}
+	return x
+}
+
+// report compares got with the fixture's want and returns the worst error
+// relative to |want| + rms(want); it fails the test above tol.
+func report(t *testing.T, what string, got *tensor.Tensor, want nn.Tensor, tol float64) float64 {
+	t.Helper()
+	g, err := got.ToHost()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(g) != len(want.Data) {
+		t.Fatalf("%s: %d values, want %d", what, len(g), len(want.Data))
+	}
+	var ss float64
+	for _, w := range want.Data {
+		ss += float64(w) * float64(w)
+	}
+	floor := math.Sqrt(ss/float64(max(len(want.Data), 1))) + 1e-30
+	worst, at := 0.0, 0
+	for i := range g {
+		e := math.Abs(float64(g[i])-float64(want.Data[i])) / (math.Abs(float64(want.Data[i])) + floor)
+		if e > worst || math.IsNaN(e) {
+			worst, at = e, i
+		}
+	}
+	if !(worst <= tol) {
+		t.Errorf("%s: element %d is %.7g, want %.7g (relative error %.2g > %.2g)", what, at, g[at], want.Data[at], worst, tol)
+	} else if !strings.Contains(what, ".") || strings.HasPrefix(what, "loss") || what == "ddim.samples" {
+		t.Logf("%s: worst relative error %.2g", what, worst)
+	}
+	return worst
+}
+
+func ints(v []float32) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
+}
+
+func ints32(v []float32) []int {
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
+}
