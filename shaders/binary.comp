@@ -41,8 +41,11 @@ void main() {
 		else if (OP == 1) r = x - y;
 		else if (OP == 2) r = x * y;
 		else if (OP == 3) r = x / y;
-		else if (OP == 4) r = max(x, y);
-		else if (OP == 5) r = min(x, y);
+		// GLSL leaves max and min of a NaN undefined (GPUs return the other
+		// operand); the reference propagates NaN, so a diverged value stays
+		// visible instead of being clamped away. x + y is NaN if either is.
+		else if (OP == 4) r = (isnan(x) || isnan(y)) ? x + y : max(x, y);
+		else if (OP == 5) r = (isnan(x) || isnan(y)) ? x + y : min(x, y);
 		else r = x >= y ? 1.0 : 0.0;
 		out_[i] = r;
 	}

@@ -61,6 +61,17 @@ float to_unit(uint bits) {
 	return (float(bits >> 9) + 0.5) * exp2(-23.0);
 }
 
+// log_unit is ln u for u in (0, 1). GLSL's log is only accurate to about
+// 2⁻²¹ in absolute terms near 1, where ln u itself is tiny; there the series
+// ln(1 − w) = −(w + w²/2 + w³/3 + w⁴/4 + w⁵/5 + …) with w = 1 − u (exact for
+// u ≥ ½) is used instead, good to float32 precision for w < 1/16.
+float log_unit(float u) {
+	float w = 1.0 - u;
+	if (w >= 0.0625)
+		return log(u);
+	return -w * (1.0 + w * (1.0 / 2.0 + w * (1.0 / 3.0 + w * (1.0 / 4.0 + w * (1.0 / 5.0 + w / 6.0)))));
+}
+
 void main() {
 	uvec2 key = uvec2(pc.seedLo, pc.seedHi);
 	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
@@ -76,10 +87,10 @@ void main() {
 		uint pair = lane & 2u;
 		float u1 = to_unit(r[pair]);
 		float u2 = to_unit(r[pair + 1u]);
-		// u₁ < 1, but GLSL's log is only accurate to about 2⁻²¹ absolutely near
-		// 1, so it may come out a hair above 0; max keeps sqrt's argument ≥ 0.
-		float radius = sqrt(max(-2.0 * log(u1), 0.0));
-		float angle = 6.283185307179586 * u2; // 2π u₂
-		out_[j] = (lane & 1u) == 0u ? radius * cos(angle) : radius * sin(angle);
+		float radius = sqrt(-2.0 * log_unit(u1));
+		// Vulkan bounds the error of sin and cos only on [−π, π]: use
+		// cos(2πu) = −cos(2π(u − ½)) and sin likewise (u − ½ is exact).
+		float angle = 6.283185307179586 * (u2 - 0.5);
+		out_[j] = (lane & 1u) == 0u ? -radius * cos(angle) : -radius * sin(angle);
 	}
 }

@@ -39,7 +39,7 @@ type Device struct {
 	cmdPool   C.VkCommandPool
 	setLayout C.VkDescriptorSetLayout
 	layout    C.VkPipelineLayout
-	pipelines map[string]C.VkPipeline
+	pipelines map[pipelineKey]C.VkPipeline
 
 	heap    *heap   // tensor memory: device-local
 	staging *heap   // host-visible memory for uploads and readbacks
@@ -62,6 +62,27 @@ type limits struct {
 	maxComputeSharedMemory uint32
 	maxPushConstants       uint32
 	maxGroupCount          [3]uint32
+	maxGroupInvocations    uint32
+	maxGroupSizeX          uint32
+	maxStorageBuffers      uint32 // per shader stage
+}
+
+// check reports a device that cannot run the kernels as written: they use
+// workgroups of 256, up to ten storage buffers and 128 bytes of push
+// constants (more than the minimums Vulkan guarantees, but what every
+// GPU of the last decade offers).
+func (l limits) check(name string) error {
+	switch {
+	case l.maxGroupInvocations < 256 || l.maxGroupSizeX < 256:
+		return fmt.Errorf("vk: %s allows workgroups of %d invocations, the kernels need 256", name, min(l.maxGroupInvocations, l.maxGroupSizeX))
+	case l.maxStorageBuffers < maxBindings:
+		return fmt.Errorf("vk: %s allows %d storage buffers per shader, the kernels need %d", name, l.maxStorageBuffers, maxBindings)
+	case l.maxPushConstants < pushConstantBytes:
+		return fmt.Errorf("vk: %s allows %d bytes of push constants, the kernels need %d", name, l.maxPushConstants, pushConstantBytes)
+	case l.maxComputeSharedMemory < 16<<10:
+		return fmt.Errorf("vk: %s has %d bytes of shared memory, the kernels need 16 KiB", name, l.maxComputeSharedMemory)
+	}
+	return nil
 }
 
 // Open finds a Vulkan device and prepares it for compute. It returns an error
@@ -78,7 +99,7 @@ func Open(opts Options) (*Device, error) {
 		return nil, fmt.Errorf("vk: initialising %s: %w", C.GoString(loaded), err)
 	}
 
-	d := &Device{pipelines: map[string]C.VkPipeline{}}
+	d := &Device{pipelines: map[pipelineKey]C.VkPipeline{}}
 	validation := C.int(0)
 	if opts.Validation {
 		validation = 1
@@ -103,6 +124,7 @@ func Open(opts Options) (*Device, error) {
 
 // candidate is a physical device the loader reported.
 type candidate struct {
+	index  int // in the loader's list
 	pd     C.VkPhysicalDevice
 	name   string
 	kind   string
@@ -126,20 +148,24 @@ func (d *Device) choosePhysical(want string) error {
 		return err
 	}
 	var cands []candidate
-	for _, pd := range pds[:n] {
+	for index, pd := range pds[:n] {
 		var props vkgo.PhysicalDeviceProperties
 		vkgo.GetPhysicalDeviceProperties(pd, &props)
 		props.Deref()
 		props.Limits.Deref()
 		c := candidate{
-			pd:   C.VkPhysicalDevice(unsafe.Pointer(pd)),
-			name: vkgo.ToString(props.DeviceName[:]),
+			index: index,
+			pd:    C.VkPhysicalDevice(unsafe.Pointer(pd)),
+			name:  vkgo.ToString(props.DeviceName[:]),
 			limits: limits{
 				maxStorageBufferRange:  uint64(props.Limits.MaxStorageBufferRange),
 				minStorageOffsetAlign:  uint64(props.Limits.MinStorageBufferOffsetAlignment),
 				maxComputeSharedMemory: props.Limits.MaxComputeSharedMemorySize,
 				maxPushConstants:       props.Limits.MaxPushConstantsSize,
 				maxGroupCount:          props.Limits.MaxComputeWorkGroupCount,
+				maxGroupInvocations:    props.Limits.MaxComputeWorkGroupInvocations,
+				maxGroupSizeX:          props.Limits.MaxComputeWorkGroupSize[0],
+				maxStorageBuffers:      props.Limits.MaxPerStageDescriptorStorageBuffers,
 			},
 		}
 		props.Free()
@@ -167,7 +193,9 @@ func (d *Device) choosePhysical(want string) error {
 	for i, c := range cands {
 		switch {
 		case want != "":
-			if idx, err := strconv.Atoi(want); (err == nil && idx == i) || (err != nil && strings.Contains(strings.ToLower(c.name), strings.ToLower(want))) {
+			idx, err := strconv.Atoi(want)
+			match := (err == nil && idx == c.index) || (err != nil && strings.Contains(strings.ToLower(c.name), strings.ToLower(want)))
+			if match && best < 0 {
 				best = i
 			}
 		case best < 0 || c.rank < cands[best].rank:
@@ -176,8 +204,8 @@ func (d *Device) choosePhysical(want string) error {
 	}
 	if best < 0 {
 		var names []string
-		for i, c := range cands {
-			names = append(names, fmt.Sprintf("%d: %s (%s)", i, c.name, c.kind))
+		for _, c := range cands {
+			names = append(names, fmt.Sprintf("%d: %s (%s)", c.index, c.name, c.kind))
 		}
 		return fmt.Errorf("vk: no Vulkan device matches DITGO_VK_DEVICE=%q; the devices are: %s", want, strings.Join(names, "; "))
 	}
@@ -199,8 +227,8 @@ func (d *Device) createDevice() error {
 	if err := check("vkCreateCommandPool", int32(C.shim_create_command_pool(d.fns, d.device, d.family, &d.cmdPool))); err != nil {
 		return err
 	}
-	if d.limits.maxPushConstants < pushConstantBytes {
-		return fmt.Errorf("vk: %s allows %d bytes of push constants, the kernels need %d", d.name, d.limits.maxPushConstants, pushConstantBytes)
+	if err := d.limits.check(d.name); err != nil {
+		return err
 	}
 	if err := check("vkCreateDescriptorSetLayout", int32(C.shim_create_layout(d.fns, d.device, maxBindings, pushConstantBytes, &d.setLayout, &d.layout))); err != nil {
 		return err
@@ -212,7 +240,9 @@ func (d *Device) createDevice() error {
 	align := max(d.limits.minStorageOffsetAlign, 64)
 	blockSize := min(uint64(64<<20), d.limits.maxStorageBufferRange)
 	d.heap = &heap{dev: d, types: types, want: memDeviceLocal, blockSize: blockSize, align: align}
-	d.staging = &heap{dev: d, types: types, want: memHostVisible | memHostCoherent, host: true, blockSize: 16 << 20, align: 64}
+	// Staging prefers cached memory: the host reads it back, and uncached
+	// (write-combined) memory is very slow to read on discrete GPUs.
+	d.staging = &heap{dev: d, types: types, want: memHostVisible | memHostCoherent, prefer: memHostCached, host: true, blockSize: 16 << 20, align: 64}
 	d.dummy, err = d.alloc(tensor.Float32, 64)
 	d.live-- // the dummy is the device's own, not a tensor's
 	return err
@@ -259,8 +289,12 @@ func (d *Device) Close() error {
 		err = fmt.Errorf("vk: %d tensor buffers were still allocated at Close (a leak)", d.live)
 	}
 	d.destroy()
+	d.err = errClosed
 	return err
 }
+
+// errClosed is the error of every call after Close.
+var errClosed = errors.New("vk: the device is closed")
 
 // destroy releases every Vulkan object, in reverse order of creation.
 func (d *Device) destroy() {
@@ -277,9 +311,7 @@ func (d *Device) destroy() {
 			C.shim_destroy_pipeline(d.fns, d.device, p)
 		}
 		d.pipelines = nil
-		if d.layout != nil {
-			C.shim_destroy_layout(d.fns, d.device, d.setLayout, d.layout)
-		}
+		C.shim_destroy_layout(d.fns, d.device, d.setLayout, d.layout)
 		if d.heap != nil {
 			d.heap.release()
 			d.staging.release()

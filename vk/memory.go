@@ -23,6 +23,7 @@ const (
 	memDeviceLocal  = 0x1
 	memHostVisible  = 0x2
 	memHostCoherent = 0x4
+	memHostCached   = 0x8
 )
 
 // memoryTypes returns the property flags of each memory type of the device.
@@ -49,6 +50,7 @@ type heap struct {
 	dev       *Device
 	types     []uint32 // property flags of each memory type
 	want      uint32   // the properties its memory must have
+	prefer    uint32   // properties it would like as well
 	host      bool     // map blocks for the host (staging)
 	blockSize uint64
 	align     uint64
@@ -57,20 +59,30 @@ type heap struct {
 
 // block is one VkBuffer with its memory, and the free ranges in it.
 type block struct {
-	buf    C.VkBuffer
-	mem    C.VkDeviceMemory
-	mapped unsafe.Pointer // host address of byte 0, for staging blocks
-	size   uint64
-	free   []span // sorted by offset; neighbours are merged
+	buf       C.VkBuffer
+	mem       C.VkDeviceMemory
+	mapped    unsafe.Pointer // host address of byte 0, for staging blocks
+	size      uint64
+	free      []span // sorted by offset; neighbours are merged
+	dedicated bool   // made for one allocation larger than blockSize
 }
 
 type span struct{ off, size uint64 }
 
 // alloc returns size bytes (rounded up to the alignment) from the first
-// block with room, making a new block when none has.
+// shared block with room, making a new block when none has. An allocation
+// larger than a block gets a dedicated block of its own, which later serves
+// only allocations as large, so small tensors cannot fragment it.
 func (h *heap) alloc(size uint64) (*block, uint64, error) {
 	size = (size + h.align - 1) / h.align * h.align
+	large := size > h.blockSize
 	for _, b := range h.blocks {
+		if b.dedicated != large || (large && len(b.free) == 0) {
+			continue
+		}
+		if large && (b.free[0].size != b.size || b.size < size) {
+			continue // a dedicated block is lent whole, when it is free and big enough
+		}
 		if off, ok := b.take(size); ok {
 			return b, off, nil
 		}
@@ -79,6 +91,7 @@ func (h *heap) alloc(size uint64) (*block, uint64, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	b.dedicated = large
 	off, _ := b.take(size)
 	return b, off, nil
 }
@@ -116,7 +129,7 @@ func (h *heap) put(b *block, off, size uint64) {
 
 func (h *heap) newBlock(size uint64) (*block, error) {
 	d := h.dev
-	if !h.host && size > d.limits.maxStorageBufferRange {
+	if !h.host && size > max(d.limits.maxStorageBufferRange, h.blockSize) {
 		return nil, fmt.Errorf("vk: a tensor of %d MiB exceeds %s's largest storage buffer (%d MiB); use a smaller batch or model",
 			size>>20, d.name, d.limits.maxStorageBufferRange>>20)
 	}
@@ -127,13 +140,15 @@ func (h *heap) newBlock(size uint64) (*block, error) {
 	}
 	memType := -1
 	for i, flags := range h.types {
-		if req.memoryTypeBits&(1<<i) != 0 && flags&h.want == h.want {
+		if req.memoryTypeBits&(1<<i) == 0 || flags&h.want != h.want {
+			continue
+		}
+		if memType < 0 || (flags&h.prefer == h.prefer && h.types[memType]&h.prefer != h.prefer) {
 			memType = i
-			break
 		}
 	}
 	if memType < 0 {
-		C.shim_destroy_buffer(d.fns, d.device, b.buf, nil)
+		C.shim_destroy_buffer(d.fns, d.device, b.buf, 0)
 		return nil, fmt.Errorf("vk: %s has no memory type with properties %#x for a storage buffer", d.name, h.want)
 	}
 	mapIt := C.int(0)
@@ -177,6 +192,9 @@ func (d *Device) Alloc(dtype tensor.DType, n int) tensor.Buffer {
 	defer d.mu.Unlock()
 	if dtype != tensor.Float32 && dtype != tensor.Int32 {
 		panic(fmt.Sprintf("vk.Alloc: %s cannot hold %v", d.Name(), dtype))
+	}
+	if d.device == nil {
+		panic("vk.Alloc: the device is closed")
 	}
 	b, err := d.alloc(dtype, n)
 	if err != nil {

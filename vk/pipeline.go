@@ -24,16 +24,27 @@ const (
 	pushConstantBytes = 128
 )
 
+// pipelineKey names one variant of a shader: its specialization constants.
+type pipelineKey struct {
+	shader string
+	spec   [4]uint32
+	n      int
+}
+
 // pipeline returns the compute pipeline for one variant of a shader (its
 // specialization constants 0, 1, … set to spec), creating it on first use.
 func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, error) {
-	key := fmt.Sprint(shader, spec)
+	key := pipelineKey{shader: shader, n: len(spec)}
+	copy(key.spec[:], spec)
 	if p, ok := d.pipelines[key]; ok {
 		return p, nil
 	}
+	if len(spec) > len(key.spec) {
+		return 0, fmt.Errorf("vk: %s has %d specialization constants, the most is %d", shader, len(spec), len(key.spec))
+	}
 	code, err := shaders.SPIRV(shader)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	// SPIR-V is read as 32-bit words: copy it to C memory, which is aligned.
 	cCode := C.CBytes(code)
@@ -45,7 +56,7 @@ func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, error) {
 	var p C.VkPipeline
 	r := C.shim_create_pipeline(d.fns, d.device, (*C.uint32_t)(cCode), C.size_t(len(code)), d.layout, cSpec, C.uint32_t(len(spec)), &p)
 	if err := check("vkCreateComputePipelines ("+shader+")", int32(r)); err != nil {
-		return nil, err
+		return 0, err
 	}
 	d.pipelines[key] = p
 	return p, nil

@@ -63,6 +63,7 @@ func (d *Device) recording() *submission {
 	}
 	if err := check("vkBeginCommandBuffer", int32(C.shim_begin(d.fns, s.cmd))); err != nil {
 		d.fail(err)
+		s.destroy(d)
 		return nil
 	}
 	d.cur = s
@@ -159,6 +160,9 @@ func (d *Device) flush() {
 	}
 	if err != nil {
 		d.fail(err)
+		for _, st := range s.staging {
+			d.staging.put(st.blk, st.off, st.size)
+		}
 		s.destroy(d)
 		return
 	}
@@ -180,7 +184,7 @@ func (d *Device) wait(n int) {
 	for _, s := range d.inflight[:n] {
 		err := check("vkWaitForFences", int32(C.shim_wait(d.fns, d.device, s.fence)))
 		if err == nil {
-			err = check("vkResetFences", int32(C.shim_reset(d.fns, d.device, s.fence, s.cmd, s.pool)))
+			err = check("vkResetFences/vkResetCommandBuffer/vkResetDescriptorPool", int32(C.shim_reset(d.fns, d.device, s.fence, s.cmd, s.pool)))
 		}
 		for _, st := range s.staging {
 			d.staging.put(st.blk, st.off, st.size)
@@ -199,13 +203,13 @@ func (d *Device) wait(n int) {
 // destroy frees a submission's Vulkan objects (its command buffer goes with
 // the command pool).
 func (s *submission) destroy(d *Device) {
-	if s.fence != nil {
+	if s.fence != 0 {
 		C.shim_destroy_fence(d.fns, d.device, s.fence)
 	}
-	if s.pool != nil {
+	if s.pool != 0 {
 		C.shim_destroy_descriptor_pool(d.fns, d.device, s.pool)
 	}
-	s.fence, s.pool = nil, nil
+	s.fence, s.pool = 0, 0
 }
 
 // Stats counts the commands (dispatches, copies, fills) recorded and the

@@ -69,7 +69,7 @@ struct ShimFns {
 // The signatures the shim calls through, from the specification.
 typedef VkResult (*PFN_vkCreateInstance)(const VkInstanceCreateInfo *, const void *, VkInstance *);
 typedef void (*PFN_destroy_dispatchable)(void *, const void *);
-typedef void (*PFN_destroy_child)(VkDevice, void *, const void *);
+typedef void (*PFN_destroy_child)(VkDevice, uint64_t, const void *);
 typedef VkResult (*PFN_vkCreateDebugReportCallbackEXT)(VkInstance, const VkDebugReportCallbackCreateInfoEXT *,
                                                        const void *, VkDebugReportCallbackEXT *);
 typedef void (*PFN_vkDestroyDebugReportCallbackEXT)(VkInstance, VkDebugReportCallbackEXT, const void *);
@@ -187,6 +187,9 @@ VkResult shim_create_instance(void *getProcAddr, int validation, VkInstance *ins
 		};
 		r = CALL(fns, vkCreateDebugReportCallbackEXT)(*instance, &dbg, NULL, &fns->debug);
 		if (r != VK_SUCCESS) {
+			((PFN_destroy_dispatchable)fns->vkDestroyInstance)(*instance, NULL);
+			free(fns);
+			*instance = NULL;
 			return r;
 		}
 	}
@@ -195,7 +198,7 @@ VkResult shim_create_instance(void *getProcAddr, int validation, VkInstance *ins
 }
 
 void shim_destroy_instance(ShimFns *fns, VkInstance instance) {
-	if (fns->debug != NULL) {
+	if (fns->debug != 0) {
 		CALL(fns, vkDestroyDebugReportCallbackEXT)(instance, fns->debug, NULL);
 	}
 	((PFN_destroy_dispatchable)fns->vkDestroyInstance)(instance, NULL);
@@ -233,7 +236,7 @@ VkResult shim_create_device(ShimFns *fns, VkPhysicalDevice pd, uint32_t family, 
 }
 
 void shim_destroy_device(ShimFns *fns, VkDevice device, VkCommandPool pool) {
-	if (pool != NULL) {
+	if (pool != 0) {
 		((PFN_destroy_child)fns->vkDestroyCommandPool)(device, pool, NULL);
 	}
 	((PFN_destroy_dispatchable)fns->vkDestroyDevice)(device, NULL);
@@ -275,7 +278,7 @@ VkResult shim_bind_memory(ShimFns *fns, VkDevice device, VkBuffer buffer, VkDevi
 
 void shim_destroy_buffer(ShimFns *fns, VkDevice device, VkBuffer buffer, VkDeviceMemory memory) {
 	((PFN_destroy_child)fns->vkDestroyBuffer)(device, buffer, NULL);
-	if (memory != NULL) {
+	if (memory != 0) {
 		((PFN_destroy_child)fns->vkFreeMemory)(device, memory, NULL); // unmaps too
 	}
 }
@@ -318,8 +321,12 @@ VkResult shim_create_layout(ShimFns *fns, VkDevice device, uint32_t bindings, ui
 }
 
 void shim_destroy_layout(ShimFns *fns, VkDevice device, VkDescriptorSetLayout setLayout, VkPipelineLayout layout) {
-	((PFN_destroy_child)fns->vkDestroyPipelineLayout)(device, layout, NULL);
-	((PFN_destroy_child)fns->vkDestroyDescriptorSetLayout)(device, setLayout, NULL);
+	if (layout != 0) {
+		((PFN_destroy_child)fns->vkDestroyPipelineLayout)(device, layout, NULL);
+	}
+	if (setLayout != 0) {
+		((PFN_destroy_child)fns->vkDestroyDescriptorSetLayout)(device, setLayout, NULL);
+	}
 }
 
 // shim_create_pipeline compiles one variant of a shader: spec holds the
@@ -327,6 +334,9 @@ void shim_destroy_layout(ShimFns *fns, VkDevice device, VkDescriptorSetLayout se
 // bool).
 VkResult shim_create_pipeline(ShimFns *fns, VkDevice device, const uint32_t *code, size_t codeSize,
                               VkPipelineLayout layout, const uint32_t *spec, uint32_t nSpec, VkPipeline *pipeline) {
+	if (nSpec > 8) {
+		return -13; // VK_ERROR_UNKNOWN: more specialization constants than the shim passes
+	}
 	VkShaderModuleCreateInfo minfo = {
 	    .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
 	    .codeSize = codeSize,
@@ -339,9 +349,6 @@ VkResult shim_create_pipeline(ShimFns *fns, VkDevice device, const uint32_t *cod
 	}
 	VkSpecializationMapEntry entries[8];
 	uint32_t values[8];
-	if (nSpec > 8) {
-		return -13;
-	}
 	for (uint32_t i = 0; i < nSpec; i++) {
 		entries[i] = (VkSpecializationMapEntry){.constantID = i, .offset = 4 * i, .size = 4};
 		values[i] = spec[i];
@@ -365,7 +372,7 @@ VkResult shim_create_pipeline(ShimFns *fns, VkDevice device, const uint32_t *cod
 	    .layout = layout,
 	    .basePipelineIndex = -1,
 	};
-	r = CALL(fns, vkCreateComputePipelines)(device, NULL, 1, &info, NULL, pipeline);
+	r = CALL(fns, vkCreateComputePipelines)(device, 0, 1, &info, NULL, pipeline);
 	((PFN_destroy_child)fns->vkDestroyShaderModule)(device, module, NULL);
 	return r;
 }

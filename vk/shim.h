@@ -22,26 +22,28 @@ typedef uint32_t VkBool32;
 typedef uint64_t VkDeviceSize;
 typedef int32_t VkStructureType;
 
-// Handles. On 64-bit platforms every handle, dispatchable or not, is a
-// pointer to an opaque struct.
+// Handles. Dispatchable handles (instance, device, queue, command buffer)
+// are pointers; the others are opaque 64-bit values, which the driver may
+// fill with anything — small integers included — so they must not be
+// pointer types, or Go's garbage collector would inspect them.
 typedef struct VkInstance_T *VkInstance;
 typedef struct VkPhysicalDevice_T *VkPhysicalDevice;
 typedef struct VkDevice_T *VkDevice;
 typedef struct VkQueue_T *VkQueue;
 typedef struct VkCommandBuffer_T *VkCommandBuffer;
-typedef struct VkBuffer_T *VkBuffer;
-typedef struct VkDeviceMemory_T *VkDeviceMemory;
-typedef struct VkFence_T *VkFence;
-typedef struct VkSemaphore_T *VkSemaphore;
-typedef struct VkShaderModule_T *VkShaderModule;
-typedef struct VkPipeline_T *VkPipeline;
-typedef struct VkPipelineCache_T *VkPipelineCache;
-typedef struct VkPipelineLayout_T *VkPipelineLayout;
-typedef struct VkDescriptorSetLayout_T *VkDescriptorSetLayout;
-typedef struct VkDescriptorPool_T *VkDescriptorPool;
-typedef struct VkDescriptorSet_T *VkDescriptorSet;
-typedef struct VkCommandPool_T *VkCommandPool;
-typedef struct VkDebugReportCallbackEXT_T *VkDebugReportCallbackEXT;
+typedef uint64_t VkBuffer;
+typedef uint64_t VkDeviceMemory;
+typedef uint64_t VkFence;
+typedef uint64_t VkSemaphore;
+typedef uint64_t VkShaderModule;
+typedef uint64_t VkPipeline;
+typedef uint64_t VkPipelineCache;
+typedef uint64_t VkPipelineLayout;
+typedef uint64_t VkDescriptorSetLayout;
+typedef uint64_t VkDescriptorPool;
+typedef uint64_t VkDescriptorSet;
+typedef uint64_t VkCommandPool;
+typedef uint64_t VkDebugReportCallbackEXT;
 
 enum {
 	VK_SUCCESS = 0,

@@ -8,6 +8,7 @@ package vk
 import "C"
 
 import (
+	"fmt"
 	"math"
 	"unsafe"
 
@@ -39,6 +40,9 @@ func (d *Device) upload(dst tensor.Buffer, src unsafe.Pointer, n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b := dst.(*buffer)
+	if n > b.n {
+		panic(fmt.Sprintf("vk: writing %d values into a buffer of %d", n, b.n))
+	}
 	if b.blk == nil || d.err != nil {
 		return
 	}
@@ -81,6 +85,9 @@ func (d *Device) download(dst unsafe.Pointer, src tensor.Buffer, n int) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b := src.(*buffer)
+	if n > b.n {
+		panic(fmt.Sprintf("vk: reading %d values from a buffer of %d", n, b.n))
+	}
 	if b.blk == nil || d.err != nil {
 		d.finish()
 		return d.err
@@ -112,6 +119,9 @@ func (d *Device) Fill(out tensor.Buffer, value float32, n int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b := out.(*buffer)
+	if n > b.n {
+		panic(fmt.Sprintf("vk: filling %d values of a buffer of %d", n, b.n))
+	}
 	if n == 0 || b.blk == nil {
 		return
 	}

@@ -2,6 +2,7 @@ package optest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/ditgo/ditgo/tensor"
@@ -113,5 +114,19 @@ func KernelCases(opts Options) []KernelCase {
 		}}
 	}
 	ks = append(ks, inPlace(tensor.OpAdd, []int{4, 5}, []int{4, 5}), inPlace(tensor.OpMul, []int{2, 3, 4}, []int{2, 1, 4}))
+
+	// NaN must survive Max, Min and arithmetic on every device, so that a
+	// diverged run shows up instead of being clamped into plausible numbers.
+	for _, op := range []tensor.BinaryOp{tensor.OpMax, tensor.OpMin, tensor.OpAdd} {
+		ks = append(ks, KernelCase{Name: fmt.Sprintf("%vNaN", op), Accum: 1, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
+			nan := float32(math.NaN())
+			a := tensor.FromSlice(dev, []float32{nan, 1, nan, -2, 3}, 5)
+			b := tensor.FromSlice(dev, []float32{0, nan, nan, -1, 2}, 5)
+			out := tensor.Binary(op, a, b)
+			a.Release()
+			b.Release()
+			return []*tensor.Tensor{out}
+		}})
+	}
 	return ks
 }
