@@ -3,6 +3,7 @@ package dit
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Schedule is a discrete diffusion process: the variances β_t of the noise
@@ -130,4 +131,13 @@ func DDIMTimesteps(total, n int) ([]int, error) {
 		}
 	}
 	return nil, fmt.Errorf("dit: no integer stride gives exactly %d DDIM steps out of %d; try a divisor of %d", n, total, total)
+}
+
+// UniformTimesteps draws b training timesteps uniformly from [0, steps).
+func UniformTimesteps(r *rand.Rand, b, steps int) []int {
+	t := make([]int, b)
+	for i := range t {
+		t[i] = r.IntN(steps)
+	}
+	return t
 }
