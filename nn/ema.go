@@ -1,43 +1,49 @@
 package nn
 
 import (
-	"github.com/ditgo/ditgo/autograd"
+	"fmt"
+	"slices"
+
 	"github.com/ditgo/ditgo/tensor"
 )
 
 // EMA keeps an exponential moving average of a model's parameters,
 //
-//	ema ← decay·ema + (1 − decay)·param
+//	avg ← decay·avg + (1 − decay)·param
 //
 // after each optimizer step. DiT samples from these averaged weights (decay
-// 0.9999 in the paper).
+// 0.9999 in the paper). The averages live in a second model of the same
+// shape, so that the averaged model can be run, saved and loaded like any
+// other.
 type EMA struct {
-	Decay float32
-	// Params holds the averages under the model's names, so the averaged
-	// model is saved and loaded like the model itself.
-	Params *Params
-
-	src []Param // the model's parameters, in the same order
+	Decay    float32
+	src, dst []Param
 }
 
-// NewEMA starts the average at a copy of the model's current parameters
-// (frozen ones included, so the averaged model is complete).
-func NewEMA(p *Params, decay float32) *EMA {
-	e := &EMA{Decay: decay, Params: &Params{}}
-	for _, q := range p.All() {
-		avg := tensor.Zeros(q.Var.Value.Device(), q.Var.Value.Shape()...)
-		tensor.EMA(avg, q.Var.Value, 0) // decay 0: a copy
-		e.Params.add(Param{Name: q.Name, Var: autograd.Param(avg), Frozen: q.Frozen})
-		e.src = append(e.src, q)
+// NewEMA copies the parameters of src into avg — a registry with the same
+// names and shapes, such as a second instance of the model — and returns
+// the average that Update maintains.
+func NewEMA(src, avg *Params, decay float32) (*EMA, error) {
+	e := &EMA{Decay: decay, src: src.All(), dst: avg.All()}
+	if len(e.src) != len(e.dst) {
+		return nil, fmt.Errorf("nn: EMA of %d parameters into %d", len(e.src), len(e.dst))
 	}
-	return e
+	for i, p := range e.src {
+		q := e.dst[i]
+		if p.Name != q.Name || !slices.Equal(p.Var.Value.Shape(), q.Var.Value.Shape()) {
+			return nil, fmt.Errorf("nn: EMA parameter %s %v does not match %s %v", p.Name, p.Var.Value.Shape(), q.Name, q.Var.Value.Shape())
+		}
+		tensor.EMA(q.Var.Value, p.Var.Value, 0) // decay 0: a copy
+	}
+	return e, nil
 }
 
-// Update moves every average towards its parameter.
+// Update moves every average towards its parameter; frozen parameters are
+// copies already and stay as they are.
 func (e *EMA) Update() {
-	for i, q := range e.src {
-		if !q.Frozen {
-			tensor.EMA(e.Params.list[i].Var.Value, q.Var.Value, e.Decay)
+	for i, p := range e.src {
+		if !p.Frozen {
+			tensor.EMA(e.dst[i].Var.Value, p.Var.Value, e.Decay)
 		}
 	}
 }

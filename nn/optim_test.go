@@ -23,17 +23,21 @@ func twoParams(dev tensor.Device) *nn.Params {
 // update; frozen parameters are copied once and left alone.
 func TestEMA(t *testing.T) {
 	dev := tensor.NewCPU()
-	p := twoParams(dev)
-	e := nn.NewEMA(p, 0.75)
+	p, avgs := twoParams(dev), twoParams(dev)
+	tensor.Fill(avgs.All()[0].Var.Value, 100) // overwritten by the initial copy
+	e, err := nn.NewEMA(p, avgs, 0.75)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w, _ := p.Get("w")
 	tensor.Fill(w.Var.Value, 5)
 	e.Update()
-	avg, _ := e.Params.Get("w")
+	avg, _ := avgs.Get("w")
 	// 0.75·x + 0.25·5 for x = 1, −2, 3, 0.5
 	if got := avg.Var.Value.Data(); !slices.Equal(got, []float32{2, -0.25, 3.5, 1.625}) {
 		t.Errorf("EMA after one update: %v", got)
 	}
-	if tb, _ := e.Params.Get("table"); !tb.Frozen || !slices.Equal(tb.Var.Value.Data(), []float32{9, 9}) {
+	if tb, _ := avgs.Get("table"); !tb.Frozen || !slices.Equal(tb.Var.Value.Data(), []float32{9, 9}) {
 		t.Errorf("frozen table in the EMA: %+v %v", tb, tb.Var.Value.Data())
 	}
 }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// metricsFile is the run's metrics.jsonl: one JSON object per line, one
+// line per logged step (and one per evaluation), easy to plot with any
+// tool. It keeps the logged losses for the loss-curve PNG.
+type metricsFile struct {
+	f      *os.File
+	path   string
+	steps  []int
+	losses []float64
+}
+
+type metricLine struct {
+	Step      int     `json:"step"`
+	Loss      float32 `json:"loss"`
+	MSE       float32 `json:"mse"`
+	VB        float32 `json:"vb"`
+	ImgPerSec float64 `json:"img_per_s"`
+	Seconds   float64 `json:"elapsed_s"`
+	Eval      *Scores `json:"eval,omitempty"`
+}
+
+// openMetrics opens the metrics file for appending, first dropping lines
+// after step `upTo` — a run killed after its last checkpoint logged steps
+// that the resumed run will log again.
+func openMetrics(path string, upTo int) (*metricsFile, error) {
+	m := &metricsFile{path: path}
+	var kept []string
+	if f, err := os.Open(path); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var l metricLine
+			if json.Unmarshal(sc.Bytes(), &l) != nil || l.Step > upTo {
+				continue
+			}
+			kept = append(kept, sc.Text())
+			if l.Eval == nil {
+				m.steps, m.losses = append(m.steps, l.Step), append(m.losses, float64(l.Loss))
+			}
+		}
+		f.Close()
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write metrics: %w", err)
+	}
+	for _, line := range kept {
+		fmt.Fprintln(f, line)
+	}
+	m.f = f
+	return m, nil
+}
+
+func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec float64, elapsed time.Duration) error {
+	m.steps, m.losses = append(m.steps, step), append(m.losses, float64(loss))
+	return m.append(metricLine{Step: step, Loss: loss, MSE: terms[0], VB: terms[1], ImgPerSec: imgPerSec, Seconds: elapsed.Seconds()})
+}
+
+func (m *metricsFile) writeEval(step int, s Scores) error {
+	return m.append(metricLine{Step: step, Eval: &s})
+}
+
+func (m *metricsFile) append(l metricLine) error {
+	b, _ := json.Marshal(l)
+	if _, err := fmt.Fprintln(m.f, string(b)); err != nil {
+		return fmt.Errorf("writing %s: %w", m.path, err)
+	}
+	return nil
+}
+
+// plot redraws the loss curve.
+func (m *metricsFile) plot(path string) error {
+	if len(m.steps) < 2 {
+		return nil
+	}
+	return WriteLossPlot(path, m.steps, m.losses, "training loss")
+}
+
+func (m *metricsFile) Close() error { return m.f.Close() }
