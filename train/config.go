@@ -54,7 +54,7 @@ func DefaultConfig() Config {
 		// nothing but `go`. Pixel space: no autoencoder is needed at 28×28.
 		Data: "", ImageSize: 28, Channels: 1, Flip: false,
 		// DiT-Tiny/4 (depth 6, hidden 192, 3 heads, patch 4: 49 tokens,
-		// 2.7M parameters) is large enough to draw legible digits and small
+		// 4.2M parameters) is large enough to draw legible digits and small
 		// enough to train on two CPU cores. Learned variance as in the paper.
 		Model: "DiT-Tiny/4", LearnSigma: true,
 		// 64 images a step keep the cores busy; 6000 steps (6.4 epochs) is

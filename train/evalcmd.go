@@ -106,4 +106,3 @@ func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, 
 	}
 	return Score(clf, samples, labels, test, min(test.N, 2000), testAcc)
 }
-
