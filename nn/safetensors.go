@@ -273,6 +273,9 @@ func writeAtomic(path string, data []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	if err = tmp.Chmod(0o644); err != nil { // CreateTemp makes it private
+		return fmt.Errorf("nn: writing %s: %w", path, err)
+	}
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("nn: writing %s: %w (is the disk full?)", path, err)
 	}

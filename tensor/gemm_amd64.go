@@ -1,0 +1,62 @@
+package tensor
+
+import "github.com/klauspost/cpuid/v2"
+
+// The assembly micro-kernels of gemm_amd64.s. Each computes one MR×NR tile
+// with gemmTileGo's contract, reading a packed MR×kc sliver of op(A) and a
+// packed kc×NR panel of op(B); ldc is in elements and bias is nil or NR
+// floats.
+
+//go:noescape
+func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+
+//go:noescape
+func gemmAVX512x6x64(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+
+//go:noescape
+func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+
+var avx512Kernel = &gemmKernel{
+	name: "avx512", mr: 12, nr: 32,
+	kc: 256, mc: 192, nc: 1024,
+	tile: asmTile(12, 32, gemmAVX512x12x32),
+}
+
+var avx512Kernel6x64 = &gemmKernel{
+	name: "avx512_6x64", mr: 6, nr: 64,
+	kc: 160, mc: 192, nc: 1024,
+	tile: asmTile(6, 64, gemmAVX512x6x64),
+}
+
+var avx2Kernel = &gemmKernel{
+	name: "avx2", mr: 6, nr: 16,
+	kc: 256, mc: 144, nc: 1024,
+	tile: asmTile(6, 16, gemmAVX2x6x16),
+}
+
+// gemmKernels lists the micro-kernels this CPU can run, fastest first.
+// cpuid also checks that the operating system saves the vector registers.
+func gemmKernels() []*gemmKernel {
+	var ks []*gemmKernel
+	if cpuid.CPU.Supports(cpuid.AVX512F) {
+		ks = append(ks, avx512Kernel, avx512Kernel6x64)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
+		ks = append(ks, avx2Kernel)
+	}
+	return append(ks, genericKernel)
+}
+
+// asmTile wraps an assembly kernel in gemmKernel.tile's slice signature.
+// The bounds checks keep a wrong call from writing outside c.
+func asmTile(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *float32, load bool)) func(kc int, a, b, c []float32, ldc int, bias []float32, load bool) {
+	return func(kc int, a, b, c []float32, ldc int, bias []float32, load bool) {
+		_, _, _ = a[mr*kc-1], b[nr*kc-1], c[(mr-1)*ldc+nr-1]
+		var bp *float32
+		if bias != nil {
+			_ = bias[nr-1]
+			bp = &bias[0]
+		}
+		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load)
+	}
+}

@@ -1,0 +1,77 @@
+package tensor
+
+// gemmKernel is one micro-kernel of the fast matmul and the block sizes
+// tuned for it (see gemm.go for how the blocks are used).
+type gemmKernel struct {
+	name   string // what DITGO_CPU_KERNEL calls it: "avx512", "avx2", "generic"
+	mr, nr int    // the micro-kernel computes an mr×nr tile of C
+	kc     int    // depth of one packed block: kc×nr panels of op(B), mr×kc slivers of op(A)
+	mc     int    // rows of op(A) packed at once, a multiple of mr (sized for L2)
+	nc     int    // columns of op(B) packed at once, a multiple of nr
+	// tile computes one mr×nr tile of C, as gemmTileGo does for 4×4.
+	tile func(kc int, a, b, c []float32, ldc int, bias []float32, load bool)
+}
+
+// genericKernel is the pure-Go micro-kernel: the fallback on every
+// architecture, and the contract that the assembly kernels follow.
+var genericKernel = &gemmKernel{
+	name: "generic", mr: 4, nr: 4,
+	kc: 256, mc: 128, nc: 1024,
+	tile: gemmTileGo,
+}
+
+// gemmTileGo computes one 4×4 tile of C from a packed sliver a (4 floats of
+// op(A) per step p, one from each row) and a packed panel b (4 floats of
+// op(B) per step p):
+//
+//	sum[i,j] = Σ_{p<kc} a[p*4+i] · b[p*4+j]
+//	c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + (sum[i,j] + bias[j])
+//
+// bias is nil (no bias) or 4 floats. The sum is formed first and the bias
+// and the old c are added after it, in that order; the assembly kernels do
+// the same, so a tile's value does not depend on which kernel path (full
+// tile or edge tile) computed it.
+func gemmTileGo(kc int, a, b, c []float32, ldc int, bias []float32, load bool) {
+	a, b = a[:4*kc], b[:4*kc]
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var c20, c21, c22, c23, c30, c31, c32, c33 float32
+	for p := 0; p < 4*kc; p += 4 {
+		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]
+		b0, b1, b2, b3 := b[p], b[p+1], b[p+2], b[p+3]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	sum := [4][4]float32{
+		{c00, c01, c02, c03},
+		{c10, c11, c12, c13},
+		{c20, c21, c22, c23},
+		{c30, c31, c32, c33},
+	}
+	for i := range 4 {
+		row := c[i*ldc : i*ldc+4]
+		for j := range 4 {
+			v := sum[i][j]
+			if bias != nil {
+				v += bias[j]
+			}
+			if load {
+				v += row[j]
+			}
+			row[j] = v
+		}
+	}
+}
