@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ditgo/ditgo/vk/vktest"
 )
 
 // writeTinyMNIST writes n random 8×8 "digits" of 3 classes in the MNIST IDX
@@ -271,5 +273,27 @@ func TestSampleRoundTrip(t *testing.T) {
 	}
 	if err := run(t, "sample", "-ckpt", checkpointPath(out), "-latents", lat, "-classes", "1", "-device", "cpu"); err == nil || !strings.Contains(err.Error(), "shape") {
 		t.Errorf("latents for 2 samples with 1 class: %v", err)
+	}
+}
+
+// Running out of device memory says so and suggests a smaller batch. On
+// lavapipe the limit hit is the 128 MiB storage-buffer range.
+func TestOutOfDeviceMemory(t *testing.T) {
+	vktest.Open(t) // skips, with the reason, when there is no Vulkan device
+	bin := buildTrainer(t)
+	data := t.TempDir()
+	writeTinyMNIST(t, data, 12)
+	args := tinyArgs(data, t.TempDir(), 2)
+	args = append(args, "-device", "vulkan", "-batch", "200000", "-hidden", "64")
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "LP_NUM_THREADS=0")
+	out, err := cmd.CombinedOutput()
+	msg := strings.TrimSpace(string(out))
+	if err == nil || strings.Contains(msg, "panic") {
+		t.Fatalf("exit %v, output:\n%s", err, msg)
+	}
+	last := msg[strings.LastIndex(msg, "\n")+1:]
+	if !strings.Contains(last, "smaller -batch") {
+		t.Errorf("last line %q, want advice to use a smaller -batch", last)
 	}
 }
