@@ -76,10 +76,13 @@ func attentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 			}
 			L := m + math.Log(l)
 			lse[row] = F(L)
+			for j := range T {
+				s[j] = math.Exp(s[j] - L) // the probability of key j
+			}
 			for d := range Dh {
 				var acc float64
 				for j := range T {
-					acc += math.Exp(s[j]-L) * float64(V[j*Dh+d])
+					acc += s[j] * float64(V[j*Dh+d])
 				}
 				out[row*Dh+d] = F(acc)
 			}

@@ -18,7 +18,8 @@ import (
 // The returned function releases the device.
 func openDevice(choice string) (tensor.Device, string, func() error, error) {
 	cpu := func(why string) (tensor.Device, string, func() error, error) {
-		return tensor.NewCPU(), fmt.Sprintf("device: cpu, %d threads (%s)", threads(), why), func() error { return nil }, nil
+		dev := tensor.NewFastCPU()
+		return dev, fmt.Sprintf("device: %s (%s)", dev.Name(), why), func() error { return nil }, nil
 	}
 	switch choice {
 	case "cpu":
