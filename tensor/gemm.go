@@ -73,7 +73,7 @@ func gemm(k *gemmKernel, out, a, b, bias []float32, p MatMulArgs, workers int) {
 	}
 	item := func(n int) gemmOperands {
 		return gemmOperands{
-			c: out[n*M*N : (n+1)*M*N], a: a[n*M*K : (n+1)*M*K], b: b[n*K*N : (n+1)*K*N], bias: bias,
+			c: out[n*M*N : (n+1)*M*N : (n+1)*M*N], a: a[n*M*K : (n+1)*M*K : (n+1)*M*K], b: b[n*K*N : (n+1)*K*N : (n+1)*K*N], bias: bias,
 			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate,
 		}
 	}
@@ -144,116 +144,162 @@ func runWorkers(n int, body func(w int)) {
 // gemmBlock computes the rows [m0, m1) and columns [n0, n1) of one product,
 // with m0 and n0 on tile boundaries.
 func gemmBlock(k *gemmKernel, s *gemmScratch, op *gemmOperands, m0, m1, n0, n1 int) {
-	mr, nr := k.mr, k.nr
 	kcMax, mcMax, ncMax := min(k.kc, op.K), min(k.mc, m1-m0), min(k.nc, n1-n0)
-	s.a = alignedFloats(s.a, ceilDiv(mcMax, mr)*mr*kcMax)
-	s.b = alignedFloats(s.b, ceilDiv(ncMax, nr)*nr*kcMax)
-	s.edge = alignedFloats(s.edge, mr*nr)
-	N := op.N
+	s.a = alignedFloats(s.a, ceilDiv(mcMax, k.mr)*k.mr*kcMax)
+	s.b = alignedFloats(s.b, ceilDiv(ncMax, k.nr)*k.nr*kcMax)
+	s.edge = alignedFloats(s.edge, k.mr*k.nr)
 
+	if k.order == 1 {
+		for ic := m0; ic < m1; ic += k.mc {
+			mc := min(k.mc, m1-ic)
+			for pc := 0; pc < op.K; pc += k.kc {
+				kc := min(k.kc, op.K-pc)
+				packA(k, s.a, op, ic, mc, pc, kc)
+				for jc := n0; jc < n1; jc += k.nc {
+					nc := min(k.nc, n1-jc)
+					packB(k, s.b, op, pc, kc, jc, nc)
+					gemmMacro(k, s, op, ic, mc, pc, kc, jc, nc)
+				}
+			}
+		}
+		return
+	}
 	for jc := n0; jc < n1; jc += k.nc {
 		nc := min(k.nc, n1-jc)
 		for pc := 0; pc < op.K; pc += k.kc {
 			kc := min(k.kc, op.K-pc)
-			packB(s.b, op, nr, pc, kc, jc, nc)
-			load := op.accumulate || pc > 0 // add to C, or overwrite it
-			var bias []float32              // added once, with the first block
-			if pc == 0 && op.bias != nil {
-				bias = op.bias
-			}
+			packB(k, s.b, op, pc, kc, jc, nc)
 			for ic := m0; ic < m1; ic += k.mc {
 				mc := min(k.mc, m1-ic)
-				packA(s.a, op, mr, ic, mc, pc, kc)
-				for jr := 0; jr < nc; jr += nr {
-					panel := s.b[jr*kc : (jr+nr)*kc]
-					col, w := jc+jr, min(nr, nc-jr)
-					var tileBias []float32
-					if bias != nil {
-						tileBias = bias[col : col+w]
-					}
-					for ir := 0; ir < mc; ir += mr {
-						sliver := s.a[ir*kc : (ir+mr)*kc]
-						row, h := ic+ir, min(mr, mc-ir)
-						if h == mr && w == nr {
-							k.tile(kc, sliver, panel, op.c[row*N+col:], N, tileBias, load)
-							continue
-						}
-						// An edge tile: compute the whole tile into s.edge,
-						// then finish the part inside C as the kernel would.
-						k.tile(kc, sliver, panel, s.edge, nr, nil, false)
-						for i := range h {
-							dst, sum := op.c[(row+i)*N+col:][:w], s.edge[i*nr:][:w]
-							for j, v := range sum {
-								if tileBias != nil {
-									v += tileBias[j]
-								}
-								if load {
-									v += dst[j]
-								}
-								dst[j] = v
-							}
-						}
-					}
-				}
+				packA(k, s.a, op, ic, mc, pc, kc)
+				gemmMacro(k, s, op, ic, mc, pc, kc, jc, nc)
 			}
+		}
+	}
+}
+
+// gemmMacro multiplies the packed blocks s.a (op(A)[ic:+mc, pc:+kc]) and
+// s.b (op(B)[pc:+kc, jc:+nc]) into C[ic:+mc, jc:+nc], tile by tile.
+func gemmMacro(k *gemmKernel, s *gemmScratch, op *gemmOperands, ic, mc, pc, kc, jc, nc int) {
+	mr, nr, N := k.mr, k.nr, op.N
+	load := op.accumulate || pc > 0 // add to C, or overwrite it
+	var bias []float32              // added once, with the first block
+	if pc == 0 && op.bias != nil {
+		bias = op.bias
+	}
+	tile := func(ir, jr int) {
+		panel := s.b[jr*kc : (jr+nr)*kc]
+		sliver := s.a[ir*kc : (ir+mr)*kc]
+		row, h := ic+ir, min(mr, mc-ir)
+		col, w := jc+jr, min(nr, nc-jr)
+		var tileBias []float32
+		if bias != nil {
+			tileBias = bias[col : col+w]
+		}
+		if h == mr && w == nr {
+			k.tile(kc, sliver, panel, op.c[row*N+col:], N, tileBias, load)
+			return
+		}
+		// An edge tile: compute the whole tile into s.edge, then finish
+		// the part inside C as the kernel would.
+		k.tile(kc, sliver, panel, s.edge, nr, nil, false)
+		for i := range h {
+			dst, sum := op.c[(row+i)*N+col:][:w], s.edge[i*nr:][:w]
+			for j, v := range sum {
+				if tileBias != nil {
+					v += tileBias[j]
+				}
+				if load {
+					v += dst[j]
+				}
+				dst[j] = v
+			}
+		}
+	}
+	if k.order == 1 {
+		for ir := 0; ir < mc; ir += mr {
+			for jr := 0; jr < nc; jr += nr {
+				tile(ir, jr)
+			}
+		}
+		return
+	}
+	for jr := 0; jr < nc; jr += nr {
+		for ir := 0; ir < mc; ir += mr {
+			tile(ir, jr)
 		}
 	}
 }
 
 // packB packs op(B)[pc:pc+kc, jc:jc+nc] into dst as ⌈nc/nr⌉ panels, each kc
-// rows of nr floats; columns past nc are zero.
-func packB(dst []float32, op *gemmOperands, nr, pc, kc, jc, nc int) {
-	N, K := op.N, op.K
+// rows of nr floats (step p of the panel is op(B)[pc+p, col:col+nr]);
+// columns past nc are zero.
+func packB(k *gemmKernel, dst []float32, op *gemmOperands, pc, kc, jc, nc int) {
+	nr := k.nr
 	for jr := 0; jr < nc; jr += nr {
 		panel := dst[jr*kc : (jr+nr)*kc]
 		col, w := jc+jr, min(nr, nc-jr)
-		if !op.transB {
-			// B is stored K×N: row p of the panel is part of row pc+p of B.
-			for p := range kc {
-				d := panel[p*nr : (p+1)*nr]
-				copy(d, op.b[(pc+p)*N+col:][:w])
-				clear(d[w:])
-			}
-			continue
-		}
-		// B is stored N×K: column j of the panel is part of row col+j.
-		if w < nr {
-			clear(panel)
-		}
-		for j := range w {
-			src := op.b[(col+j)*K+pc:][:kc]
-			for p, v := range src {
-				panel[p*nr+j] = v
-			}
+		if op.transB { // B is stored N×K: the panel's columns are rows of B
+			packPanel(k, panel, op.b[col*op.K+pc:], true, op.K, kc, w, nr)
+		} else { // B is stored K×N: the panel's rows are pieces of rows of B
+			packPanel(k, panel, op.b[pc*op.N+col:], false, op.N, kc, w, nr)
 		}
 	}
 }
 
 // packA packs op(A)[ic:ic+mc, pc:pc+kc] into dst as ⌈mc/mr⌉ slivers, each kc
-// steps of mr floats; rows past mc are zero.
-func packA(dst []float32, op *gemmOperands, mr, ic, mc, pc, kc int) {
-	M, K := op.M, op.K
+// steps of mr floats (step p of the sliver is op(A)[row:row+mr, pc+p]);
+// rows past mc are zero.
+func packA(k *gemmKernel, dst []float32, op *gemmOperands, ic, mc, pc, kc int) {
+	mr := k.mr
 	for ir := 0; ir < mc; ir += mr {
 		sliver := dst[ir*kc : (ir+mr)*kc]
 		row, h := ic+ir, min(mr, mc-ir)
-		if op.transA {
-			// A is stored K×M: step p of the sliver is part of row pc+p.
-			for p := range kc {
-				d := sliver[p*mr : (p+1)*mr]
-				copy(d, op.a[(pc+p)*M+row:][:h])
-				clear(d[h:])
-			}
-			continue
+		if op.transA { // A is stored K×M: each step is a piece of a row of A
+			packPanel(k, sliver, op.a[pc*op.M+row:], false, op.M, kc, h, mr)
+		} else { // A is stored M×K: the sliver's lanes are rows of A
+			packPanel(k, sliver, op.a[row*op.K+pc:], true, op.K, kc, h, mr)
 		}
-		// A is stored M×K: row i of the sliver is part of row row+i of A.
-		if h < mr {
-			clear(sliver)
-		}
-		for i := range h {
-			src := op.a[(row+i)*K+pc:][:kc]
-			for p, v := range src {
-				sliver[p*mr+i] = v
+	}
+}
+
+// packPanel writes kc steps of w floats, dst[p*w+i] for p < kc and i < w:
+//
+//	src[p*lds+i]   (transpose false: each step is a piece of a row of src)
+//	src[i*lds+p]   (transpose true:  each lane is a piece of a row of src)
+//
+// for i < h, and 0 for h ≤ i < w. A kernel's pack16 does it 16 lanes at a
+// time in assembly; otherwise plain loops do.
+func packPanel(k *gemmKernel, dst, src []float32, transpose bool, lds, kc, h, w int) {
+	if k.pack16 != nil {
+		for i0 := 0; i0 < w; i0 += 16 {
+			lanes := min(16, w-i0)
+			hh := max(0, min(h-i0, lanes)) // valid lanes in this group
+			var s *float32
+			switch {
+			case hh > 0 && transpose:
+				s = &src[i0*lds : (i0+hh-1)*lds+kc][0]
+			case hh > 0:
+				s = &src[i0 : (kc-1)*lds+i0+hh][0]
 			}
+			k.pack16(&dst[i0 : (kc-1)*w+i0+lanes][0], s, lds, w, kc, hh, lanes, transpose)
+		}
+		return
+	}
+	if !transpose {
+		for p := range kc {
+			d := dst[p*w : (p+1)*w]
+			copy(d, src[p*lds:p*lds+h])
+			clear(d[h:])
+		}
+		return
+	}
+	if h < w {
+		clear(dst[:kc*w])
+	}
+	for i := range h {
+		for p, v := range src[i*lds : i*lds+kc] {
+			dst[p*w+i] = v
 		}
 	}
 }

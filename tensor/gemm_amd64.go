@@ -16,16 +16,35 @@ func gemmAVX512x6x64(kc int, a *float32, b *float32, c *float32, ldc int, bias *
 //go:noescape
 func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
+// The AVX-512 packing routines of gemm_pack_amd64.s, as packPanel
+// describes them for one group of up to 16 lanes.
+
+//go:noescape
+func gemmPackT16(dst *float32, src *float32, lds int, ldd int, kc int, h int, lanes int)
+
+//go:noescape
+func gemmPackN16(dst *float32, src *float32, lds int, ldd int, kc int, h int, lanes int)
+
+func packAVX512(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool) {
+	if transpose {
+		gemmPackT16(dst, src, lds, ldd, kc, h, lanes)
+	} else {
+		gemmPackN16(dst, src, lds, ldd, kc, h, lanes)
+	}
+}
+
 var avx512Kernel = &gemmKernel{
 	name: "avx512", mr: 12, nr: 32,
 	kc: 256, mc: 192, nc: 1024,
-	tile: asmTile(12, 32, gemmAVX512x12x32),
+	tile:   asmTile(12, 32, gemmAVX512x12x32),
+	pack16: packAVX512,
 }
 
 var avx512Kernel6x64 = &gemmKernel{
 	name: "avx512_6x64", mr: 6, nr: 64,
 	kc: 160, mc: 192, nc: 1024,
-	tile: asmTile(6, 64, gemmAVX512x6x64),
+	tile:   asmTile(6, 64, gemmAVX512x6x64),
+	pack16: packAVX512,
 }
 
 var avx2Kernel = &gemmKernel{

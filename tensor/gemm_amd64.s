@@ -25,7 +25,7 @@
 // two FMA ports, not the loads, are the limit.
 
 #define ROW12(i, bc, c0, c1) \
-	VBROADCASTSS (i*4)(AX), bc; \
+	VBROADCASTSS ((i)*4)(AX), bc; \
 	VFMADD231PS  Z24, bc, c0; \
 	VFMADD231PS  Z25, bc, c1
 
@@ -63,6 +63,13 @@
 	VMOVUPS c1, 64(DI); \
 	ADDQ    SI, DI
 
+// PREFETCHC2 asks for one row of the C tile (two cache lines) to be loaded
+// into L1 while the k loop runs, so that the epilogue does not wait for it.
+#define PREFETCHC2 \
+	PREFETCHT0 (R10);   \
+	PREFETCHT0 64(R10); \
+	ADDQ       SI, R10
+
 // func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 TEXT ·gemmAVX512x12x32(SB), NOSPLIT, $0-49
 	MOVQ    kc+0(FP), CX
@@ -73,6 +80,20 @@ TEXT ·gemmAVX512x12x32(SB), NOSPLIT, $0-49
 	SHLQ    $2, SI
 	MOVQ    bias+40(FP), R8
 	MOVBLZX load+48(FP), R9
+
+	MOVQ DI, R10
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
 
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -184,7 +205,7 @@ store_12x32:
 // Per step: 4 vector loads + 6 broadcasts for 24 FMAs.
 
 #define ROW6x64(i, bc, c0, c1, c2, c3) \
-	VBROADCASTSS (i*4)(AX), bc; \
+	VBROADCASTSS ((i)*4)(AX), bc; \
 	VFMADD231PS  Z24, bc, c0; \
 	VFMADD231PS  Z25, bc, c1; \
 	VFMADD231PS  Z26, bc, c2; \
@@ -331,7 +352,7 @@ store_6x64:
 // Per step: 2 vector loads + 6 broadcasts for 12 FMAs.
 
 #define ROW6x16(i, bc, c0, c1) \
-	VBROADCASTSS (i*4)(AX), bc; \
+	VBROADCASTSS ((i)*4)(AX), bc; \
 	VFMADD231PS  Y12, bc, c0; \
 	VFMADD231PS  Y13, bc, c1
 

@@ -8,8 +8,13 @@ type gemmKernel struct {
 	kc     int    // depth of one packed block: kc×nr panels of op(B), mr×kc slivers of op(A)
 	mc     int    // rows of op(A) packed at once, a multiple of mr (sized for L2)
 	nc     int    // columns of op(B) packed at once, a multiple of nr
+	order  int
 	// tile computes one mr×nr tile of C, as gemmTileGo does for 4×4.
 	tile func(kc int, a, b, c []float32, ldc int, bias []float32, load bool)
+	// pack16, if not nil, packs up to 16 lanes of a panel at a time in
+	// assembly, as packPanel describes; dst and src point into checked
+	// slices.
+	pack16 func(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool)
 }
 
 // genericKernel is the pure-Go micro-kernel: the fallback on every
