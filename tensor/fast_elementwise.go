@@ -1,0 +1,96 @@
+package tensor
+
+// The fast device's elementwise, reduction and copy kernels: the reference
+// math, walked row by row over contiguous memory and spread over the cores.
+// They are bound by memory bandwidth, not arithmetic.
+
+// Binary splits the rows of the [outer, mid, inner] view over the cores.
+func (d *FastCPU) Binary(op BinaryOp, outB, aB, bB Buffer, outer, mid, inner int) {
+	out, a, b := d.f(outB), d.f(aB), d.f(bB)
+	if outer*mid == 1 { // same shapes: split the one long row
+		parallelFor(inner, 1, func(lo, hi int) { binaryRef(op, out[lo:hi], a[lo:hi], b[lo:hi], 1, 1, hi-lo) })
+		return
+	}
+	parallelFor(outer*mid, inner, func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			o := row / mid
+			binaryRef(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner], 1, 1, inner)
+		}
+	})
+}
+
+// Sum adds the mid rows of each outer block into a float64 row, one
+// contiguous row at a time (the reference walks down columns), and splits
+// the columns over the cores.
+func (d *FastCPU) Sum(outB, xB Buffer, outer, mid, inner int) {
+	out, x := d.f(outB), d.f(xB)
+	if inner == 1 { // a sum over whole rows: split the rows instead
+		parallelFor(outer, mid, func(lo, hi int) { sumRef(out[lo:hi], x[lo*mid:hi*mid], hi-lo, mid, 1) })
+		return
+	}
+	parallelFor(inner, outer*mid, func(lo, hi int) {
+		acc := make([]float64, hi-lo)
+		for o := range outer {
+			clear(acc)
+			for m := range mid {
+				row := x[(o*mid+m)*inner+lo : (o*mid+m)*inner+hi]
+				for i, v := range row {
+					acc[i] += float64(v)
+				}
+			}
+			for i, v := range acc {
+				out[o*inner+lo+i] = float32(v)
+			}
+		}
+	})
+}
+
+// GatedResidual splits the token rows over the cores.
+func (d *FastCPU) GatedResidual(outB, xB, gateB, yB Buffer, nB, nT, nD int) {
+	out, x, gate, y := d.f(outB), d.f(xB), d.f(gateB), d.f(yB)
+	parallelFor(nB*nT, nD, func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			g := gate[(row/nT)*nD : (row/nT+1)*nD]
+			o, xr, yr := out[row*nD:(row+1)*nD], x[row*nD:(row+1)*nD], y[row*nD:(row+1)*nD]
+			for i := range o {
+				o[i] = xr[i] + g[i]*yr[i]
+			}
+		}
+	})
+}
+
+// Scale splits the elements over the cores.
+func (d *FastCPU) Scale(outB, xB Buffer, alpha float32, n int) {
+	out, x := d.f(outB)[:n], d.f(xB)[:n]
+	parallelFor(n, 1, func(lo, hi int) { scaleRef(out[lo:hi], x[lo:hi], alpha) })
+}
+
+// LayerNormModulateBackward computes dx with the reference (already split
+// over rows), then dshift and dscale one sample per task, summing whole
+// token rows instead of walking down columns.
+func (d *FastCPU) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, scaleB, meanB, rstdB Buffer, nB, nT, nD int) {
+	d.CPU.LayerNormModulateBackward(dxB, nil, nil, doutB, xB, scaleB, meanB, rstdB, nB, nT, nD)
+	if dshiftB == nil || dscaleB == nil {
+		return
+	}
+	dshift, dscale, dout, x, mean, rstd := d.f(dshiftB), d.f(dscaleB), d.f(doutB), d.f(xB), d.f(meanB), d.f(rstdB)
+	parallelFor(nB, nT*nD, func(lo, hi int) {
+		ds, dc := make([]float64, nD), make([]float64, nD)
+		for b := lo; b < hi; b++ {
+			clear(ds)
+			clear(dc)
+			for t := range nT {
+				row := b*nT + t
+				mu, rs := float64(mean[row]), float64(rstd[row])
+				g, xr := dout[row*nD:(row+1)*nD], x[row*nD:(row+1)*nD]
+				for i, gv := range g {
+					ds[i] += float64(gv)
+					dc[i] += float64(gv) * (float64(xr[i]) - mu) * rs
+				}
+			}
+			for i := range nD {
+				dshift[b*nD+i], dscale[b*nD+i] = float32(ds[i]), float32(dc[i])
+			}
+		}
+	})
+}
