@@ -27,3 +27,15 @@ gradcheck:
 # Only the shared op suite on the CPU device.
 opsuite:
     go test ./tensor -run TestCPUOpSuite -v
+
+# Prepare the GPU check (../shared/GPU.md): the Vulkan loader and validation
+# layer .debs in .gl/, the test binaries in .gpu/. Then run .ci/gpu-check.sh
+# on the device machine with .gl and .gpu carried.
+gpu-build:
+    grep -qx '/.gl/' .git/info/exclude || echo /.gl/ >> .git/info/exclude
+    grep -qx '/.gpu/' .git/info/exclude || echo /.gpu/ >> .git/info/exclude
+    mkdir -p .gl .gpu /tmp/amd64/partial
+    apt-get -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64 update
+    cd .gl && apt-get -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64 download libvulkan1 vulkan-validationlayers
+    for p in vk dit train; do go test -c -o .gpu/$p.test ./$p; done
+    go build -o .gpu/train ./train

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The GPU check: run on the device machine from the repository root, with
+# .gl/ (Debian's libvulkan1 and vulkan-validationlayers .debs) and .gpu/
+# (test binaries) carried over. Prepare both here with `just gpu-build`;
+# see ../shared/GPU.md. Prints the device, then runs the Vulkan tests of
+# every package with validation on, then once more without it.
+set -uo pipefail
+
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+export VK_LAYER_PATH=${VK_LAYER_PATH:-/usr/share/vulkan/explicit_layer.d}
+nvidia-smi -L || true
+
+export DITGO_VK_REQUIRE=1 DITGO_VK_DEVICE=${DITGO_VK_DEVICE:-NVIDIA}
+status=0
+for validation in 1 0; do
+  echo "== Vulkan tests, validation=$validation"
+  for pkg in vk dit train; do
+    [ -x ".gpu/$pkg.test" ] || { echo "missing .gpu/$pkg.test"; status=1; continue; }
+    (cd "$pkg" && DITGO_VK_VALIDATION=$validation "../.gpu/$pkg.test" -test.v \
+      -test.run 'OpSuite|GCStress|Recorded|TrainingStep|LiveBuffers|Parity|Overfit|DDPM|OutOfDeviceMemory' 2>&1 |
+      grep -E '^(=== RUN|--- |PASS|FAIL|ok)|device:|worst|loss|suite|validation' ) || status=1
+  done
+done
+exit $status
