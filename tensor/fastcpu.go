@@ -10,14 +10,18 @@ import (
 // FastCPU is the float32 CPU device for real work. It embeds the reference
 // device, so it shares its buffers and every kernel defaults to the
 // reference loop; the kernels that dominate training are replaced by fast
-// ones:
+// ones (this file and the fast_*.go files):
 //
 //   - MatMul runs a blocked, packed GEMM (gemm.go) whose inner tile is an
-//     assembly micro-kernel: AVX-512 (12×32 tile) or AVX2+FMA (6×16), chosen
-//     at start-up from what the CPU supports, or a pure-Go 4×4 kernel on
-//     other CPUs and architectures. It runs on GOMAXPROCS goroutines.
-//     Products with M·N·K below a few thousand run matmulRef, whose loop is
-//     cheaper than packing.
+//     assembly micro-kernel (gemm_amd64.s): AVX-512 with a 12×32 tile and
+//     AVX-512 packing, or AVX2+FMA with a 6×16 tile, chosen at start-up
+//     from what the CPU supports with github.com/klauspost/cpuid/v2; on
+//     other CPUs and architectures, a pure-Go 4×4 tile. It runs on
+//     GOMAXPROCS goroutines; the helper goroutines stay awake (spinning)
+//     for a few hundred microseconds after each matmul, because waking a
+//     sleeping core costs about 80 µs on a virtual machine (gemm_team.go).
+//     All transposes, the bias, Accumulate and batches take the fast path;
+//     only products with M·N·K below 128, and K = 0, run matmulRef.
 //
 // Results are deterministic: they do not depend on the number of cores or on
 // timing. They differ from the reference only by float32 rounding, because
@@ -28,12 +32,15 @@ import (
 // panics if the CPU cannot run the kernel named.
 type FastCPU struct {
 	*CPU[float32]
-	kernel *gemmKernel
-	small  int // products with M·N·K below this run matmulRef
+	kernel  *gemmKernel
+	small   int // products with M·N·K below this run matmulRef
+	scratch gemmScratchCache
 }
 
-// fastCPUSmall is the M·N·K below which a product runs matmulRef.
-const fastCPUSmall = 4096
+// fastCPUSmall is the M·N·K below which a product runs matmulRef: below it,
+// the reference loop is as fast as packing (measured: 4×4×4 takes about
+// 0.5 µs either way, 8×8×8 2.5 µs in matmulRef and 0.8 µs in gemm).
+const fastCPUSmall = 128
 
 // NewFastCPU returns the fast float32 CPU device, with the fastest matmul
 // kernel the CPU supports unless DITGO_CPU_KERNEL names one.
@@ -79,5 +86,5 @@ func (d *FastCPU) MatMul(out, a, b, bias Buffer, args MatMulArgs) {
 		matmulRef(o, x, y, z, args)
 		return
 	}
-	gemm(d.kernel, o, x, y, z, args, runtime.GOMAXPROCS(0))
+	gemm(d.kernel, &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))
 }

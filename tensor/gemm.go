@@ -1,7 +1,9 @@
 package tensor
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -13,18 +15,24 @@ import (
 // C (M×N) = op(A) (M×K) · op(B) (K×N) is cut into blocks that fit the caches,
 // and the innermost work is one register-sized mr×nr tile of C:
 //
-//	for jc in steps of nc:              columns of C
-//	  for pc in steps of kc:            the shared dimension K
-//	    pack op(B)[pc:+kc, jc:+nc] into kc×nr panels        (stays in L2/L3)
-//	    for ic in steps of mc:          rows of C
-//	      pack op(A)[ic:+mc, pc:+kc] into mr×kc slivers     (stays in L2)
-//	      for jr in steps of nr:        one kc×nr panel     (stays in L1)
-//	        for ir in steps of mr:      one mr×kc sliver
-//	          C[ic+ir:+mr, jc+jr:+nr] (+)= sliver · panel   (the micro-kernel)
+//	for ic in steps of mc:                rows of C
+//	  for pc in steps of kc:              the shared dimension K
+//	    for jc in steps of nc:            columns of C
+//	      pack op(B)[pc:+kc, jc:+nc] into kc×nr panels           (L2)
+//	      for ir in steps of mr:          one sliver of A         (L1)
+//	        if jc is the first: pack op(A)[ic+ir:+mr, pc:+kc] into the sliver
+//	        for jr in steps of nr:        one panel, streamed from L2
+//	          C[ic+ir:+mr, jc+jr:+nr] (+)= sliver · panel        (the micro-kernel)
+//
+// This is the loop order of BLIS's Skylake-X kernels: a sliver of A stays
+// in L1 while the panels of B stream past it from L2, and each sliver
+// writes a band of C from left to right, which the hardware prefetchers
+// follow. The mc×kc block of slivers is kept (in L3) for the later column
+// blocks.
 //
 // Packing copies each block once into the order in which the micro-kernel
-// reads it: a panel holds, for each p, the nr values op(B)[pc+p, j..j+nr),
-// and a sliver holds, for each p, the mr values op(A)[i..i+mr, pc+p]. The
+// reads it: a panel holds, for each p, the nr values op(B)[pc+p, j:j+nr],
+// and a sliver holds, for each p, the mr values op(A)[i:i+mr, pc+p]. The
 // packing reads A or B in whichever layout they are stored (TransA, TransB),
 // so transposed operands cost nothing extra, and it pads the last panel and
 // sliver with zeros so that the micro-kernel never needs a short form. Tiles
@@ -33,11 +41,18 @@ import (
 // The epilogue follows matmulRef: the first kc block (pc = 0) writes
 // sum + bias, or adds it to C with Accumulate; later blocks add to C.
 //
-// Work is split over goroutines in whole tiles, or whole products of a
-// batch, so that every element of C is computed by one goroutine. Every
-// element is summed in the same order (kc blocks in turn, each in the
-// micro-kernel's order) however the work is split, so results do not depend
-// on GOMAXPROCS or on timing.
+// Parallel work: the goroutines of one product (run by gemmTeam, whose
+// helpers stay awake between calls) share the packed blocks. They pack a
+// block of B together, one panel at a time, wait for each other, then
+// multiply one sliver of A (a row of tiles) at a time, or parts of rows
+// when a product has too few. Each goroutine owns a contiguous share of
+// the units and takes them in order; one that finishes early takes what
+// is left of the others' shares, so a core slowed by other work does less
+// of it. Every element of C is computed by one goroutine, in the same
+// order (kc blocks in turn, each in the micro-kernel's order) whichever
+// goroutine that is and however many there are, so results are bitwise
+// reproducible and do not depend on GOMAXPROCS or on timing. A batch of
+// many small products is instead split into whole products.
 
 // gemmParallelWork is the M·N·K of one product below which splitting it
 // over goroutines costs more than it saves.
@@ -50,19 +65,117 @@ type gemmOperands struct {
 	transA, transB, accumulate bool
 }
 
-// gemmScratch holds one goroutine's packing buffers; they are kept in a
-// sync.Pool so that a steady stream of matmuls allocates nothing.
+// gemmScratch is the working memory of one product: the packed blocks,
+// shared by its goroutines, and what they need to take turns.
 type gemmScratch struct {
-	a    []float32 // mc×kc of op(A): mr×kc slivers
-	b    []float32 // kc×nc of op(B): kc×nr panels
-	edge []float32 // one mr×nr tile, for tiles that stick out of C
+	a    []float32   // mc×kc of op(A): mr×kc slivers
+	b    []float32   // kc×nc of op(B): kc×nr panels
+	edge [][]float32 // per goroutine, one mr×nr tile for tiles that stick out of C
+
+	workers int         // goroutines taking part
+	claimed []gemmCount // per goroutine: units taken from its share of the current phase
+
+	_       [64]byte     // the barrier's counters on cache lines of their own
+	arrived atomic.Int64 // goroutines waiting at the barrier
+	phase   atomic.Int64 // counts completed barriers
+	mu      sync.Mutex   // with passed, lets a goroutine sleep at the barrier
+	passed  sync.Cond
+	_       [64]byte
 }
 
-var gemmScratchPool = sync.Pool{New: func() any { return new(gemmScratch) }}
+// gemmCount is a counter on a cache line of its own: a line shared with
+// data that every unit of work reads would move between the cores at every
+// claim, and halve the speed of small products.
+type gemmCount struct {
+	atomic.Int64
+	_ [56]byte
+}
+
+// claim returns the next unit of a phase of n units for goroutine w, or n
+// when none is left. Goroutine w owns the w-th of workers equal, contiguous
+// shares of the units and takes them in order, so it works on neighbouring
+// rows of A and C, the same ones in every call; when its share is done it
+// takes units left in the others' shares.
+func (s *gemmScratch) claim(w, n int) int {
+	for i := range s.workers {
+		r := (w + i) % s.workers
+		lo, hi := r*n/s.workers, (r+1)*n/s.workers
+		if u := lo + int(s.claimed[r].Add(1)-1); u < hi {
+			return u
+		}
+	}
+	return n
+}
+
+// barrier waits until all s.workers goroutines have called it, then starts
+// the next phase's claims from the beginning. The goroutines usually arrive
+// within microseconds of each other, as they share out the units, so a
+// waiter spins for a while before it sleeps: waking a sleeping goroutine
+// costs tens of microseconds on a virtual machine (see gemmTeam).
+func (s *gemmScratch) barrier() {
+	if s.workers == 1 {
+		s.claimed[0].Store(0)
+		return
+	}
+	phase := s.phase.Load()
+	if s.arrived.Add(1) == int64(s.workers) {
+		s.arrived.Store(0)
+		for i := range s.claimed {
+			s.claimed[i].Store(0)
+		}
+		s.mu.Lock()
+		s.phase.Add(1)
+		s.passed.Broadcast()
+		s.mu.Unlock()
+		return
+	}
+	for spins := 1; spins < gemmTeamSpin; spins++ {
+		if s.phase.Load() != phase {
+			return
+		}
+		if spins%256 == 0 {
+			runtime.Gosched()
+		}
+	}
+	s.mu.Lock()
+	for s.phase.Load() == phase {
+		s.passed.Wait()
+	}
+	s.mu.Unlock()
+}
+
+// gemmScratchCache keeps scratch between calls, so that a steady stream of
+// matmuls allocates nothing; unlike a sync.Pool it is not emptied by the
+// garbage collector, which would make every collection cost a few MB of
+// fresh, page-faulting memory. It holds at most as many scratches as
+// products ever ran at once.
+type gemmScratchCache struct {
+	mu   sync.Mutex
+	free []*gemmScratch
+}
+
+func (c *gemmScratchCache) get() *gemmScratch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.free); n > 0 {
+		s := c.free[n-1]
+		c.free = c.free[:n-1]
+		return s
+	}
+	s := new(gemmScratch)
+	s.passed.L = &s.mu
+	return s
+}
+
+func (c *gemmScratchCache) put(s *gemmScratch) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.free = append(c.free, s)
+}
 
 // gemm computes matmulRef(out, a, b, bias, p) with micro-kernel k, on up to
-// workers goroutines.
-func gemm(k *gemmKernel, out, a, b, bias []float32, p MatMulArgs, workers int) {
+// workers goroutines, with scratch from cache.
+func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p MatMulArgs, workers int) {
 	M, N, K := p.M, p.N, p.K
 	if M == 0 || N == 0 || p.Batch == 0 {
 		return
@@ -72,6 +185,8 @@ func gemm(k *gemmKernel, out, a, b, bias []float32, p MatMulArgs, workers int) {
 		return
 	}
 	item := func(n int) gemmOperands {
+		// Three-index slices, so that a packing routine's bounds check
+		// stops at this product's end.
 		return gemmOperands{
 			c: out[n*M*N : (n+1)*M*N : (n+1)*M*N], a: a[n*M*K : (n+1)*M*K : (n+1)*M*K], b: b[n*K*N : (n+1)*K*N : (n+1)*K*N], bias: bias,
 			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate,
@@ -81,208 +196,202 @@ func gemm(k *gemmKernel, out, a, b, bias []float32, p MatMulArgs, workers int) {
 		workers = 1
 	}
 
-	// A batch of many products: each goroutine takes whole products.
-	if workers > 1 && p.Batch >= workers && (p.Batch%workers == 0 || p.Batch >= 4*workers) {
-		runWorkers(workers, func(w int) {
-			s := gemmScratchPool.Get().(*gemmScratch)
+	// A batch of many small products: each goroutine takes whole products.
+	// A large product is better split by tiles, which shares its packed B
+	// and balances the load as the cores' speeds vary.
+	if workers > 1 && M*N*K < 16*gemmParallelWork && p.Batch >= workers && (p.Batch%workers == 0 || p.Batch >= 4*workers) {
+		cpuTeam.run(workers, func(w int) {
+			s := cache.get()
 			for n := w * p.Batch / workers; n < (w+1)*p.Batch/workers; n++ {
 				op := item(n)
-				gemmBlock(k, s, &op, 0, M, 0, N)
+				gemmProduct(k, s, &op, 1)
 			}
-			gemmScratchPool.Put(s)
+			cache.put(s)
 		})
 		return
 	}
-
-	// Otherwise each product is split in whole tiles along its longer side.
-	// Splitting the rows makes every goroutine pack all of op(B), splitting
-	// the columns all of op(A); the shorter side's operand is the smaller.
+	s := cache.get()
 	for n := range p.Batch {
 		op := item(n)
-		tilesM, tilesN := ceilDiv(M, k.mr), ceilDiv(N, k.nr)
-		splitRows := M >= N
-		tiles := tilesN
-		if splitRows {
-			tiles = tilesM
-		}
-		w := min(workers, tiles)
+		w := workers
 		if M*N*K < gemmParallelWork {
 			w = 1
 		}
-		runWorkers(w, func(i int) {
-			lo, hi := i*tiles/w, (i+1)*tiles/w
-			s := gemmScratchPool.Get().(*gemmScratch)
-			if splitRows {
-				gemmBlock(k, s, &op, lo*k.mr, min(hi*k.mr, M), 0, N)
-			} else {
-				gemmBlock(k, s, &op, 0, M, lo*k.nr, min(hi*k.nr, N))
-			}
-			gemmScratchPool.Put(s)
-		})
+		gemmProduct(k, s, &op, w)
 	}
+	cache.put(s)
 }
 
-// runWorkers calls body(0), ..., body(n-1) at the same time, body(0) on the
-// calling goroutine, and returns when all have returned.
-func runWorkers(n int, body func(w int)) {
-	if n <= 1 {
-		body(0)
+// gemmProduct computes one product on workers goroutines sharing s.
+func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
+	// Block sizes no larger than the kernel's, split evenly: 576 columns
+	// are two blocks of 288, not 480 and 96.
+	kcb := evenBlock(op.K, k.kc, 1)
+	mcb := evenBlock(op.M, k.mc, k.mr)
+	ncb := evenBlock(op.N, k.nc, k.nr)
+	s.a = alignedFloats(s.a, mcb*kcb)
+	s.b = alignedFloats(s.b, ncb*kcb)
+	for len(s.edge) < workers {
+		s.edge = append(s.edge, alignedFloats(nil, k.mr*k.nr))
+	}
+	for w := range workers {
+		s.edge[w] = alignedFloats(s.edge[w], k.mr*k.nr)
+	}
+	s.workers = workers
+	if len(s.claimed) < workers {
+		s.claimed = make([]gemmCount, workers)
+	}
+	s.claimed = s.claimed[:workers]
+	for i := range s.claimed {
+		s.claimed[i].Store(0)
+	}
+	if workers == 1 {
+		gemmWorker(k, s, op, 0, kcb, mcb, ncb)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(n - 1)
-	for w := 1; w < n; w++ {
-		go func() {
-			defer wg.Done()
-			body(w)
-		}()
-	}
-	body(0)
-	wg.Wait()
+	shared := *op // a copy for the goroutines, so that op itself stays on the caller's stack
+	cpuTeam.run(workers, func(w int) { gemmWorker(k, s, &shared, w, kcb, mcb, ncb) })
 }
 
-// gemmBlock computes the rows [m0, m1) and columns [n0, n1) of one product,
-// with m0 and n0 on tile boundaries.
-func gemmBlock(k *gemmKernel, s *gemmScratch, op *gemmOperands, m0, m1, n0, n1 int) {
-	kcMax, mcMax, ncMax := min(k.kc, op.K), min(k.mc, m1-m0), min(k.nc, n1-n0)
-	s.a = alignedFloats(s.a, ceilDiv(mcMax, k.mr)*k.mr*kcMax)
-	s.b = alignedFloats(s.b, ceilDiv(ncMax, k.nr)*k.nr*kcMax)
-	s.edge = alignedFloats(s.edge, k.mr*k.nr)
-
-	if k.order == 1 {
-		for ic := m0; ic < m1; ic += k.mc {
-			mc := min(k.mc, m1-ic)
-			for pc := 0; pc < op.K; pc += k.kc {
-				kc := min(k.kc, op.K-pc)
-				packA(k, s.a, op, ic, mc, pc, kc)
-				for jc := n0; jc < n1; jc += k.nc {
-					nc := min(k.nc, n1-jc)
-					packB(k, s.b, op, pc, kc, jc, nc)
-					gemmMacro(k, s, op, ic, mc, pc, kc, jc, nc)
+// gemmWorker is the loop nest of goroutine w (see the top of this file).
+// Each phase — packing a block of op(B), multiplying — hands out its units
+// through s.claim and ends at s.barrier, so no goroutine overwrites a block
+// that another still reads. A unit of the multiply is one sliver of A times
+// all panels of B; the goroutine that takes it packs the sliver first (in
+// the first column block), so the sliver is still in its own cache. When
+// there are too few slivers to go round, the slivers are packed in a phase
+// of their own and a unit is one sliver times a group of panels.
+func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, ncb int) {
+	mr, nr := k.mr, k.nr
+	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
+	for ic := 0; ic < op.M; ic += mcb {
+		mc := min(mcb, op.M-ic)
+		slivers := ceilDiv(mc, mr)
+		few := workers > 1 && slivers < 4*workers
+		for pc := 0; pc < op.K; pc += kcb {
+			kc := min(kcb, op.K-pc)
+			sliver := func(i int) []float32 { return a[i*mr*kc : (i+1)*mr*kc] }
+			pack := func(i int) {
+				row := ic + i*mr
+				packSliver(k, sliver(i), op, row, min(mr, op.M-row), pc, kc)
+			}
+			if few {
+				for i := s.claim(w, slivers); i < slivers; i = s.claim(w, slivers) {
+					pack(i)
 				}
+				s.barrier()
 			}
-		}
-		return
-	}
-	for jc := n0; jc < n1; jc += k.nc {
-		nc := min(k.nc, n1-jc)
-		for pc := 0; pc < op.K; pc += k.kc {
-			kc := min(k.kc, op.K-pc)
-			packB(k, s.b, op, pc, kc, jc, nc)
-			for ic := m0; ic < m1; ic += k.mc {
-				mc := min(k.mc, m1-ic)
-				packA(k, s.a, op, ic, mc, pc, kc)
-				gemmMacro(k, s, op, ic, mc, pc, kc, jc, nc)
+			for jc := 0; jc < op.N; jc += ncb {
+				nc := min(ncb, op.N-jc)
+				panels := ceilDiv(nc, nr)
+				panel := func(j int) []float32 { return b[j*nr*kc : (j+1)*nr*kc] }
+				for j := s.claim(w, panels); j < panels; j = s.claim(w, panels) {
+					col := jc + j*nr
+					packPanel(k, panel(j), op, col, min(nr, op.N-col), pc, kc)
+				}
+				s.barrier()
+				groups := 1
+				if few {
+					groups = min(panels, ceilDiv(4*workers, slivers))
+				}
+				perGroup := ceilDiv(panels, groups)
+				for u := s.claim(w, slivers*groups); u < slivers*groups; u = s.claim(w, slivers*groups) {
+					i, g := u/groups, u%groups
+					if !few && jc == 0 {
+						pack(i)
+					}
+					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
+						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sliver(i), panel(j))
+					}
+				}
+				s.barrier()
 			}
 		}
 	}
 }
 
-// gemmMacro multiplies the packed blocks s.a (op(A)[ic:+mc, pc:+kc]) and
-// s.b (op(B)[pc:+kc, jc:+nc]) into C[ic:+mc, jc:+nc], tile by tile.
-func gemmMacro(k *gemmKernel, s *gemmScratch, op *gemmOperands, ic, mc, pc, kc, jc, nc int) {
+// gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
+// (row, col), with the epilogue of block pc; edge is the goroutine's own
+// mr×nr temporary.
+func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver, panel []float32) {
 	mr, nr, N := k.mr, k.nr, op.N
 	load := op.accumulate || pc > 0 // add to C, or overwrite it
-	var bias []float32              // added once, with the first block
+	h, wd := min(mr, op.M-row), min(nr, N-col)
+	var bias []float32 // added once, with the first block
 	if pc == 0 && op.bias != nil {
-		bias = op.bias
+		bias = op.bias[col : col+wd]
 	}
-	tile := func(ir, jr int) {
-		panel := s.b[jr*kc : (jr+nr)*kc]
-		sliver := s.a[ir*kc : (ir+mr)*kc]
-		row, h := ic+ir, min(mr, mc-ir)
-		col, w := jc+jr, min(nr, nc-jr)
-		var tileBias []float32
-		if bias != nil {
-			tileBias = bias[col : col+w]
-		}
-		if h == mr && w == nr {
-			k.tile(kc, sliver, panel, op.c[row*N+col:], N, tileBias, load)
-			return
-		}
-		// An edge tile: compute the whole tile into s.edge, then finish
-		// the part inside C as the kernel would.
-		k.tile(kc, sliver, panel, s.edge, nr, nil, false)
-		for i := range h {
-			dst, sum := op.c[(row+i)*N+col:][:w], s.edge[i*nr:][:w]
-			for j, v := range sum {
-				if tileBias != nil {
-					v += tileBias[j]
-				}
-				if load {
-					v += dst[j]
-				}
-				dst[j] = v
-			}
-		}
-	}
-	if k.order == 1 {
-		for ir := 0; ir < mc; ir += mr {
-			for jr := 0; jr < nc; jr += nr {
-				tile(ir, jr)
-			}
-		}
+	if h == mr && wd == nr {
+		k.tile(kc, sliver, panel, op.c[row*N+col:], N, bias, load)
 		return
 	}
-	for jr := 0; jr < nc; jr += nr {
-		for ir := 0; ir < mc; ir += mr {
-			tile(ir, jr)
+	// An edge tile: compute the whole tile into the goroutine's own
+	// temporary, then finish the part inside C as the kernel would.
+	k.tile(kc, sliver, panel, edge, nr, nil, false)
+	for i := range h {
+		dst, sum := op.c[(row+i)*N+col:][:wd], edge[i*nr:][:wd]
+		for j, v := range sum {
+			if bias != nil {
+				v += bias[j]
+			}
+			if load {
+				v += dst[j]
+			}
+			dst[j] = v
 		}
 	}
 }
 
-// packB packs op(B)[pc:pc+kc, jc:jc+nc] into dst as ⌈nc/nr⌉ panels, each kc
-// rows of nr floats (step p of the panel is op(B)[pc+p, col:col+nr]);
-// columns past nc are zero.
-func packB(k *gemmKernel, dst []float32, op *gemmOperands, pc, kc, jc, nc int) {
-	nr := k.nr
-	for jr := 0; jr < nc; jr += nr {
-		panel := dst[jr*kc : (jr+nr)*kc]
-		col, w := jc+jr, min(nr, nc-jr)
-		if op.transB { // B is stored N×K: the panel's columns are rows of B
-			packPanel(k, panel, op.b[col*op.K+pc:], true, op.K, kc, w, nr)
-		} else { // B is stored K×N: the panel's rows are pieces of rows of B
-			packPanel(k, panel, op.b[pc*op.N+col:], false, op.N, kc, w, nr)
-		}
+// evenBlock returns the block size that cuts n into as few blocks of at
+// most max as possible, all about the same size, rounded up to a multiple
+// of unit (the tile size) but never past max.
+func evenBlock(n, max, unit int) int {
+	if n <= max {
+		return ceilDiv(n, unit) * unit
+	}
+	return min(ceilDiv(ceilDiv(n, ceilDiv(n, max)), unit)*unit, max)
+}
+
+// packSliver packs op(A)[row:row+h, pc:pc+kc] into dst, kc steps of mr
+// floats (step p is op(A)[row:row+mr, pc+p]); rows past h are zero.
+func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc int) {
+	if op.transA { // A is stored K×M: each step is a piece of a row of A
+		packLanes(k, dst, op.a[pc*op.M+row:], false, op.M, kc, h, k.mr)
+	} else { // A is stored M×K: the sliver's lanes are rows of A
+		packLanes(k, dst, op.a[row*op.K+pc:], true, op.K, kc, h, k.mr)
 	}
 }
 
-// packA packs op(A)[ic:ic+mc, pc:pc+kc] into dst as ⌈mc/mr⌉ slivers, each kc
-// steps of mr floats (step p of the sliver is op(A)[row:row+mr, pc+p]);
-// rows past mc are zero.
-func packA(k *gemmKernel, dst []float32, op *gemmOperands, ic, mc, pc, kc int) {
-	mr := k.mr
-	for ir := 0; ir < mc; ir += mr {
-		sliver := dst[ir*kc : (ir+mr)*kc]
-		row, h := ic+ir, min(mr, mc-ir)
-		if op.transA { // A is stored K×M: each step is a piece of a row of A
-			packPanel(k, sliver, op.a[pc*op.M+row:], false, op.M, kc, h, mr)
-		} else { // A is stored M×K: the sliver's lanes are rows of A
-			packPanel(k, sliver, op.a[row*op.K+pc:], true, op.K, kc, h, mr)
-		}
+// packPanel packs op(B)[pc:pc+kc, col:col+w] into dst, kc rows of nr floats
+// (row p is op(B)[pc+p, col:col+nr]); columns past w are zero.
+func packPanel(k *gemmKernel, dst []float32, op *gemmOperands, col, w, pc, kc int) {
+	if op.transB { // B is stored N×K: the panel's columns are rows of B
+		packLanes(k, dst, op.b[col*op.K+pc:], true, op.K, kc, w, k.nr)
+	} else { // B is stored K×N: the panel's rows are pieces of rows of B
+		packLanes(k, dst, op.b[pc*op.N+col:], false, op.N, kc, w, k.nr)
 	}
 }
 
-// packPanel writes kc steps of w floats, dst[p*w+i] for p < kc and i < w:
+// packLanes writes kc steps of w floats, dst[p*w+i] for p < kc and i < w:
 //
 //	src[p*lds+i]   (transpose false: each step is a piece of a row of src)
 //	src[i*lds+p]   (transpose true:  each lane is a piece of a row of src)
 //
 // for i < h, and 0 for h ≤ i < w. A kernel's pack16 does it 16 lanes at a
 // time in assembly; otherwise plain loops do.
-func packPanel(k *gemmKernel, dst, src []float32, transpose bool, lds, kc, h, w int) {
+func packLanes(k *gemmKernel, dst, src []float32, transpose bool, lds, kc, h, w int) {
 	if k.pack16 != nil {
 		for i0 := 0; i0 < w; i0 += 16 {
 			lanes := min(16, w-i0)
-			hh := max(0, min(h-i0, lanes)) // valid lanes in this group
-			var s *float32
+			valid := max(0, min(h-i0, lanes))
+			var from *float32 // nil when no lane of the group is valid
 			switch {
-			case hh > 0 && transpose:
-				s = &src[i0*lds : (i0+hh-1)*lds+kc][0]
-			case hh > 0:
-				s = &src[i0 : (kc-1)*lds+i0+hh][0]
+			case valid > 0 && transpose:
+				from = &src[i0*lds : (i0+valid-1)*lds+kc][0]
+			case valid > 0:
+				from = &src[i0 : (kc-1)*lds+i0+valid][0]
 			}
-			k.pack16(&dst[i0 : (kc-1)*w+i0+lanes][0], s, lds, w, kc, hh, lanes, transpose)
+			k.pack16(&dst[i0 : (kc-1)*w+i0+lanes][0], from, lds, w, kc, valid, lanes, transpose)
 		}
 		return
 	}

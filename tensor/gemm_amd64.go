@@ -11,9 +11,6 @@ import "github.com/klauspost/cpuid/v2"
 func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
 //go:noescape
-func gemmAVX512x6x64(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
-
-//go:noescape
 func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
 // The AVX-512 packing routines of gemm_pack_amd64.s, as packPanel
@@ -33,24 +30,25 @@ func packAVX512(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool) {
 	}
 }
 
+// fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
+// FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
+// BenchmarkFMAPeak measures and the matmul is compared with.
+func fmaPeakAVX512(n int)
+func fmaPeakAVX2(n int)
+
 var avx512Kernel = &gemmKernel{
 	name: "avx512", mr: 12, nr: 32,
-	kc: 256, mc: 192, nc: 1024,
+	kc: 384, mc: 3072, nc: 768,
 	tile:   asmTile(12, 32, gemmAVX512x12x32),
 	pack16: packAVX512,
-}
-
-var avx512Kernel6x64 = &gemmKernel{
-	name: "avx512_6x64", mr: 6, nr: 64,
-	kc: 160, mc: 192, nc: 1024,
-	tile:   asmTile(6, 64, gemmAVX512x6x64),
-	pack16: packAVX512,
+	peak:   fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
 }
 
 var avx2Kernel = &gemmKernel{
 	name: "avx2", mr: 6, nr: 16,
-	kc: 256, mc: 144, nc: 1024,
+	kc: 384, mc: 3072, nc: 768,
 	tile: asmTile(6, 16, gemmAVX2x6x16),
+	peak: fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
 }
 
 // gemmKernels lists the micro-kernels this CPU can run, fastest first.
@@ -58,7 +56,7 @@ var avx2Kernel = &gemmKernel{
 func gemmKernels() []*gemmKernel {
 	var ks []*gemmKernel
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
-		ks = append(ks, avx512Kernel, avx512Kernel6x64)
+		ks = append(ks, avx512Kernel)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		ks = append(ks, avx2Kernel)

@@ -1,7 +1,7 @@
 #include "textflag.h"
 
 // GEMM micro-kernels for amd64; the Go side is gemm_amd64.go and the
-// contract is gemmKernelGo in gemm_kernel.go. Each computes one MR×NR tile
+// contract is gemmTileGo in gemm_kernel.go. Each computes one MR×NR tile
 //
 //	c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + (bias[j] + Σ_p a[p*MR+i]·b[p*NR+j])
 //
@@ -22,7 +22,14 @@
 //	AX a, BX b, CX steps left, DI c, SI ldc in bytes, R8 bias, R9 load
 //
 // Per step: 2 vector loads + 12 broadcasts (loads only) for 24 FMAs, so the
-// two FMA ports, not the loads, are the limit.
+// two FMA ports, not the loads, are the limit. The Go assembler also takes
+// the embedded broadcast VFMADD231PS.BCST (m32), but then each of the 24
+// FMAs loads its value of a again; a broadcast register is loaded once and
+// used twice. The 24 accumulators leave 8 registers for b and a: 6×64 (4
+// vectors of b) ran at the same speed, and 12×32 keeps a 12×kc sliver of a
+// small enough for L1 at kc = 384 (18 KiB), which the loop order of gemm.go
+// wants. Before the k loop the kernel prefetches its tile of c, so that the
+// epilogue finds it in L1.
 
 #define ROW12(i, bc, c0, c1) \
 	VBROADCASTSS ((i)*4)(AX), bc; \
@@ -30,20 +37,20 @@
 	VFMADD231PS  Z25, bc, c1
 
 #define STEP12x32(p) \
-	VMOVUPS (p*128)(BX), Z24; \
-	VMOVUPS (p*128+64)(BX), Z25; \
-	ROW12(p*12+0, Z26, Z0, Z1); \
-	ROW12(p*12+1, Z27, Z2, Z3); \
-	ROW12(p*12+2, Z28, Z4, Z5); \
-	ROW12(p*12+3, Z29, Z6, Z7); \
-	ROW12(p*12+4, Z30, Z8, Z9); \
-	ROW12(p*12+5, Z31, Z10, Z11); \
-	ROW12(p*12+6, Z26, Z12, Z13); \
-	ROW12(p*12+7, Z27, Z14, Z15); \
-	ROW12(p*12+8, Z28, Z16, Z17); \
-	ROW12(p*12+9, Z29, Z18, Z19); \
-	ROW12(p*12+10, Z30, Z20, Z21); \
-	ROW12(p*12+11, Z31, Z22, Z23)
+	VMOVUPS ((p)*128)(BX), Z24; \
+	VMOVUPS ((p)*128+64)(BX), Z25; \
+	ROW12((p)*12+0, Z26, Z0, Z1); \
+	ROW12((p)*12+1, Z27, Z2, Z3); \
+	ROW12((p)*12+2, Z28, Z4, Z5); \
+	ROW12((p)*12+3, Z29, Z6, Z7); \
+	ROW12((p)*12+4, Z30, Z8, Z9); \
+	ROW12((p)*12+5, Z31, Z10, Z11); \
+	ROW12((p)*12+6, Z26, Z12, Z13); \
+	ROW12((p)*12+7, Z27, Z14, Z15); \
+	ROW12((p)*12+8, Z28, Z16, Z17); \
+	ROW12((p)*12+9, Z29, Z18, Z19); \
+	ROW12((p)*12+10, Z30, Z20, Z21); \
+	ROW12((p)*12+11, Z31, Z22, Z23)
 
 // Epilogue helpers: add the bias row (Z24, Z25) to one tile row; add the
 // old c row and store it; or just store it. DI steps down the rows.
@@ -194,153 +201,6 @@ store_12x32:
 	RET
 
 // ---------------------------------------------------------------------------
-// AVX-512, 6×64.
-//
-// Register plan:
-//	Z0..Z23   accumulators: row i is Z(4i)..Z(4i+3), 16 columns each
-//	Z24..Z27  the current row of b (64 floats)
-//	Z28..Z31  broadcasts of a, used in turn
-//	AX a, BX b, CX steps left, DI c, SI ldc in bytes, R8 bias, R9 load
-//
-// Per step: 4 vector loads + 6 broadcasts for 24 FMAs.
-
-#define ROW6x64(i, bc, c0, c1, c2, c3) \
-	VBROADCASTSS ((i)*4)(AX), bc; \
-	VFMADD231PS  Z24, bc, c0; \
-	VFMADD231PS  Z25, bc, c1; \
-	VFMADD231PS  Z26, bc, c2; \
-	VFMADD231PS  Z27, bc, c3
-
-#define STEP6x64(p) \
-	VMOVUPS (p*256)(BX), Z24; \
-	VMOVUPS (p*256+64)(BX), Z25; \
-	VMOVUPS (p*256+128)(BX), Z26; \
-	VMOVUPS (p*256+192)(BX), Z27; \
-	ROW6x64(p*6+0, Z28, Z0, Z1, Z2, Z3); \
-	ROW6x64(p*6+1, Z29, Z4, Z5, Z6, Z7); \
-	ROW6x64(p*6+2, Z30, Z8, Z9, Z10, Z11); \
-	ROW6x64(p*6+3, Z31, Z12, Z13, Z14, Z15); \
-	ROW6x64(p*6+4, Z28, Z16, Z17, Z18, Z19); \
-	ROW6x64(p*6+5, Z29, Z20, Z21, Z22, Z23)
-
-#define BIAS4(c0, c1, c2, c3) \
-	VADDPS Z24, c0, c0; \
-	VADDPS Z25, c1, c1; \
-	VADDPS Z26, c2, c2; \
-	VADDPS Z27, c3, c3
-
-#define LOADSTORE4(c0, c1, c2, c3) \
-	VADDPS  (DI), c0, c0; \
-	VADDPS  64(DI), c1, c1; \
-	VADDPS  128(DI), c2, c2; \
-	VADDPS  192(DI), c3, c3; \
-	VMOVUPS c0, (DI); \
-	VMOVUPS c1, 64(DI); \
-	VMOVUPS c2, 128(DI); \
-	VMOVUPS c3, 192(DI); \
-	ADDQ    SI, DI
-
-#define STORE4(c0, c1, c2, c3) \
-	VMOVUPS c0, (DI); \
-	VMOVUPS c1, 64(DI); \
-	VMOVUPS c2, 128(DI); \
-	VMOVUPS c3, 192(DI); \
-	ADDQ    SI, DI
-
-// func gemmAVX512x6x64(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
-TEXT ·gemmAVX512x6x64(SB), NOSPLIT, $0-49
-	MOVQ    kc+0(FP), CX
-	MOVQ    a+8(FP), AX
-	MOVQ    b+16(FP), BX
-	MOVQ    c+24(FP), DI
-	MOVQ    ldc+32(FP), SI
-	SHLQ    $2, SI
-	MOVQ    bias+40(FP), R8
-	MOVBLZX load+48(FP), R9
-
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-
-loop4_6x64:
-	CMPQ CX, $4
-	JLT  tail_6x64
-	STEP6x64(0)
-	STEP6x64(1)
-	STEP6x64(2)
-	STEP6x64(3)
-	ADDQ $(4*6*4), AX
-	ADDQ $(4*64*4), BX
-	SUBQ $4, CX
-	JMP  loop4_6x64
-
-tail_6x64:
-	TESTQ CX, CX
-	JZ    epilogue_6x64
-	STEP6x64(0)
-	ADDQ  $(6*4), AX
-	ADDQ  $(64*4), BX
-	DECQ  CX
-	JMP   tail_6x64
-
-epilogue_6x64:
-	TESTQ R8, R8
-	JZ    nobias_6x64
-	VMOVUPS (R8), Z24
-	VMOVUPS 64(R8), Z25
-	VMOVUPS 128(R8), Z26
-	VMOVUPS 192(R8), Z27
-	BIAS4(Z0, Z1, Z2, Z3)
-	BIAS4(Z4, Z5, Z6, Z7)
-	BIAS4(Z8, Z9, Z10, Z11)
-	BIAS4(Z12, Z13, Z14, Z15)
-	BIAS4(Z16, Z17, Z18, Z19)
-	BIAS4(Z20, Z21, Z22, Z23)
-
-nobias_6x64:
-	TESTQ R9, R9
-	JZ    store_6x64
-	LOADSTORE4(Z0, Z1, Z2, Z3)
-	LOADSTORE4(Z4, Z5, Z6, Z7)
-	LOADSTORE4(Z8, Z9, Z10, Z11)
-	LOADSTORE4(Z12, Z13, Z14, Z15)
-	LOADSTORE4(Z16, Z17, Z18, Z19)
-	LOADSTORE4(Z20, Z21, Z22, Z23)
-	VZEROUPPER
-	RET
-
-store_6x64:
-	STORE4(Z0, Z1, Z2, Z3)
-	STORE4(Z4, Z5, Z6, Z7)
-	STORE4(Z8, Z9, Z10, Z11)
-	STORE4(Z12, Z13, Z14, Z15)
-	STORE4(Z16, Z17, Z18, Z19)
-	STORE4(Z20, Z21, Z22, Z23)
-	VZEROUPPER
-	RET
-
-// ---------------------------------------------------------------------------
 // AVX2 + FMA, 6×16.
 //
 // Register plan (AVX2 has 16 vector registers):
@@ -357,14 +217,14 @@ store_6x64:
 	VFMADD231PS  Y13, bc, c1
 
 #define STEP6x16(p) \
-	VMOVUPS (p*64)(BX), Y12; \
-	VMOVUPS (p*64+32)(BX), Y13; \
-	ROW6x16(p*6+0, Y14, Y0, Y1); \
-	ROW6x16(p*6+1, Y15, Y2, Y3); \
-	ROW6x16(p*6+2, Y14, Y4, Y5); \
-	ROW6x16(p*6+3, Y15, Y6, Y7); \
-	ROW6x16(p*6+4, Y14, Y8, Y9); \
-	ROW6x16(p*6+5, Y15, Y10, Y11)
+	VMOVUPS ((p)*64)(BX), Y12; \
+	VMOVUPS ((p)*64+32)(BX), Y13; \
+	ROW6x16((p)*6+0, Y14, Y0, Y1); \
+	ROW6x16((p)*6+1, Y15, Y2, Y3); \
+	ROW6x16((p)*6+2, Y14, Y4, Y5); \
+	ROW6x16((p)*6+3, Y15, Y6, Y7); \
+	ROW6x16((p)*6+4, Y14, Y8, Y9); \
+	ROW6x16((p)*6+5, Y15, Y10, Y11)
 
 #define BIASY(c0, c1) \
 	VADDPS Y12, c0, c0; \
@@ -392,6 +252,19 @@ TEXT ·gemmAVX2x6x16(SB), NOSPLIT, $0-49
 	SHLQ    $2, SI
 	MOVQ    bias+40(FP), R8
 	MOVBLZX load+48(FP), R9
+
+	MOVQ       DI, R10 // prefetch the tile of c: one cache line per row
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
 
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -458,5 +331,66 @@ store_6x16:
 	STOREY(Y6, Y7)
 	STOREY(Y8, Y9)
 	STOREY(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// Peak loops for BenchmarkFMAPeak: n iterations of 16 (AVX-512) or 14
+// (AVX2) independent FMA chains, more than the 2 ports × 4 cycles of
+// latency needed to keep both FMA ports busy, and no memory traffic:
+// 2·lanes FLOP per FMA.
+
+
+// func fmaPeakAVX512(n int)
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+
+peak512:
+	VFMADD231PS Z30, Z31, Z0
+	VFMADD231PS Z30, Z31, Z1
+	VFMADD231PS Z30, Z31, Z2
+	VFMADD231PS Z30, Z31, Z3
+	VFMADD231PS Z30, Z31, Z4
+	VFMADD231PS Z30, Z31, Z5
+	VFMADD231PS Z30, Z31, Z6
+	VFMADD231PS Z30, Z31, Z7
+	VFMADD231PS Z30, Z31, Z8
+	VFMADD231PS Z30, Z31, Z9
+	VFMADD231PS Z30, Z31, Z10
+	VFMADD231PS Z30, Z31, Z11
+	VFMADD231PS Z30, Z31, Z12
+	VFMADD231PS Z30, Z31, Z13
+	VFMADD231PS Z30, Z31, Z14
+	VFMADD231PS Z30, Z31, Z15
+	DECQ CX
+	JNZ  peak512
+	VZEROUPPER
+	RET
+
+// func fmaPeakAVX2(n int)
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+peak256:
+	VFMADD231PS Y14, Y15, Y0
+	VFMADD231PS Y14, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VFMADD231PS Y14, Y15, Y3
+	VFMADD231PS Y14, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VFMADD231PS Y14, Y15, Y6
+	VFMADD231PS Y14, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VFMADD231PS Y14, Y15, Y9
+	VFMADD231PS Y14, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	VFMADD231PS Y14, Y15, Y12
+	VFMADD231PS Y14, Y15, Y13
+	DECQ CX
+	JNZ  peak256
 	VZEROUPPER
 	RET

@@ -2,6 +2,8 @@ package tensor_test
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/ditgo/ditgo/tensor"
@@ -14,29 +16,27 @@ import (
 //
 // Napkin math for this project's machines: 2 cores × 2 FMA ports × 16 lanes
 // × 2 FLOP × clock; at 2.7 GHz that is about 345 GFLOP/s with AVX-512 and
-// half of it with AVX2.
+// half of it with AVX2. BenchmarkFMAPeak measures it; run both in one
+// command and compare, since the clock of a shared machine moves.
 func BenchmarkMatMul(b *testing.B) {
-	type shape struct {
-		name          string
-		m, n, k       int
-		transB, bias  bool
-		withReference bool
-	}
-	var shapes []shape
+	var shapes []matmulShape
 	for _, s := range []int{256, 512, 1024, 2048} {
-		shapes = append(shapes, shape{name: fmt.Sprintf("size=%d", s), m: s, n: s, k: s, withReference: s <= 512})
+		shapes = append(shapes, matmulShape{name: fmt.Sprintf("size=%d", s), m: s, n: s, k: s, withReference: s <= 512})
 	}
-	// Linear layers on the tokens of a batch, x [T, in] · Wᵀ [in, out] + bias,
-	// as the DiT runs them: DiT-Tiny (hidden 192, batch 64 × 49 tokens) qkv,
-	// MLP up and MLP down, and a DiT-S/2-like qkv (8192 tokens, hidden 384).
-	for _, s := range []shape{
-		{name: "dit-tiny-qkv", m: 3136, n: 576, k: 192},
-		{name: "dit-tiny-mlp-up", m: 3136, n: 768, k: 192},
-		{name: "dit-tiny-mlp-down", m: 3136, n: 192, k: 768},
-		{name: "dit-s-qkv", m: 8192, n: 1152, k: 384},
+	// The Linear layers of the DiT on the tokens of a batch: forward
+	// x [T, in] · Wᵀ + bias (W stored [out, in]) for DiT-Tiny (hidden 192,
+	// batch 64 × 49 tokens) qkv, MLP up and MLP down, and a DiT-S/2-like
+	// qkv (8192 tokens, hidden 384); and the two products of the qkv
+	// backward pass, dx = dy · W and dW += dyᵀ · x.
+	for _, s := range []matmulShape{
+		{name: "dit-tiny-qkv", m: 3136, n: 576, k: 192, transB: true, bias: true},
+		{name: "dit-tiny-mlp-up", m: 3136, n: 768, k: 192, transB: true, bias: true},
+		{name: "dit-tiny-mlp-down", m: 3136, n: 192, k: 768, transB: true, bias: true},
+		{name: "dit-s-qkv", m: 8192, n: 1152, k: 384, transB: true, bias: true},
+		{name: "dit-tiny-qkv-dx", m: 3136, n: 192, k: 576},
+		{name: "dit-tiny-qkv-dW", m: 576, n: 192, k: 3136, transA: true, accumulate: true},
 	} {
 		s.name = fmt.Sprintf("%s_M=%d_N=%d_K=%d", s.name, s.m, s.n, s.k)
-		s.transB, s.bias = true, true
 		shapes = append(shapes, s)
 	}
 
@@ -47,10 +47,19 @@ func BenchmarkMatMul(b *testing.B) {
 				devs = append(devs, tensor.NewCPU())
 			}
 			for _, dev := range devs {
-				b.Run(deviceLabel(dev), func(b *testing.B) { benchMatMul(b, dev, s.m, s.n, s.k, s.transB, s.bias) })
+				b.Run(deviceLabel(dev), func(b *testing.B) { benchMatMul(b, dev, s) })
 			}
 		})
 	}
+}
+
+// matmulShape is one product of BenchmarkMatMul.
+type matmulShape struct {
+	name             string
+	m, n, k          int
+	transA, transB   bool
+	bias, accumulate bool
+	withReference    bool // also time the reference device
 }
 
 func deviceLabel(dev tensor.Device) string {
@@ -60,22 +69,46 @@ func deviceLabel(dev tensor.Device) string {
 	return "reference"
 }
 
-func benchMatMul(b *testing.B, dev tensor.Device, m, n, k int, transB, withBias bool) {
-	out, x, w := dev.Alloc(tensor.Float32, m*n), dev.Alloc(tensor.Float32, m*k), dev.Alloc(tensor.Float32, k*n)
-	dev.Fill(x, 0.5, m*k)
-	dev.Fill(w, 0.25, k*n)
+func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape) {
+	out, x, w := dev.Alloc(tensor.Float32, s.m*s.n), dev.Alloc(tensor.Float32, s.m*s.k), dev.Alloc(tensor.Float32, s.k*s.n)
+	dev.Fill(out, 0, s.m*s.n)
+	dev.Fill(x, 0.5, s.m*s.k)
+	dev.Fill(w, 0.25, s.k*s.n)
 	var bias tensor.Buffer
-	if withBias {
-		bias = dev.Alloc(tensor.Float32, n)
-		dev.Fill(bias, 1, n)
+	if s.bias {
+		bias = dev.Alloc(tensor.Float32, s.n)
+		dev.Fill(bias, 1, s.n)
 	}
-	args := tensor.MatMulArgs{Batch: 1, M: m, N: n, K: k, TransB: transB}
+	args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, Accumulate: s.accumulate}
 	dev.MatMul(out, x, w, bias, args) // warm the packing buffers
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		dev.MatMul(out, x, w, bias, args)
 	}
-	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.Logf("%s", dev.Name())
+}
+
+// BenchmarkFMAPeak reports the FMA peak of the micro-kernel's instruction
+// set (DITGO_CPU_KERNEL picks it): a loop of independent FMAs with no
+// memory traffic, on one goroutine and on GOMAXPROCS goroutines at once.
+func BenchmarkFMAPeak(b *testing.B) {
+	loop, flop := tensor.FMAPeak()
+	if loop == nil {
+		b.Skip("the pure-Go kernel has no FMA peak loop")
+	}
+	const n = 1 << 20 // iterations of the loop per goroutine and b.N
+	for _, threads := range []int{1, runtime.GOMAXPROCS(0)} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for range threads {
+					wg.Go(func() { loop(n) })
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(flop)*n*float64(threads)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
 }

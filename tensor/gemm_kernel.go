@@ -5,23 +5,25 @@ package tensor
 type gemmKernel struct {
 	name   string // what DITGO_CPU_KERNEL calls it: "avx512", "avx2", "generic"
 	mr, nr int    // the micro-kernel computes an mr×nr tile of C
-	kc     int    // depth of one packed block: kc×nr panels of op(B), mr×kc slivers of op(A)
-	mc     int    // rows of op(A) packed at once, a multiple of mr (sized for L2)
-	nc     int    // columns of op(B) packed at once, a multiple of nr
-	order  int
+	kc     int    // depth of a block: an mr×kc sliver of op(A) stays in L1
+	mc     int    // rows of op(A) packed at once (L3), a multiple of mr
+	nc     int    // columns of op(B) packed at once (L2), a multiple of nr
 	// tile computes one mr×nr tile of C, as gemmTileGo does for 4×4.
 	tile func(kc int, a, b, c []float32, ldc int, bias []float32, load bool)
-	// pack16, if not nil, packs up to 16 lanes of a panel at a time in
-	// assembly, as packPanel describes; dst and src point into checked
-	// slices.
+	// pack16, if not nil, packs up to 16 lanes at a time in assembly, as
+	// packLanes describes; dst and src point into checked slices.
 	pack16 func(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool)
+	// peak, if not nil, runs n iterations of a loop of independent FMAs of
+	// peakFLOP floating-point operations, the peak this kernel aims at.
+	peak     func(n int)
+	peakFLOP int
 }
 
 // genericKernel is the pure-Go micro-kernel: the fallback on every
 // architecture, and the contract that the assembly kernels follow.
 var genericKernel = &gemmKernel{
 	name: "generic", mr: 4, nr: 4,
-	kc: 256, mc: 128, nc: 1024,
+	kc: 256, mc: 1024, nc: 512,
 	tile: gemmTileGo,
 }
 
@@ -41,8 +43,9 @@ func gemmTileGo(kc int, a, b, c []float32, ldc int, bias []float32, load bool) {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	for p := 0; p < 4*kc; p += 4 {
-		a0, a1, a2, a3 := a[p], a[p+1], a[p+2], a[p+3]
-		b0, b1, b2, b3 := b[p], b[p+1], b[p+2], b[p+3]
+		as, bs := (*[4]float32)(a[p:p+4]), (*[4]float32)(b[p:p+4])
+		a0, a1, a2, a3 := as[0], as[1], as[2], as[3]
+		b0, b1, b2, b3 := bs[0], bs[1], bs[2], bs[3]
 		c00 += a0 * b0
 		c01 += a0 * b1
 		c02 += a0 * b2

@@ -1,6 +1,6 @@
 #include "textflag.h"
 
-// Packing routines for the AVX-512 GEMM path (see packA and packB in
+// Packing routines for the AVX-512 GEMM path (see packLanes in
 // gemm.go). Each fills up to 16 lanes of kc packed rows:
 //
 //	gemmPackT16:  dst[p*ldd+i] = src[i*lds+p]   (a transpose: rows of src become lanes)

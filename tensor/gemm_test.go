@@ -13,7 +13,6 @@ type gemmCase struct {
 	batch, m, n, k   int
 	transA, transB   bool
 	bias, accumulate bool
-	workers          int // 0: the device's own (GOMAXPROCS)
 	name             string
 }
 
@@ -22,9 +21,11 @@ func (c gemmCase) String() string {
 }
 
 // gemmCases are the shapes around every cutoff of kernel k: the tile (mr,
-// nr), the blocks (mc, kc, nc), 1 and odd sizes. Each size is varied with
-// the other two held at small odd values, then all three at once, in every
-// combination of transposes, bias and Accumulate.
+// nr), the blocks (mc, kc, nc), 1, odd sizes and K = 0 (out is the bias).
+// Each size is varied with the other two held at small odd values, in
+// every combination of transposes, bias and Accumulate; then two block
+// edges at once, short products whose rows of tiles are shared out in
+// parts, and batches.
 func gemmCases(k *gemmKernel) []gemmCase {
 	around := func(xs ...int) []int {
 		var out []int
@@ -47,7 +48,7 @@ func gemmCases(k *gemmKernel) []gemmCase {
 	for _, kk := range append(around(1, k.kc), 2*k.kc+7) {
 		shapes = append(shapes, [3]int{13, 37, kk})
 	}
-	shapes = append(shapes, [3]int{k.mr + 1, k.nr - 1, k.kc + 1}, [3]int{k.mc + 1, k.nr + 1, k.kc - 1}, [3]int{1, 1, 1})
+	shapes = append(shapes, [3]int{k.mr + 1, k.nr - 1, k.kc + 1}, [3]int{1, 1, 1}, [3]int{5, 7, 0})
 
 	var cases []gemmCase
 	for _, s := range shapes {
@@ -56,14 +57,15 @@ func gemmCases(k *gemmKernel) []gemmCase {
 				transA: f&1 != 0, transB: f&2 != 0, bias: f&4 != 0, accumulate: f&8 != 0})
 		}
 	}
-	// Every block edge at once, and batches split by product and by tile.
+	// Two block edges at once, and batches split by product and by tile.
 	for _, tr := range []bool{false, true} {
 		cases = append(cases,
-			gemmCase{batch: 1, m: k.mc + 1, n: k.nc + 1, k: k.kc + 1, transA: tr, transB: !tr, bias: true, name: "blocks_"},
-			gemmCase{batch: 1, m: k.mc - 1, n: k.nc - 1, k: k.kc - 1, transA: tr, transB: tr, accumulate: true, name: "blocks_"},
+			gemmCase{batch: 1, m: k.mc + 1, n: 2*k.nr + 3, k: k.kc + 1, transA: tr, transB: !tr, bias: true, name: "blocks_"},
+			gemmCase{batch: 1, m: 2*k.mr + 1, n: k.nc + 1, k: k.kc + 1, transA: tr, transB: tr, accumulate: true, name: "blocks_"},
+			gemmCase{batch: 1, m: k.mc - 1, n: k.nc - 1, k: 7, transA: !tr, transB: tr, bias: true, accumulate: true, name: "blocks_"},
 			gemmCase{batch: 5, m: k.mr + 1, n: k.nr + 1, k: k.kc + 1, transA: tr, transB: tr, bias: true, name: "batch_by_product_"},
 			gemmCase{batch: 4, m: 2*k.mr - 1, n: 33, k: 70, transA: !tr, transB: tr, accumulate: true, name: "batch_by_product_"},
-			gemmCase{batch: 3, m: k.mc + 1, n: 65, k: 100, transA: tr, transB: !tr, bias: true, accumulate: true, name: "batch_by_tile_"},
+			gemmCase{batch: 3, m: 200, n: 65, k: 1000, transA: tr, transB: !tr, bias: true, accumulate: true, name: "batch_by_tile_"},
 		)
 	}
 	return cases
@@ -126,24 +128,22 @@ func checkGemm(t *testing.T, dev *FastCPU, c gemmCase) {
 
 	got := dev.Alloc(Float32, len(out))
 	bufA, bufB := dev.Alloc(Float32, len(a)), dev.Alloc(Float32, len(b))
+	defer func() { dev.Free(got); dev.Free(bufA); dev.Free(bufB) }()
 	var bufBias Buffer
 	if bias != nil {
 		bufBias = dev.Alloc(Float32, len(bias))
+		defer dev.Free(bufBias)
 		dev.WriteFloat32(bufBias, bias)
 	}
 	dev.WriteFloat32(got, out)
 	dev.WriteFloat32(bufA, a)
 	dev.WriteFloat32(bufB, b)
-	if c.workers > 0 {
-		gemm(dev.kernel, dev.f(got), a, b, bias, args, c.workers)
-	} else {
-		dev.MatMul(got, bufA, bufB, bufBias, args)
-	}
+	dev.MatMul(got, bufA, bufB, bufBias, args)
 	res := make([]float32, len(out))
 	if err := dev.ReadFloat32(res, got); err != nil {
 		t.Fatal(err)
 	}
-	tol := 1e-6 * math.Sqrt(float64(c.k))
+	tol := 1e-6 * math.Sqrt(float64(max(c.k, 1)))
 	bad := 0
 	for i := range res {
 		if d := math.Abs(float64(res[i]) - want[i]); !(d <= tol*scale[i]+1e-30) {
@@ -171,14 +171,15 @@ func f64(x []float32) []float64 {
 
 // TestGemmDeterministic checks that the split over goroutines does not
 // change a single bit: every element is summed in the same order whatever
-// the number of workers, for splits by rows, by columns and by product.
+// the number of workers, whether they share rows of tiles, parts of rows
+// or whole products.
 func TestGemmDeterministic(t *testing.T) {
 	for _, k := range gemmKernels() {
 		t.Run(k.name, func(t *testing.T) {
 			shapes := []MatMulArgs{
-				{Batch: 1, M: 3*k.mc + 7, N: 2*k.nr + 5, K: k.kc + 3},                      // split by rows
-				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, TransB: true}, // split by columns
-				{Batch: 6, M: k.mr + 3, N: k.nr + 3, K: 2*k.kc + 1, TransA: true},          // split by product
+				{Batch: 1, M: k.mc + 2*k.mr + 1, N: 2*k.nr + 5, K: k.kc + 3},               // rows of tiles, two row blocks
+				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, TransB: true}, // few rows: parts of rows
+				{Batch: 6, M: k.mr + 3, N: k.nr + 3, K: 2*k.kc + 1, TransA: true},          // whole products
 			}
 			for _, p := range shapes {
 				r := rand.New(rand.NewPCG(1, 2))
@@ -191,7 +192,7 @@ func TestGemmDeterministic(t *testing.T) {
 				var first []float32
 				for _, workers := range []int{1, 2, 3, 4, 7} {
 					out := make([]float32, p.Batch*p.M*p.N)
-					gemm(k, out, a, b, bias, p, workers)
+					gemm(k, new(gemmScratchCache), out, a, b, bias, p, workers)
 					if first == nil {
 						first = out
 					} else if !slices.Equal(out, first) {
@@ -204,15 +205,20 @@ func TestGemmDeterministic(t *testing.T) {
 }
 
 // TestGemmAllocs checks that the packing buffers are reused: a steady
-// stream of matmuls allocates only the few words of starting goroutines.
+// stream of matmuls, split over goroutines or by product, allocates at most
+// the few words of starting goroutines (one object per call with Go 1.26).
 func TestGemmAllocs(t *testing.T) {
 	dev := NewFastCPU()
-	const m, n, k = 200, 300, 400
-	out, a, b, bias := dev.Alloc(Float32, m*n), dev.Alloc(Float32, m*k), dev.Alloc(Float32, k*n), dev.Alloc(Float32, n)
-	args := MatMulArgs{Batch: 1, M: m, N: n, K: k, TransB: true}
-	allocs := testing.AllocsPerRun(20, func() { dev.MatMul(out, a, b, bias, args) })
-	if allocs > 4 {
-		t.Errorf("FastCPU.MatMul %dx%dx%d: %v allocations per call, want ≤ 4", m, n, k, allocs)
+	const m, n, k, batch = 200, 300, 400, 8
+	out, a, b, bias := dev.Alloc(Float32, m*n), dev.Alloc(Float32, m*k), dev.Alloc(Float32, batch*k*n), dev.Alloc(Float32, n)
+	for _, args := range []MatMulArgs{
+		{Batch: 1, M: m, N: n, K: k, TransB: true},
+		{Batch: batch, M: m / batch, N: n, K: k, Accumulate: true},
+	} {
+		allocs := testing.AllocsPerRun(20, func() { dev.MatMul(out, a, b, bias, args) })
+		if allocs > 3 {
+			t.Errorf("FastCPU.MatMul %+v: %v allocations per call, want ≤ 3", args, allocs)
+		}
 	}
 }
 
@@ -232,4 +238,22 @@ func TestFastCPUKernelChoice(t *testing.T) {
 		}
 	}()
 	NewFastCPU()
+}
+
+// GemmKernelNames lists the matmul micro-kernels this CPU can run, for the
+// tests of package tensor_test that force each with DITGO_CPU_KERNEL.
+func GemmKernelNames() []string {
+	var names []string
+	for _, k := range gemmKernels() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// FMAPeak returns the FMA peak loop of the micro-kernel that NewFastCPU
+// picks (nil for the pure-Go kernel) and the FLOP of one iteration, for
+// BenchmarkFMAPeak.
+func FMAPeak() (loop func(n int), flopPerIteration int) {
+	k := NewFastCPU().kernel
+	return k.peak, k.peakFLOP
 }

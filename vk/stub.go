@@ -25,3 +25,6 @@ func ValidationMessages() int { return 0 }
 
 // Stats is always zero without cgo.
 func (d *Device) Stats() (commands, submissions int) { return 0, 0 }
+
+// Kind is empty without cgo.
+func (d *Device) Kind() string { return "" }
