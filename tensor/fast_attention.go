@@ -1,86 +1,120 @@
 package tensor
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
-// Attention on the fast device computes, per (batch, head), the score
-// matrix S = scale·Q·Kᵀ as one T×T float32 tile, its row softmax, and
-// O = P·V with contiguous row updates — the reference's math in float32,
-// without its per-element float64 work. Each (batch, head) is one task;
-// tasks are spread over the cores.
+// The fast device's attention runs the products of attention as batched
+// GEMMs over a chunk of (batch, head) pairs at a time — S = Q·Kᵀ, then
+// O = P·V — and only the softmax as a loop. A chunk's T×T score tiles are
+// bounded to attentionTile floats, so long sequences never hold every
+// score matrix at once; the backward pass recomputes P from the saved
+// log-sum-exp like the reference.
+
+// attentionTile bounds the floats of score tiles held at once (4 MiB).
+const attentionTile = 1 << 20
+
+var attentionScratch = sync.Pool{New: func() any { return new([]float32) }}
+
+// matmul runs one product on the fast GEMM, or the reference loop when it
+// is too small to be worth packing.
+func (d *FastCPU) matmul(out, a, b []float32, args MatMulArgs) {
+	if args.M*args.N*args.K*args.Batch < d.small {
+		matmulRef(out, a, b, nil, args)
+		return
+	}
+	gemm(d.kernel, &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
+}
+
+// scratchFloats returns a pooled buffer of at least n floats.
+func scratchFloats(n int) *[]float32 {
+	p := attentionScratch.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// Attention: per chunk of (batch, head) pairs, S = Q·Kᵀ, row softmax of
+// scale·S (saving lse), O = P·V.
 func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 	out, lse, q, k, v := d.f(outB), d.f(lseB), d.f(qB), d.f(kB), d.f(vB)
-	T, Dh := p.T, p.Dh
-	parallelFor(p.B*p.H, 2*T*T*Dh, func(lo, hi int) {
-		s := make([]float32, T*T)
-		for bh := lo; bh < hi; bh++ {
-			o := bh * T * Dh
-			Q, K, V, O := q[o:o+T*Dh], k[o:o+T*Dh], v[o:o+T*Dh], out[o:o+T*Dh]
-			for i := range T {
-				row := s[i*T : (i+1)*T]
-				qi := Q[i*Dh : (i+1)*Dh]
+	T, Dh, BH := p.T, p.Dh, p.B*p.H
+	chunk := max(1, min(BH, attentionTile/(T*T)))
+	buf := scratchFloats(chunk * T * T)
+	defer attentionScratch.Put(buf)
+	for c0 := 0; c0 < BH; c0 += chunk {
+		n := min(chunk, BH-c0)
+		io, is := c0*T*Dh, (c0+n)*T*Dh
+		S := (*buf)[:n*T*T]
+		d.matmul(S, q[io:is], k[io:is], MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true})
+		parallelFor(n*T, 2*T, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				row := S[r*T : (r+1)*T]
 				m := float32(math.Inf(-1))
-				for j := range T {
-					row[j] = p.Scale * dot32(qi, K[j*Dh:(j+1)*Dh])
+				for j := range row {
+					row[j] *= p.Scale
 					m = max(m, row[j])
 				}
 				var l float64
 				for j, x := range row {
-					e := float32(math.Exp(float64(x - m)))
-					row[j] = e
-					l += float64(e)
+					e := math.Exp(float64(x - m))
+					row[j] = float32(e)
+					l += e
 				}
-				lse[bh*T+i] = m + float32(math.Log(l))
+				lse[c0*T+r] = m + float32(math.Log(l))
 				inv := float32(1 / l)
-				oi := O[i*Dh : (i+1)*Dh]
-				clear(oi)
-				for j, e := range row {
-					axpy32(oi, e*inv, V[j*Dh:(j+1)*Dh])
+				for j := range row {
+					row[j] *= inv
 				}
 			}
-		}
-	})
+		})
+		d.matmul(out[io:is], S, v[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T})
+	}
 }
 
-// AttentionBackward on the fast device recomputes P from the saved lse,
-// one (batch, head) at a time, and forms the gradients with contiguous row
-// updates:
+// AttentionBackward: per chunk, P = exp(scale·Q·Kᵀ − lse), then
 //
-//	D_i = dO_i·O_i,  dV_j = Σ_i P_ij·dO_i,  dS_ij = P_ij·(dO_i·V_j − D_i),
-//	dQ_i = scale·Σ_j dS_ij·K_j,  dK_j = scale·Σ_i dS_ij·Q_i
+//	dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = scale·P∘(dP − D),  dQ = dS·K,  dK = dSᵀ·Q
+//
+// with D_i = dO_i·O_i, all products as batched GEMMs.
 func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB Buffer, p AttentionArgs) {
 	dq, dk, dv, dout := d.f(dqB), d.f(dkB), d.f(dvB), d.f(doutB)
-	q, k, v, out, lse := d.f(qB), d.f(kB), d.f(vB), d.f(outB), d.f(lseB)
-	T, Dh := p.T, p.Dh
-	parallelFor(p.B*p.H, 5*T*T*Dh, func(lo, hi int) {
-		ds := make([]float32, T*T)
-		for bh := lo; bh < hi; bh++ {
-			o := bh * T * Dh
-			Q, K, V, O, dO := q[o:o+T*Dh], k[o:o+T*Dh], v[o:o+T*Dh], out[o:o+T*Dh], dout[o:o+T*Dh]
-			dQ, dK, dV := dq[o:o+T*Dh], dk[o:o+T*Dh], dv[o:o+T*Dh]
-			clear(dQ)
-			clear(dK)
-			clear(dV)
-			for i := range T {
-				qi, doi := Q[i*Dh:(i+1)*Dh], dO[i*Dh:(i+1)*Dh]
-				Di := dot32(doi, O[i*Dh:(i+1)*Dh])
-				L := lse[bh*T+i]
-				row := ds[i*T : (i+1)*T]
-				for j := range T {
-					pij := float32(math.Exp(float64(p.Scale*dot32(qi, K[j*Dh:(j+1)*Dh]) - L)))
-					axpy32(dV[j*Dh:(j+1)*Dh], pij, doi)
-					row[j] = pij * (dot32(doi, V[j*Dh:(j+1)*Dh]) - Di)
+	q, k, v, lse := d.f(qB), d.f(kB), d.f(vB), d.f(lseB) // out is not needed: D_i comes from P and dP
+	T, Dh, BH := p.T, p.Dh, p.B*p.H
+	chunk := max(1, min(BH, attentionTile/(2*T*T)))
+	buf := scratchFloats(2 * chunk * T * T)
+	defer attentionScratch.Put(buf)
+	for c0 := 0; c0 < BH; c0 += chunk {
+		n := min(chunk, BH-c0)
+		io, is := c0*T*Dh, (c0+n)*T*Dh
+		P, dS := (*buf)[:n*T*T], (*buf)[n*T*T:2*n*T*T]
+		d.matmul(P, q[io:is], k[io:is], MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true})
+		d.matmul(dS, dout[io:is], v[io:is], MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true}) // dP
+		parallelFor(n*T, 3*T+Dh, func(lo, hi int) {
+			for r := lo; r < hi; r++ {
+				L := lse[c0*T+r]
+				pr, dr := P[r*T:(r+1)*T], dS[r*T:(r+1)*T]
+				// D_i = Σ_j P_ij·dP_ij, which equals dO_i·O_i; summed from
+				// the same rounded P and dP, it makes each row of dS sum
+				// to zero as it should, instead of to a rounding error.
+				var Di float64
+				for j := range pr {
+					pr[j] = float32(math.Exp(float64(p.Scale*pr[j] - L)))
+					Di += float64(pr[j]) * float64(dr[j])
+				}
+				for j := range pr {
+					dr[j] = p.Scale * pr[j] * (dr[j] - float32(Di))
 				}
 			}
-			for i := range T {
-				dqi, qi := dQ[i*Dh:(i+1)*Dh], Q[i*Dh:(i+1)*Dh]
-				for j, g := range ds[i*T : (i+1)*T] {
-					g *= p.Scale
-					axpy32(dqi, g, K[j*Dh:(j+1)*Dh])
-					axpy32(dK[j*Dh:(j+1)*Dh], g, qi)
-				}
-			}
-		}
-	})
+		})
+		d.matmul(dv[io:is], P, dout[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
+		d.matmul(dq[io:is], dS, k[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T})
+		d.matmul(dk[io:is], dS, q[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
+	}
 }
 
 // dot32 is Σ a[i]·b[i], four partial sums at a time.
@@ -98,12 +132,4 @@ func dot32(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3)
-}
-
-// axpy32 is y += alpha·x.
-func axpy32(y []float32, alpha float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += alpha * x[i]
-	}
 }
