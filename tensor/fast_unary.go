@@ -2,9 +2,9 @@ package tensor
 
 import "math"
 
-// Unary on the fast device spreads the elements over the cores and
-// evaluates tanh-GELU through the logistic function, which needs one exp
-// instead of math.Tanh's several:
+// Unary on the fast device spreads the elements over the cores, computes
+// in float32 with exp32, and evaluates tanh-GELU through the logistic
+// function, which needs one exp instead of math.Tanh's several:
 //
 //	0.5·x·(1 + tanh(u)) = x·σ(2u),   u = √(2/π)·(x + 0.044715·x³)
 func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
@@ -13,14 +13,13 @@ func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 		switch op {
 		case OpGELU:
 			for i := lo; i < hi; i++ {
-				v := float64(x[i])
-				u := geluC * (v + 0.044715*v*v*v)
-				out[i] = float32(v / (1 + math.Exp(-2*u)))
+				v := x[i]
+				u := float32(geluC) * (v + 0.044715*v*v*v)
+				out[i] = v / (1 + exp32(-2*u))
 			}
 		case OpSiLU:
 			for i := lo; i < hi; i++ {
-				v := float64(x[i])
-				out[i] = float32(v / (1 + math.Exp(-v)))
+				out[i] = x[i] / (1 + exp32(-x[i]))
 			}
 		default:
 			unaryRef(op, out[lo:hi], x[lo:hi])
@@ -36,20 +35,40 @@ func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
 		switch op {
 		case OpGELU:
 			for i := lo; i < hi; i++ {
-				v := float64(x[i])
-				u := geluC * (v + 0.044715*v*v*v)
-				t := 2/(1+math.Exp(-2*u)) - 1
-				g := 0.5*(1+t) + 0.5*v*(1-t*t)*geluC*(1+3*0.044715*v*v)
-				dx[i] = dy[i] * float32(g)
+				v := x[i]
+				u := float32(geluC) * (v + 0.044715*v*v*v)
+				t := 2/(1+exp32(-2*u)) - 1
+				g := 0.5*(1+t) + 0.5*v*(1-t*t)*float32(geluC)*(1+3*0.044715*v*v)
+				dx[i] = dy[i] * g
 			}
 		case OpSiLU:
 			for i := lo; i < hi; i++ {
-				v := float64(x[i])
-				s := 1 / (1 + math.Exp(-v))
-				dx[i] = dy[i] * float32(s*(1+v*(1-s)))
+				v := x[i]
+				s := 1 / (1 + exp32(-v))
+				dx[i] = dy[i] * s * (1 + v*(1-s))
 			}
 		default:
 			unaryBackwardRef(op, dx[lo:hi], dy[lo:hi], x[lo:hi], y[lo:hi])
 		}
 	})
+}
+
+// exp32 is eˣ in float32, to about one unit in the last place, without
+// leaving float32: e^x = 2^k·e^r with k = round(x/ln 2) and |r| ≤ ln2/2,
+// e^r from the minimax polynomial of Cephes' expf, and 2^k put straight
+// into the exponent bits. Inputs are clamped to where the result is finite
+// and normal with k in range.
+func exp32(x float32) float32 {
+	const (
+		log2e = 1.44269504088896341
+		ln2hi = 0.693359375 // ln 2 split in two, so k·ln2hi is exact
+		ln2lo = -2.12194440e-4
+	)
+	x = min(max(x, -87.3), 88) // keeps k in [−126, 127]
+	k := float32(math.Floor(float64(x*log2e + 0.5)))
+	r := x - k*ln2hi - k*ln2lo
+	z := r * r
+	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
+	p = p*z + r + 1
+	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
 }

@@ -35,6 +35,7 @@ type FastCPU struct {
 	kernel  *gemmKernel
 	small   int // products with M·N·K below this run matmulRef
 	scratch gemmScratchCache
+	pool    bufferPool // freed float32 storage, reused by length
 }
 
 // fastCPUSmall is the M·N·K below which a product runs matmulRef: below it,

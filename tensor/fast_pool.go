@@ -1,0 +1,49 @@
+package tensor
+
+import "sync"
+
+// bufferPool keeps freed float32 storage of the fast device by length, so
+// that the next step's tensors reuse it instead of asking Go for fresh,
+// zeroed memory (a training step frees and reallocates the same sizes every
+// time). The reference device does not pool, to stay plain.
+type bufferPool struct {
+	mu   sync.Mutex
+	free map[int][][]float32
+}
+
+// Alloc returns float32 storage from the pool when a freed buffer of the
+// same length exists; its contents are then left from earlier use, which
+// the Device contract allows.
+func (d *FastCPU) Alloc(dtype DType, n int) Buffer {
+	if dtype != Float32 {
+		return d.CPU.Alloc(dtype, n)
+	}
+	d.pool.mu.Lock()
+	list := d.pool.free[n]
+	var f []float32
+	if k := len(list); k > 0 {
+		f, d.pool.free[n] = list[k-1], list[:k-1]
+	}
+	d.pool.mu.Unlock()
+	if f == nil {
+		return d.CPU.Alloc(dtype, n)
+	}
+	d.live.Add(1)
+	return &cpuBuffer[float32]{f: f, dtype: dtype, n: n}
+}
+
+// Free returns float32 storage to the pool.
+func (d *FastCPU) Free(b Buffer) {
+	cb := b.(*cpuBuffer[float32])
+	f, n := cb.f, cb.n
+	d.CPU.Free(b)
+	if f == nil || cb.dtype != Float32 {
+		return
+	}
+	d.pool.mu.Lock()
+	if d.pool.free == nil {
+		d.pool.free = map[int][][]float32{}
+	}
+	d.pool.free[n] = append(d.pool.free[n], f)
+	d.pool.mu.Unlock()
+}
