@@ -15,11 +15,11 @@ func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 			for i := lo; i < hi; i++ {
 				v := x[i]
 				u := float32(geluC) * (v + 0.044715*v*v*v)
-				out[i] = v / (1 + exp32(-2*u))
+				out[i] = v / (1 + exp32(expClamp(-2*u)))
 			}
 		case OpSiLU:
 			for i := lo; i < hi; i++ {
-				out[i] = x[i] / (1 + exp32(-x[i]))
+				out[i] = x[i] / (1 + exp32(expClamp(-x[i])))
 			}
 		default:
 			unaryRef(op, out[lo:hi], x[lo:hi])
@@ -37,14 +37,14 @@ func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
 			for i := lo; i < hi; i++ {
 				v := x[i]
 				u := float32(geluC) * (v + 0.044715*v*v*v)
-				t := 2/(1+exp32(-2*u)) - 1
+				t := 2/(1+exp32(expClamp(-2*u))) - 1
 				g := 0.5*(1+t) + 0.5*v*(1-t*t)*float32(geluC)*(1+3*0.044715*v*v)
 				dx[i] = dy[i] * g
 			}
 		case OpSiLU:
 			for i := lo; i < hi; i++ {
 				v := x[i]
-				s := 1 / (1 + exp32(-v))
+				s := 1 / (1 + exp32(expClamp(-v)))
 				dx[i] = dy[i] * s * (1 + v*(1-s))
 			}
 		default:
@@ -56,19 +56,21 @@ func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
 // exp32 is eˣ in float32, to about one unit in the last place, without
 // leaving float32: e^x = 2^k·e^r with k = round(x/ln 2) and |r| ≤ ln2/2,
 // e^r from the minimax polynomial of Cephes' expf, and 2^k put straight
-// into the exponent bits. Inputs are clamped to where the result is finite
-// and normal with k in range.
+// into the exponent bits. x must lie in [−87.3, 88], where the result is a
+// normal float32; expClamp puts it there (small enough to inline, like
+// exp32 itself, which matters: it runs once per activation).
 func exp32(x float32) float32 {
 	const (
 		log2e = 1.44269504088896341
 		ln2hi = 0.693359375 // ln 2 split in two, so k·ln2hi is exact
 		ln2lo = -2.12194440e-4
 	)
-	x = min(max(x, -87.3), 88) // keeps k in [−126, 127]
-	k := float32(math.Floor(float64(x*log2e + 0.5)))
-	r := x - k*ln2hi - k*ln2lo
-	z := r * r
+	// k = round(x·log₂e): shift to positive before truncating.
+	ki := int32(x*log2e+127.5) - 127
+	r := x - float32(ki)*ln2hi - float32(ki)*ln2lo
 	p := ((((1.9875691500e-4*r+1.3981999507e-3)*r+8.3334519073e-3)*r+4.1665795894e-2)*r+1.6666665459e-1)*r + 5.0000001201e-1
-	p = p*z + r + 1
-	return p * math.Float32frombits(uint32(int32(k)+127)<<23)
+	return (p*r*r + r + 1) * math.Float32frombits(uint32(ki+127)<<23)
 }
+
+// expClamp limits x to the domain of exp32.
+func expClamp(x float32) float32 { return min(max(x, -87.3), 88) }
