@@ -53,20 +53,22 @@ func DefaultConfig() Config {
 		// MNIST: 60,000 28×28 digits ship with a Go module, so the run needs
 		// nothing but `go`. Pixel space: no autoencoder is needed at 28×28.
 		Data: "", ImageSize: 28, Channels: 1, Flip: false,
-		// DiT-Tiny/4 (depth 6, hidden 192, 3 heads, patch 4: 49 tokens,
-		// 4.2M parameters) is large enough to draw legible digits and small
-		// enough to train on two CPU cores. Learned variance as in the paper.
-		Model: "DiT-Tiny/4", LearnSigma: true,
-		// 64 images a step keep the cores busy; 6000 steps (6.4 epochs) is
-		// where a model this size draws digits a classifier reads well.
-		Steps: 6000, Batch: 64,
+		// DiT-Mini/4 (depth 4, hidden 128, 4 heads, patch 4: 49 tokens of
+		// 4×4 pixels, 1.3M parameters) draws legible digits and trains at
+		// ~115 images/s on two CPU cores; DiT-Tiny/4 (4.2M) is ~2.5× slower.
+		// Learned variance and the hybrid loss, as in the paper.
+		Model: "DiT-Mini/4", LearnSigma: true,
+		// 64 images a step keep the cores busy; 2000 steps (2.1 epochs)
+		// fit the run, samples and evaluation in about 25 minutes on two cores.
+		Steps: 2000, Batch: 64,
 		// The paper's 1e-4 is tuned for 400k steps; a short run on small data
 		// learns faster with 3e-4 and still no weight decay.
 		LR: 3e-4, WeightDecay: 0,
-		// The paper's EMA decay of 0.9999 averages over ~10k steps, longer
-		// than the run; 0.999 averages over the last ~1000.
-		EMADecay: 0.999, Seed: 1,
-		LogEvery: 10, SampleEvery: 1000, CkptEvery: 500, EvalEvery: 0, EvalSamples: 500,
+		// The paper's EMA decay of 0.9999 averages over ~10k steps, five
+		// times this run; 0.998 averages over the last ~500, when the model
+		// is already good.
+		EMADecay: 0.998, Seed: 1,
+		LogEvery: 10, SampleEvery: 500, CkptEvery: 250, EvalEvery: 0, EvalSamples: 500,
 		// DDIM with 50 steps samples in a fiftieth of the 1000-step time with
 		// little loss; guidance 2 sharpens digits without collapsing them.
 		SampleSteps: 50, CFGScale: 2,
