@@ -16,7 +16,7 @@ shaders:
 test-vk:
     DITGO_VK_REQUIRE=1 DITGO_VK_VALIDATION=1 LP_NUM_THREADS=0 go test ./vk -v
 
-# Train a DiT (the trainer arrives with its issue; until then this says so).
+# Train a DiT: `just train -steps 500` (see `go run ./train -h`).
 train *ARGS:
     go run ./train {{ARGS}}
 
@@ -39,3 +39,15 @@ gpu-build:
     cd .gl && apt-get -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64 download libvulkan1 vulkan-validationlayers
     for p in vk dit train; do go test -c -o .gpu/$p.test ./$p; done
     go build -o .gpu/train ./train
+
+# Time the training step: `just bench -model DiT-S/4 -batch 32` (see -h).
+bench *ARGS:
+    go run ./train bench {{ARGS}}
+
+# Go against PyTorch on this machine, back to back, with the ratios
+# (needs apt-get install python3-torch libopenblas0-openmp; see the script).
+bench-peer *ARGS:
+    mkdir -p /tmp/ditgo-bench
+    go build -o /tmp/ditgo-bench/train ./train
+    go test -c -o /tmp/ditgo-bench/tensor.test ./tensor
+    /usr/bin/python3 train/bench/peer.py --train /tmp/ditgo-bench/train --tensor-test /tmp/ditgo-bench/tensor.test {{ARGS}}

@@ -1,6 +1,7 @@
 package dit_test
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -95,5 +96,32 @@ func TestConfigErrors(t *testing.T) {
 	}
 	if _, err := dit.Named("DiT-M/2"); err == nil || !strings.Contains(err.Error(), "DiT-XL/8") {
 		t.Errorf("unknown name: error %v should list the choices", err)
+	}
+}
+
+// TestForwardFLOPs compares the FLOP count with the Gflops column of the
+// DiT paper's Table 4 (Peebles & Xie 2023), which counts a multiply-add
+// as one operation (so it is half of ForwardFLOPs for one image).
+func TestForwardFLOPs(t *testing.T) {
+	paper := map[string]float64{
+		"DiT-S/2": 6.06, "DiT-S/4": 1.41, "DiT-S/8": 0.36,
+		"DiT-B/2": 23.01, "DiT-B/4": 5.56, "DiT-B/8": 1.42,
+		"DiT-L/2": 80.71, "DiT-L/4": 19.70, "DiT-L/8": 5.01,
+		"DiT-XL/2": 118.64, "DiT-XL/4": 29.05, "DiT-XL/8": 7.39,
+	}
+	for name, want := range paper {
+		cfg, err := dit.Named(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := cfg.ForwardFLOPs(1) / 2 / 1e9
+		// The paper rounds to two decimals and its counter sees a few
+		// small products (the embeddings' tables) differently.
+		if math.Abs(got-want) > 0.005*want+0.005 {
+			t.Errorf("%s: %.2f GFLOP (multiply-adds), the paper says %.2f", name, got, want)
+		}
+		if tr := cfg.TrainFLOPs(8); tr != 24*cfg.ForwardFLOPs(1) {
+			t.Errorf("%s: TrainFLOPs(8) = %g, want 3·8·ForwardFLOPs(1)", name, tr)
+		}
 	}
 }

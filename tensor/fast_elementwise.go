@@ -64,33 +64,3 @@ func (d *FastCPU) Scale(outB, xB Buffer, alpha float32, n int) {
 	out, x := d.f(outB)[:n], d.f(xB)[:n]
 	parallelFor(n, 1, func(lo, hi int) { scaleRef(out[lo:hi], x[lo:hi], alpha) })
 }
-
-// LayerNormModulateBackward computes dx with the reference (already split
-// over rows), then dshift and dscale one sample per task, summing whole
-// token rows instead of walking down columns.
-func (d *FastCPU) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, scaleB, meanB, rstdB Buffer, nB, nT, nD int) {
-	d.CPU.LayerNormModulateBackward(dxB, nil, nil, doutB, xB, scaleB, meanB, rstdB, nB, nT, nD)
-	if dshiftB == nil || dscaleB == nil {
-		return
-	}
-	dshift, dscale, dout, x, mean, rstd := d.f(dshiftB), d.f(dscaleB), d.f(doutB), d.f(xB), d.f(meanB), d.f(rstdB)
-	parallelFor(nB, nT*nD, func(lo, hi int) {
-		ds, dc := make([]float64, nD), make([]float64, nD)
-		for b := lo; b < hi; b++ {
-			clear(ds)
-			clear(dc)
-			for t := range nT {
-				row := b*nT + t
-				mu, rs := float64(mean[row]), float64(rstd[row])
-				g, xr := dout[row*nD:(row+1)*nD], x[row*nD:(row+1)*nD]
-				for i, gv := range g {
-					ds[i] += float64(gv)
-					dc[i] += float64(gv) * (float64(xr[i]) - mu) * rs
-				}
-			}
-			for i := range nD {
-				dshift[b*nD+i], dscale[b*nD+i] = float32(ds[i]), float32(dc[i])
-			}
-		}
-	})
-}

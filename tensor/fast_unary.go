@@ -7,11 +7,20 @@ import "math"
 // function, which needs one exp instead of math.Tanh's several:
 //
 //	0.5·x·(1 + tanh(u)) = x·σ(2u),   u = √(2/π)·(x + 0.044715·x³)
+//
+// Where the CPU's kernel set has a vector GELU (gelu_amd64.s, the same
+// arithmetic on 16 lanes), it takes the whole vectors of each share and
+// this loop the rest.
 func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 	out, x := d.f(outB)[:n], d.f(xB)[:n]
 	parallelFor(n, 20, func(lo, hi int) {
 		switch op {
 		case OpGELU:
+			if k := d.kernel; k.gelu != nil {
+				v := lo + (hi-lo)/k.lanes*k.lanes
+				k.gelu(out[lo:v], x[lo:v])
+				lo = v
+			}
 			for i := lo; i < hi; i++ {
 				v := x[i]
 				u := float32(geluC) * (v + 0.044715*v*v*v)
@@ -27,19 +36,29 @@ func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 	})
 }
 
-// UnaryBackward on the fast device: the same split over the cores, and
-// GELU's tanh again through the logistic function, tanh(u) = 2σ(2u) − 1.
+// UnaryBackward on the fast device: the same split over the cores (and
+// vector GELU), and GELU's tanh again through the logistic function,
+// tanh(u) = 2σ(2u) − 1.
 func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
 	dx, dy, x, y := d.f(dxB)[:n], d.f(dyB)[:n], d.f(xB)[:n], d.f(yB)[:n]
 	parallelFor(n, 20, func(lo, hi int) {
 		switch op {
 		case OpGELU:
+			if k := d.kernel; k.geluBackward != nil {
+				v := lo + (hi-lo)/k.lanes*k.lanes
+				k.geluBackward(dx[lo:v], dy[lo:v], x[lo:v])
+				lo = v
+			}
 			for i := lo; i < hi; i++ {
+				// With s = σ(2u) and e = exp(−2u): ½(1+tanh u) = s and
+				// ½(1−tanh²u) = 2s(1−s), where 1−s = e·s keeps its digits
+				// when s rounds to 1.
 				v := x[i]
 				u := float32(geluC) * (v + 0.044715*v*v*v)
-				t := 2/(1+exp32(expClamp(-2*u))) - 1
-				g := 0.5*(1+t) + 0.5*v*(1-t*t)*float32(geluC)*(1+3*0.044715*v*v)
-				dx[i] = dy[i] * g
+				e := exp32(expClamp(-2 * u))
+				s := 1 / (1 + e)
+				es := e * s // before v·e can overflow
+				dx[i] = dy[i] * s * (1 + 2*float32(geluC)*v*es*(1+3*0.044715*v*v))
 			}
 		case OpSiLU:
 			for i := lo; i < hi; i++ {
@@ -72,5 +91,7 @@ func exp32(x float32) float32 {
 	return (p*r*r + r + 1) * math.Float32frombits(uint32(ki+127)<<23)
 }
 
-// expClamp limits x to the domain of exp32.
-func expClamp(x float32) float32 { return min(max(x, -87.3), 88) }
+// expClamp limits x to [−87.3, 80]: inside the domain of exp32, and low
+// enough that the logistic 1/(1 + eˣ) of GELU and SiLU stays a normal
+// float32 (subnormals are slow on some CPUs and keep fewer digits).
+func expClamp(x float32) float32 { return min(max(x, -87.3), 80) }

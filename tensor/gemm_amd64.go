@@ -30,6 +30,15 @@ func packAVX512(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool) {
 	}
 }
 
+// geluAVX512 and geluBackwardAVX512 (gelu_amd64.s) are tanh-GELU and its
+// gradient on n elements, n a multiple of 16.
+//
+//go:noescape
+func geluAVX512(out, x *float32, n int)
+
+//go:noescape
+func geluBackwardAVX512(dx, dy, x *float32, n int)
+
 // fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
 // FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
 // BenchmarkFMAPeak measures and the matmul is compared with.
@@ -42,6 +51,19 @@ var avx512Kernel = &gemmKernel{
 	tile:   asmTile(12, 32, gemmAVX512x12x32),
 	pack16: packAVX512,
 	peak:   fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
+	gelu: func(out, x []float32) {
+		if len(x) > 0 {
+			_ = out[len(x)-1]
+			geluAVX512(&out[0], &x[0], len(x))
+		}
+	},
+	geluBackward: func(dx, dy, x []float32) {
+		if len(x) > 0 {
+			_, _ = dx[len(x)-1], dy[len(x)-1]
+			geluBackwardAVX512(&dx[0], &dy[0], &x[0], len(x))
+		}
+	},
+	lanes: 16,
 }
 
 var avx2Kernel = &gemmKernel{

@@ -17,6 +17,12 @@ type gemmKernel struct {
 	// peakFLOP floating-point operations, the peak this kernel aims at.
 	peak     func(n int)
 	peakFLOP int
+	// gelu and geluBackward, if not nil, are the same instruction set's
+	// tanh-GELU loops (gelu_amd64.s) for Unary and UnaryBackward; they take
+	// a multiple of lanes elements.
+	gelu         func(out, x []float32)
+	geluBackward func(dx, dy, x []float32)
+	lanes        int
 }
 
 // genericKernel is the pure-Go micro-kernel: the fallback on every

@@ -85,6 +85,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (Config, error) {
 		fmt.Fprintf(stderr, "usage: go run ./train [flags]            train a DiT (defaults: MNIST, %s)\n", c.Model)
 		fmt.Fprintln(stderr, "       go run ./train sample -ckpt FILE  draw samples (go run ./train sample -h)")
 		fmt.Fprintln(stderr, "       go run ./train eval -ckpt FILE    score a checkpoint (go run ./train eval -h)")
+		fmt.Fprintln(stderr, "       go run ./train bench              time the training step (go run ./train bench -h)")
 		fmt.Fprintln(stderr, "\ntraining flags:")
 		fs.PrintDefaults()
 	}

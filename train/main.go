@@ -29,7 +29,7 @@ func main() {
 	}
 }
 
-// dispatch runs a subcommand: training by default, or sample / eval.
+// dispatch runs a subcommand: training by default, or sample / eval / bench.
 func dispatch(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -37,6 +37,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return sampleCommand(args[1:], stdout, stderr)
 		case "eval":
 			return evalCommand(args[1:], stdout, stderr)
+		case "bench":
+			return benchCommand(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseTrainFlags(args, stderr)
@@ -150,6 +152,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		loss := m.TrainingLoss(g, sched, x0, noise, t, y)
 		g.Backward(loss.Total)
 		opt.Update()
+		avg.Decay = emaDecay(cfg.EMADecay, step)
 		avg.Update()
 		l, err := loss.Total.Value.Item()
 		terms := lossTerms(loss)
@@ -198,6 +201,14 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 	prog.done()
 	fmt.Fprintf(stdout, "done: %d steps in %s; checkpoint %s\n", cfg.Steps, prog.elapsed().Round(time.Second), checkpointPath(cfg.Out))
 	return nil
+}
+
+// emaDecay is the EMA decay for a step: the configured one, but at most
+// (1+step)/(10+step) early on. Without this warm-up, the average of a short
+// run is still mostly the initial weights — whose output is exactly zero —
+// for its first thousand steps, and its samples are noise.
+func emaDecay(decay float64, step int) float32 {
+	return float32(min(decay, float64(1+step)/float64(10+step)))
 }
 
 func orCustom(name string) string {

@@ -222,6 +222,9 @@ func TestBadInput(t *testing.T) {
 		{"truncated checkpoint", []string{"-resume", truncated, "-device", "cpu"}, "checkpoint.safetensors"},
 		{"bad sampler", []string{"sample", "-ckpt", checkpointPath(good), "-sampler", "euler"}, "-sampler"},
 		{"bad classes", []string{"sample", "-ckpt", checkpointPath(good), "-classes", "1,x", "-device", "cpu"}, "-classes"},
+		{"bench bad batch", []string{"bench", "-model", "DiT-Micro/4", "-batch", "-1"}, "-batch -1"},
+		{"bench unknown model", []string{"bench", "-model", "DiT-Q/3"}, "DiT-Q/3"},
+		{"bench bad shape", []string{"bench", "-model", "DiT-Micro/4", "-image-size", "18"}, "multiple of the patch"},
 		{"NaN loss", append(tinyArgs(data, filepath.Join(dir, "nan"), 50), "-lr", "1e30", "-ckpt-every", "1"), "loss is"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

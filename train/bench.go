@@ -1,0 +1,261 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"time"
+
+	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/nn"
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// benchConfig is what `go run ./train bench` times.
+type benchConfig struct {
+	Model                      string
+	Depth, Hidden, Heads       int
+	Patch, ImageSize, Channels int
+	Classes, Batch             int
+	Steps, Warmup              int
+	Device                     string
+	JSON                       bool
+	CPUProfile                 string
+}
+
+// benchResult is one bench run, also printed as JSON with -json (the peer
+// script reads it).
+type benchResult struct {
+	Model      string    `json:"model"`
+	Config     string    `json:"config"`
+	Batch      int       `json:"batch"`
+	Device     string    `json:"device"`
+	StepMS     []float64 `json:"step_ms"` // every timed step, in order
+	MedianMS   float64   `json:"median_ms"`
+	ImgPerS    float64   `json:"img_per_s"`
+	GFLOPPerS  float64   `json:"gflop_per_s"`
+	StepGFLOP  float64   `json:"step_gflop"`
+	Parameters int       `json:"parameters"`
+}
+
+// benchCommand times the training step — forward, hybrid loss, backward,
+// AdamW — on random data of the model's shape, after warm-up steps, and
+// prints the median.
+func benchCommand(args []string, stdout, stderr io.Writer) error {
+	bc, err := parseBenchFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	mcfg, err := bc.modelConfig()
+	if err != nil {
+		return err
+	}
+	dev, line, closeDev, err := openDevice(bc.Device)
+	if err != nil {
+		return err
+	}
+	defer closeDev()
+	if !bc.JSON {
+		fmt.Fprintln(stdout, line)
+	}
+	r, err := benchSteps(dev, mcfg, bc, stderr)
+	if err != nil {
+		return err
+	}
+	r.Model, r.Device = orCustom(bc.Model), dev.Name()
+	if bc.JSON {
+		return json.NewEncoder(stdout).Encode(r)
+	}
+	fmt.Fprintf(stdout, "model: %s — %s, %.2fM parameters\n", r.Model, r.Config, float64(r.Parameters)/1e6)
+	fmt.Fprintf(stdout, "training step (forward, hybrid loss, backward, AdamW), batch %d, median of %d after %d warm-up:\n",
+		bc.Batch, bc.Steps, bc.Warmup)
+	fmt.Fprintf(stdout, "  %.1f ms/step   %.1f img/s   %.1f GFLOP/s (%.1f GFLOP per step: 3 × the forward pass's matrix products, see dit.Config.ForwardFLOPs)\n",
+		r.MedianMS, r.ImgPerS, r.GFLOPPerS, r.StepGFLOP)
+	return nil
+}
+
+// benchSteps builds the model and optimiser on dev and times the steps.
+func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
+	m, err := dit.New(dev, mcfg)
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer m.Release()
+	m.Init(1)
+	opt := nn.NewAdamW(m.Params, 1e-4, 0)
+	defer opt.Release()
+
+	// Random images in [−1, 1] and labels; the timesteps and labels change
+	// every step as in training, the images need not.
+	r := rand.New(rand.NewPCG(1, 2))
+	shape := []int{bc.Batch, mcfg.Channels, mcfg.InputSize, mcfg.InputSize}
+	x0 := make([]float32, bc.Batch*mcfg.Channels*mcfg.InputSize*mcfg.InputSize)
+	for i := range x0 {
+		x0[i] = 2*r.Float32() - 1
+	}
+	labels := make([]int32, bc.Batch)
+	sched := dit.LinearSchedule(dit.DefaultSteps)
+	noise := tensor.RNG{Seed: 3}
+
+	times := make([]float64, 0, bc.Steps)
+	stopProfile := func() {}
+	for step := range bc.Warmup + bc.Steps {
+		if step == bc.Warmup && bc.CPUProfile != "" {
+			if stopProfile, err = startCPUProfile(bc.CPUProfile); err != nil {
+				return benchResult{}, err
+			}
+		}
+		for i := range labels {
+			labels[i] = int32(r.IntN(mcfg.Classes))
+		}
+		y := m.YEmbedder.Drop(labels, r)
+		t := dit.UniformTimesteps(r, bc.Batch, sched.Len())
+		start := time.Now()
+		g := autograd.NewGraph()
+		loss := m.TrainingLoss(g, sched, x0, g.Own(noise.Normal(dev, shape...)), t, y)
+		g.Backward(loss.Total)
+		opt.Update()
+		_, err := loss.Total.Value.Item() // waits for the device
+		g.Release()
+		if err != nil {
+			return benchResult{}, fmt.Errorf("bench step %d: %w%s", step+1, err, memoryHint(err))
+		}
+		ms := float64(time.Since(start).Microseconds()) / 1e3
+		if step >= bc.Warmup {
+			times = append(times, ms)
+		}
+		fmt.Fprintf(progress, "\rbench step %d/%d: %.1f ms", step+1, bc.Warmup+bc.Steps, ms)
+	}
+	stopProfile()
+	fmt.Fprintln(progress)
+	med := median(times)
+	flop := mcfg.TrainFLOPs(bc.Batch)
+	return benchResult{
+		Config:     fmt.Sprintf("depth %d, hidden %d, %d heads, patch %d, %d×%d×%d", mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.InputSize, mcfg.InputSize, mcfg.Channels),
+		Batch:      bc.Batch,
+		StepMS:     times,
+		MedianMS:   med,
+		ImgPerS:    float64(bc.Batch) / (med / 1e3),
+		GFLOPPerS:  flop / (med / 1e3) / 1e9,
+		StepGFLOP:  flop / 1e9,
+		Parameters: m.Params.Count(),
+	}, nil
+}
+
+// startCPUProfile starts pprof's CPU profile into path; the returned
+// function stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// median of a non-empty slice.
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	} else {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
+	bc := benchConfig{Model: "DiT-Tiny/4", Classes: 10, Batch: 64, Steps: 10, Warmup: 3, Device: "auto"}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: go run ./train bench [-model NAME | -depth D -hidden H -heads N -patch P] [-image-size N] [-channels C] [-batch B] [-steps N] [-device ...]")
+		fmt.Fprintln(stderr, "\ntimes the training step (forward, hybrid loss, backward, AdamW) on random data and prints the median ms/step, img/s and GFLOP/s")
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&bc.Model, "model", bc.Model, "model config: "+fmt.Sprint(dit.Names())+"; \"\" for a custom one from -depth -hidden -heads -patch")
+	fs.IntVar(&bc.Depth, "depth", 0, "custom model: transformer blocks")
+	fs.IntVar(&bc.Hidden, "hidden", 0, "custom model: hidden size")
+	fs.IntVar(&bc.Heads, "heads", 0, "custom model: attention heads")
+	fs.IntVar(&bc.Patch, "patch", 0, "custom model: patch size")
+	fs.IntVar(&bc.ImageSize, "image-size", 0, "image side (default: the model's: 28 for the teaching configs, 32 for the paper's latents)")
+	fs.IntVar(&bc.Channels, "channels", 0, "image channels (default: the model's: 1 for the teaching configs, 4 for the paper's)")
+	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (custom models; named ones keep theirs)")
+	fs.IntVar(&bc.Batch, "batch", bc.Batch, "images per step")
+	fs.IntVar(&bc.Steps, "steps", bc.Steps, "timed steps (the median is printed)")
+	fs.IntVar(&bc.Warmup, "warmup", bc.Warmup, "untimed steps first (buffers, caches, pipelines)")
+	fs.StringVar(&bc.Device, "device", bc.Device, "auto, cpu or vulkan")
+	fs.BoolVar(&bc.JSON, "json", false, "print the result as one JSON line")
+	fs.StringVar(&bc.CPUProfile, "cpuprofile", "", "write a pprof CPU profile of the timed steps to this file (go tool pprof FILE)")
+	if err := fs.Parse(args); err != nil {
+		return bc, err
+	}
+	if fs.NArg() > 0 {
+		return bc, fmt.Errorf("bench: unexpected argument %q (flags come as -name value)", fs.Arg(0))
+	}
+	custom := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "depth" || f.Name == "hidden" || f.Name == "heads" || f.Name == "patch" {
+			custom = true
+		}
+	})
+	if custom {
+		bc.Model = ""
+	}
+	switch {
+	case bc.Batch < 1:
+		return bc, fmt.Errorf("-batch %d: must be at least 1", bc.Batch)
+	case bc.Steps < 1:
+		return bc, fmt.Errorf("-steps %d: must be at least 1", bc.Steps)
+	case bc.Warmup < 0:
+		return bc, fmt.Errorf("-warmup %d: must not be negative", bc.Warmup)
+	case bc.Device != "auto" && bc.Device != "cpu" && bc.Device != "vulkan":
+		return bc, fmt.Errorf("-device %q: must be auto, cpu or vulkan", bc.Device)
+	}
+	return bc, nil
+}
+
+// modelConfig is the DiT to time: a named one, or a custom one (any of
+// -depth -hidden -heads -patch makes it custom; the rest default to
+// DiT-Tiny/4's), with -image-size and -channels overriding the shape.
+func (bc benchConfig) modelConfig() (dit.Config, error) {
+	var m dit.Config
+	if bc.Model != "" {
+		var err error
+		if m, err = dit.Named(bc.Model); err != nil {
+			return m, err
+		}
+	} else {
+		m, _ = dit.Named("DiT-Tiny/4")
+		m.Classes = bc.Classes
+		for _, f := range []struct {
+			dst *int
+			v   int
+		}{{&m.Depth, bc.Depth}, {&m.Hidden, bc.Hidden}, {&m.Heads, bc.Heads}, {&m.Patch, bc.Patch}} {
+			if f.v != 0 {
+				*f.dst = f.v
+			}
+		}
+	}
+	if bc.ImageSize != 0 {
+		m.InputSize = bc.ImageSize
+	}
+	if bc.Channels != 0 {
+		m.Channels = bc.Channels
+	}
+	if err := m.Validate(); err != nil {
+		return m, errors.New("bench: " + err.Error())
+	}
+	return m, nil
+}

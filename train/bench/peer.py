@@ -1,0 +1,221 @@
+"""The PyTorch peer of `go run ./train bench`: the same DiT training steps
+(forward, hybrid loss, backward, AdamW) and the same square SGEMMs in
+PyTorch, run back to back with the Go engine on the same machine, and the
+ratios (Go time ÷ PyTorch time; below 1 means Go is faster).
+
+    just bench-peer                # builds the Go binaries and runs this
+    /usr/bin/python3 train/bench/peer.py --train BIN --tensor-test BIN [--device cuda]
+
+The model is dit/testdata/dit_torch.py and the loss gen_fixtures.py's
+hybrid_loss: the PyTorch code the Go DiT is checked against.
+
+A fair PyTorch on the CPU (Debian's python3-torch 1.13):
+  - apt-get install python3-torch libopenblas0-openmp: this script puts the
+    OpenMP OpenBLAS first on LD_LIBRARY_PATH, whatever libblas.so.3 points
+    to; the pthread build fights torch's OpenMP threads, and the reference
+    BLAS is ~35× slower. The BLAS in use is printed.
+  - OPENBLAS_CORETYPE unset (some machines set it to Haswell, which halves
+    OpenBLAS on an AVX-512 CPU) and ATEN_CPU_CAPABILITY=avx512: this script
+    re-executes itself with that environment.
+  - torch.set_num_threads(one per core): torch defaults to fewer here.
+On a GPU (--device cuda) TF32 is turned off, so both sides compute in fp32.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# The configs of the CPU-speed issue: name → (Go model, image side, channels, batch).
+CONFIGS = {
+    "tiny": ("DiT-Tiny/4", 28, 1, 64),
+    "s4": ("DiT-S/4", 32, 4, 32),
+    "s2": ("DiT-S/2", 32, 4, 64),
+    "xl2": ("DiT-XL/2", 32, 4, 16),
+}
+SIZES = {"S": (12, 384, 6), "B": (12, 768, 12), "L": (24, 1024, 16), "XL": (28, 1152, 16)}
+TEACHING = {"Tiny": (6, 192, 3), "Mini": (4, 128, 4)}
+
+
+def fair_environment():
+    """Re-execute with the environment a fair CPU peer needs (see above)."""
+    want = dict(os.environ)
+    want.pop("OPENBLAS_CORETYPE", None)
+    want.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+    # The OpenMP OpenBLAS, whatever libblas.so.3 points to system-wide.
+    omp = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+    if os.path.isdir(omp):
+        want["LD_LIBRARY_PATH"] = omp + ":" + want.get("LD_LIBRARY_PATH", "")
+    want["DITGO_PEER_REEXEC"] = "1"
+    if os.environ.get("DITGO_PEER_REEXEC") != "1":
+        os.execve(sys.executable, [sys.executable] + sys.argv, want)
+
+
+def torch_config(model, size, channels):
+    name, patch = model.removeprefix("DiT-").split("/")
+    depth, hidden, heads = SIZES.get(name) or TEACHING[name]
+    classes = 1000 if name in SIZES else 10
+    return dict(depth=depth, hidden_size=hidden, num_heads=heads, patch_size=int(patch), input_size=size,
+                in_channels=channels, num_classes=classes, learn_sigma=True, class_dropout_prob=0.1, mlp_ratio=4)
+
+
+def torch_steps(torch, device, cfg, batch, warmup, steps):
+    """Median-ready list of ms per training step in PyTorch."""
+    from dit_torch import DiT
+    from gen_fixtures import hybrid_loss, schedule
+
+    g = torch.Generator().manual_seed(1)
+    model = DiT(cfg).to(device)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0)
+    s = {k: v.to(device) for k, v in schedule().items()}
+    c, n = cfg["in_channels"], cfg["input_size"]
+    x0 = (torch.rand(batch, c, n, n, generator=g) * 2 - 1).to(device)
+    times = []
+    for step in range(warmup + steps):
+        y = torch.randint(0, cfg["num_classes"], (batch,), generator=g)
+        y = torch.where(torch.rand(batch, generator=g) < 0.1, torch.full_like(y, cfg["num_classes"]), y).to(device)
+        t = torch.randint(0, 1000, (batch,), generator=g).to(device)
+        sync(torch, device)
+        start = time.perf_counter()
+        noise = torch.randn(batch, c, n, n, device=device)
+        opt.zero_grad(set_to_none=True)
+        total, _, _ = hybrid_loss(model, s, x0, noise, t, y)
+        total.backward()
+        opt.step()
+        total.item()
+        sync(torch, device)
+        if step >= warmup:
+            times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def sync(torch, device):
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def go_steps(train, device, model, size, channels, batch, warmup, steps):
+    out = subprocess.run([train, "bench", "-model", model, "-image-size", str(size), "-channels", str(channels),
+                          "-batch", str(batch), "-warmup", str(warmup), "-steps", str(steps),
+                          "-device", "cpu" if device == "cpu" else "vulkan", "-json"],
+                         check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    return r["step_ms"], r["step_gflop"], r["device"]
+
+
+def torch_gemm(torch, device, n, reps):
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    c = torch.mm(a, b)
+    out = []
+    for _ in range(reps):
+        sync(torch, device)
+        start = time.perf_counter()
+        inner = max(1, int(2e9 / (2 * n ** 3)))  # about 2 GFLOP per timing
+        for _ in range(inner):
+            torch.mm(a, b, out=c)
+        sync(torch, device)
+        out.append(2 * n ** 3 * inner / (time.perf_counter() - start) / 1e9)
+    return out
+
+
+def go_gemm(tensor_test, n, reps):
+    """GFLOP/s of the Go fast CPU device from BenchmarkMatMul, one per rep."""
+    out = subprocess.run([tensor_test, "-test.run", "^$", "-test.bench", f"^BenchmarkMatMul$/^size={n}$/^fast$",
+                          "-test.count", str(reps), "-test.benchtime", "1s"],
+                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, "tensor"))
+    return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out.stdout)]
+
+
+def go_fma_peak(tensor_test):
+    out = subprocess.run([tensor_test, "-test.run", "^$", "-test.bench", "^BenchmarkFMAPeak$", "-test.count", "3"],
+                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, "tensor"))
+    peaks = {}
+    for threads, v in re.findall(r"threads=(\d+)\S*\s+\d+\s+\d+ ns/op\s+([0-9.]+) GFLOP/s", out.stdout):
+        peaks.setdefault(int(threads), []).append(float(v))
+    return {k: statistics.median(v) for k, v in peaks.items()}
+
+
+def blas_in_use():
+    """The BLAS libraries mapped into this process (after a matmul)."""
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1]
+            if "blas" in path.lower() or "openblas" in path.lower():
+                libs.add(os.path.realpath(path))
+    return ", ".join(sorted(libs)) or "none found (MKL or built in)"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", help="the Go trainer binary (go build -o BIN ./train); without it, PyTorch only")
+    ap.add_argument("--tensor-test", help="the Go tensor test binary (go test -c ./tensor), for the SGEMM rows")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--configs", default="tiny,s4", help="comma list of " + ",".join(CONFIGS))
+    ap.add_argument("--gemm", default="1024,2048", help="square SGEMM sizes ('' for none)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating Go/PyTorch rounds per row")
+    ap.add_argument("--steps", type=int, default=5, help="timed steps per round and side")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+    if args.device == "cpu":
+        fair_environment()
+
+    sys.path.insert(0, os.path.join(ROOT, "dit", "testdata"))
+    import torch
+    torch.set_num_threads(args.threads)  # after the import of gen_fixtures, which sets 1
+    if args.device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        where = torch.cuda.get_device_name(0)
+    else:
+        torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+        where = f"{args.threads} threads, BLAS {blas_in_use()}, ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY')}"
+    print(f"PyTorch {torch.__version__} on {args.device}: {where}", flush=True)
+
+    rows = []
+    if args.tensor_test and args.device == "cpu":
+        peak = go_fma_peak(args.tensor_test)
+        print("FMA peak (BenchmarkFMAPeak, GFLOP/s): " + ", ".join(f"{k} thread(s) {v:.0f}" for k, v in sorted(peak.items())), flush=True)
+    for n in [int(s) for s in args.gemm.split(",") if s]:
+        if not (args.tensor_test and args.device == "cpu"):
+            break
+        gos, tos = [], []
+        for _ in range(args.rounds):
+            gos += go_gemm(args.tensor_test, n, 2)
+            tos += torch_gemm(torch, args.device, n, 2)
+        g, t = statistics.median(gos), statistics.median(tos)
+        rows.append((f"SGEMM {n}³ (GFLOP/s)", g, t, t / g, len(gos), len(tos)))
+        print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f}, time ratio Go/PyTorch {t / g:.2f}", flush=True)
+    for name in [s for s in args.configs.split(",") if s]:
+        model, size, ch, batch = CONFIGS[name]
+        cfg = torch_config(model, size, ch)
+        gos, tos, gflop = [], [], 0
+        for _ in range(args.rounds):
+            if args.train:
+                ms, gflop, _ = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps)
+                gos += ms
+            tos += torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps)
+        t = statistics.median(tos)
+        g = statistics.median(gos) if gos else math.nan
+        label = f"{model} {size}×{size}×{ch} b{batch} (ms/step)"
+        rows.append((label, g, t, g / t, len(gos), len(tos)))
+        print(f"  {label}: Go {g:.1f}, PyTorch {t:.1f}, ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, "
+              f"{gflop / g * 1e3:.0f} GFLOP/s", flush=True)
+
+    print("\n| what | Go | PyTorch | Go time ÷ PyTorch time | samples (Go, PyTorch) |")
+    print("|---|---|---|---|---|")
+    for label, g, t, ratio, ng, nt in rows:
+        print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} |")
+
+
+if __name__ == "__main__":
+    main()
