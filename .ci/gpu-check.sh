@@ -2,8 +2,11 @@
 # The GPU check: run on the device machine from the repository root, with
 # .gl/ (Debian's libvulkan1 and vulkan-validationlayers .debs) and .gpu/
 # (test binaries) carried over. Prepare both here with `just gpu-build`;
-# see ../shared/GPU.md. Prints the device, then runs the Vulkan tests of
-# every package with validation on, then once more without it.
+# see ../shared/GPU.md. Prints the device, runs the Vulkan tests of every
+# package with validation on, then once more without it; then the speed
+# comparison with PyTorch on the same GPU (train/bench/peer.py --device
+# cuda: SGEMM of the matmul shader against torch.mm, TF32 off, and the
+# DiT-S/2 and DiT-XL/2 training steps), and a short `train` run.
 set -uo pipefail
 
 for f in .gl/*.deb; do dpkg -x "$f" /; done
@@ -23,4 +26,12 @@ for validation in 1 0; do
       grep -E '^(=== RUN|--- |PASS|FAIL|ok)|device:|worst|loss|suite|validation' ) || status=1
   done
 done
+
+echo "== Go (Vulkan) against PyTorch (CUDA, fp32, TF32 off) on the same GPU"
+unset DITGO_VK_VALIDATION
+python3 train/bench/peer.py --device cuda --train .gpu/train --vk-test .gpu/vk.test \
+  --configs s2,xl2 --rounds 2 --steps 5 --warmup 2 || status=1
+
+echo "== go run ./train on the GPU (auto device), 200 steps"
+.gpu/train -steps 200 -sample-every 0 -eval-every -1 -out /tmp/gpu-run 2>&1 | tr '\r' '\n' | grep -E 'device:|model:|step 200/|done|train:' || status=1
 exit $status

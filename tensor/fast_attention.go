@@ -61,9 +61,9 @@ func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 				}
 				var l float64
 				for j, x := range row {
-					e := math.Exp(float64(x - m))
-					row[j] = float32(e)
-					l += e
+					e := exp32(max(x-m, -87.3)) // x − m ≤ 0
+					row[j] = e
+					l += float64(e)
 				}
 				lse[c0*T+r] = m + float32(math.Log(l))
 				inv := float32(1 / l)
@@ -103,7 +103,7 @@ func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB
 				// to zero as it should, instead of to a rounding error.
 				var Di float64
 				for j := range pr {
-					pr[j] = float32(math.Exp(float64(p.Scale*pr[j] - L)))
+					pr[j] = exp32(expClamp(p.Scale*pr[j] - L))
 					Di += float64(pr[j]) * float64(dr[j])
 				}
 				for j := range pr {

@@ -41,7 +41,7 @@ import (
 // The epilogue follows matmulRef: the first kc block (pc = 0) writes
 // sum + bias, or adds it to C with Accumulate; later blocks add to C.
 //
-// Parallel work: the goroutines of one product (run by gemmTeam, whose
+// Parallel work: the goroutines of one product (run by workerTeam, whose
 // helpers stay awake between calls) share the packed blocks. They pack a
 // block of B together, one panel at a time, wait for each other, then
 // multiply one sliver of A (a row of tiles) at a time, or parts of rows
@@ -111,7 +111,7 @@ func (s *gemmScratch) claim(w, n int) int {
 // the next phase's claims from the beginning. The goroutines usually arrive
 // within microseconds of each other, as they share out the units, so a
 // waiter spins for a while before it sleeps: waking a sleeping goroutine
-// costs tens of microseconds on a virtual machine (see gemmTeam).
+// costs tens of microseconds on a virtual machine (see workerTeam).
 func (s *gemmScratch) barrier() {
 	if s.workers == 1 {
 		s.claimed[0].Store(0)
@@ -129,7 +129,7 @@ func (s *gemmScratch) barrier() {
 		s.mu.Unlock()
 		return
 	}
-	for spins := 1; spins < gemmTeamSpin; spins++ {
+	for spins := 1; spins < teamSpin; spins++ {
 		if s.phase.Load() != phase {
 			return
 		}

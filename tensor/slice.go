@@ -99,12 +99,14 @@ func normAxis(op string, axis int, shape []int) int {
 //	dst[o, DstOff+j, i] = src[o, SrcOff+j, i]
 //
 // with src viewed as [Outer, SrcLen, Inner] and dst as [Outer, DstLen, Inner].
+//
+// For each o the N·Inner elements are contiguous on both sides, so they
+// move as one copy.
 func copySliceRef[F Float](dst, src []F, p CopySliceArgs) {
+	n := p.N * p.Inner
 	for o := range p.Outer {
-		for j := range p.N {
-			d := (o*p.DstLen + p.DstOff + j) * p.Inner
-			s := (o*p.SrcLen + p.SrcOff + j) * p.Inner
-			copy(dst[d:d+p.Inner], src[s:s+p.Inner])
-		}
+		d := (o*p.DstLen + p.DstOff) * p.Inner
+		s := (o*p.SrcLen + p.SrcOff) * p.Inner
+		copy(dst[d:d+n], src[s:s+n])
 	}
 }

@@ -110,27 +110,53 @@ def go_steps(train, device, model, size, channels, batch, warmup, steps):
     return r["step_ms"], r["step_gflop"], r["device"]
 
 
-def torch_gemm(torch, device, n, reps):
-    a = torch.randn(n, n, device=device)
-    b = torch.randn(n, n, device=device)
-    c = torch.mm(a, b)
+# The GPU SGEMM rows: the shapes of vk/bench_test.go's BenchmarkMatMul,
+# name → (M, N, K, op(A) transposed, op(B) transposed, bias).
+GPU_GEMMS = {
+    "size=1024": (1024, 1024, 1024, False, False, False),
+    "size=4096": (4096, 4096, 4096, False, False, False),
+    "dit-s2-qkv": (16384, 1152, 384, False, True, True),
+    "dit-s2-mlp-down": (16384, 384, 1536, False, True, True),
+    "dit-s2-qkv-dW": (1152, 384, 16384, True, False, False),
+    "dit-xl2-qkv": (4096, 3456, 1152, False, True, True),
+    "dit-xl2-mlp-down": (4096, 1152, 4608, False, True, True),
+    "dit-xl2-qkv-dW": (3456, 1152, 4096, True, False, False),
+}
+
+
+def torch_gemm(torch, device, shape, reps):
+    """GFLOP/s of torch.mm (addmm with a bias) at one shape, one per rep."""
+    m, n, k, ta, tb, bias = shape
+    a = torch.randn(k, m, device=device).t() if ta else torch.randn(m, k, device=device)
+    b = torch.randn(n, k, device=device).t() if tb else torch.randn(k, n, device=device)
+    c = torch.empty(m, n, device=device)
+    bv = torch.randn(n, device=device) if bias else None
+
+    def once():
+        if bv is None:
+            torch.mm(a, b, out=c)
+        else:
+            torch.addmm(bv, a, b, out=c)
+    once()
     out = []
+    inner = max(1, int(2e9 / (2 * m * n * k)))  # at least about 2 GFLOP per timing
+    if device == "cuda":
+        inner *= 8
     for _ in range(reps):
         sync(torch, device)
         start = time.perf_counter()
-        inner = max(1, int(2e9 / (2 * n ** 3)))  # about 2 GFLOP per timing
         for _ in range(inner):
-            torch.mm(a, b, out=c)
+            once()
         sync(torch, device)
-        out.append(2 * n ** 3 * inner / (time.perf_counter() - start) / 1e9)
+        out.append(2 * m * n * k * inner / (time.perf_counter() - start) / 1e9)
     return out
 
 
-def go_gemm(tensor_test, n, reps):
-    """GFLOP/s of the Go fast CPU device from BenchmarkMatMul, one per rep."""
-    out = subprocess.run([tensor_test, "-test.run", "^$", "-test.bench", f"^BenchmarkMatMul$/^size={n}$/^fast$",
+def go_gemm(test_binary, package, bench, reps):
+    """GFLOP/s of one Go matmul benchmark (a -test.bench pattern), one per rep."""
+    out = subprocess.run([test_binary, "-test.run", "^$", "-test.bench", bench,
                           "-test.count", str(reps), "-test.benchtime", "1s"],
-                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, "tensor"))
+                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, package))
     return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out.stdout)]
 
 
@@ -157,7 +183,8 @@ def blas_in_use():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", help="the Go trainer binary (go build -o BIN ./train); without it, PyTorch only")
-    ap.add_argument("--tensor-test", help="the Go tensor test binary (go test -c ./tensor), for the SGEMM rows")
+    ap.add_argument("--tensor-test", help="the Go tensor test binary (go test -c ./tensor), for the CPU SGEMM rows")
+    ap.add_argument("--vk-test", help="the Go vk test binary (go test -c ./vk), for the GPU SGEMM rows")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--configs", default="tiny,s4", help="comma list of " + ",".join(CONFIGS))
     ap.add_argument("--gemm", default="1024,2048", help="square SGEMM sizes ('' for none)")
@@ -185,15 +212,23 @@ def main():
     if args.tensor_test and args.device == "cpu":
         peak = go_fma_peak(args.tensor_test)
         print("FMA peak (BenchmarkFMAPeak, GFLOP/s): " + ", ".join(f"{k} thread(s) {v:.0f}" for k, v in sorted(peak.items())), flush=True)
-    for n in [int(s) for s in args.gemm.split(",") if s]:
-        if not (args.tensor_test and args.device == "cpu"):
-            break
+    gemms = []  # (label, Go test binary, package, bench pattern, shape)
+    if args.device == "cpu" and args.tensor_test:
+        for n in [int(v) for v in args.gemm.split(",") if v]:
+            gemms.append((f"SGEMM {n}³", args.tensor_test, "tensor", f"^BenchmarkMatMul$/^size={n}$/^fast$",
+                          (n, n, n, False, False, False)))
+    if args.device == "cuda" and args.vk_test:
+        for name, shape in GPU_GEMMS.items():
+            m, n, k = shape[:3]
+            gemms.append((f"SGEMM {name} {m}×{n}×{k}", args.vk_test, "vk",
+                          f"^BenchmarkMatMul$/^{name}_M={m}_N={n}_K={k}$", shape))
+    for label, binary, package, bench, shape in gemms:
         gos, tos = [], []
         for _ in range(args.rounds):
-            gos += go_gemm(args.tensor_test, n, 2)
-            tos += torch_gemm(torch, args.device, n, 2)
+            gos += go_gemm(binary, package, bench, 2)
+            tos += torch_gemm(torch, args.device, shape, 2)
         g, t = statistics.median(gos), statistics.median(tos)
-        rows.append((f"SGEMM {n}³ (GFLOP/s)", g, t, t / g, len(gos), len(tos)))
+        rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos)))
         print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f}, time ratio Go/PyTorch {t / g:.2f}", flush=True)
     for name in [s for s in args.configs.split(",") if s]:
         model, size, ch, batch = CONFIGS[name]

@@ -6,29 +6,32 @@ import (
 	"sync/atomic"
 )
 
-// gemmTeam runs the parallel parts of the fast matmul on helper goroutines
-// that stay awake for a while after each job, as BLAS thread pools do.
+// workerTeam runs the parallel parts of the CPU kernels — the fast matmul
+// and every parallelFor — on helper goroutines that stay awake for a while
+// after each job, as BLAS thread pools do.
 //
 // Why: starting a goroutine on an idle core means waking that core's
 // thread, and on a virtual machine that takes 40 to 200 µs (measured on
 // this project's 2-core machines: median 80 µs), a tenth of a DiT-Tiny
-// matmul. A helper that spins for gemmTeamSpin after its job is still
+// matmul and more than a whole elementwise kernel. (Before parallelFor
+// used the team, a DiT-Mini training step ran faster on one core than on
+// two.) A helper that spins for teamSpin after its job is still
 // running when the next matmul of a training step arrives; one that has
 // waited longer goes to sleep, so an idle program costs nothing.
 //
 // One job runs at a time; a caller that finds the team busy (matmuls
 // called from several goroutines at once) starts plain goroutines instead.
-type gemmTeam struct {
+type workerTeam struct {
 	busy    atomic.Bool // a job is running
 	mu      sync.Mutex  // guards helpers
-	helpers []*gemmHelper
+	helpers []*teamHelper
 	body    func(w int)  // the current job; written before the helpers' gen
 	left    atomic.Int64 // helpers of the current job still running
 }
 
-// gemmHelper is one helper goroutine: it runs body(w) for each increment of
+// teamHelper is one helper goroutine: it runs body(w) for each increment of
 // gen.
-type gemmHelper struct {
+type teamHelper struct {
 	w        int           // the worker index it runs
 	gen      atomic.Uint64 // jobs posted to it
 	mu       sync.Mutex    // guards sleeping, with wake
@@ -36,15 +39,15 @@ type gemmHelper struct {
 	sleeping bool
 }
 
-// gemmTeamSpin is how many times an idle helper checks for a new job before
+// teamSpin is how many times an idle helper checks for a new job before
 // it sleeps: a few hundred microseconds.
-const gemmTeamSpin = 1 << 18
+const teamSpin = 1 << 18
 
-var cpuTeam gemmTeam
+var cpuTeam workerTeam
 
 // run calls body(0), ..., body(n-1) at the same time, body(0) on the
 // calling goroutine, and returns when all have returned.
-func (t *gemmTeam) run(n int, body func(w int)) {
+func (t *workerTeam) run(n int, body func(w int)) {
 	if n <= 1 {
 		body(0)
 		return
@@ -75,11 +78,11 @@ func (t *gemmTeam) run(n int, body func(w int)) {
 }
 
 // start returns at least n helpers, starting the missing ones.
-func (t *gemmTeam) start(n int) []*gemmHelper {
+func (t *workerTeam) start(n int) []*teamHelper {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for len(t.helpers) < n {
-		h := &gemmHelper{w: len(t.helpers) + 1}
+		h := &teamHelper{w: len(t.helpers) + 1}
 		h.wake.L = &h.mu
 		t.helpers = append(t.helpers, h)
 		go t.serve(h)
@@ -88,10 +91,10 @@ func (t *gemmTeam) start(n int) []*gemmHelper {
 }
 
 // serve is the loop of one helper goroutine.
-func (t *gemmTeam) serve(h *gemmHelper) {
+func (t *workerTeam) serve(h *teamHelper) {
 	var done uint64 // jobs finished
 	for {
-		for spins := 1; h.gen.Load() == done && spins < gemmTeamSpin; spins++ {
+		for spins := 1; h.gen.Load() == done && spins < teamSpin; spins++ {
 			if spins%256 == 0 {
 				runtime.Gosched() // let goroutines that share this core run
 			}
