@@ -64,11 +64,15 @@ func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec 
 	return m.append(metricLine{Step: step, Loss: loss, MSE: terms[0], VB: terms[1], ImgPerSec: imgPerSec, Seconds: elapsed.Seconds()})
 }
 
+// writeEval logs an evaluation as its own line: {"step": …, "eval": {…}}.
 func (m *metricsFile) writeEval(step int, s Scores) error {
-	return m.append(metricLine{Step: step, Eval: &s})
+	return m.append(struct {
+		Step int    `json:"step"`
+		Eval Scores `json:"eval"`
+	}{step, s})
 }
 
-func (m *metricsFile) append(l metricLine) error {
+func (m *metricsFile) append(l any) error {
 	b, _ := json.Marshal(l)
 	if _, err := fmt.Fprintln(m.f, string(b)); err != nil {
 		return fmt.Errorf("writing %s: %w", m.path, err)
