@@ -8,15 +8,38 @@ package tensor
 func (d *FastCPU) Binary(op BinaryOp, outB, aB, bB Buffer, outer, mid, inner int) {
 	out, a, b := d.f(outB), d.f(aB), d.f(bB)
 	if outer*mid == 1 { // same shapes: split the one long row
-		parallelFor(inner, 1, func(lo, hi int) { binaryRef(op, out[lo:hi], a[lo:hi], b[lo:hi], 1, 1, hi-lo) })
+		parallelFor(inner, 1, func(lo, hi int) { binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
 		return
 	}
 	parallelFor(outer*mid, inner, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			o := row / mid
-			binaryRef(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner], 1, 1, inner)
+			binaryRow(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner])
 		}
 	})
+}
+
+// binaryRow is binaryRef on one row with the choice of op outside the
+// loop, so that each loop is a plain, bounds-check-free pass.
+func binaryRow(op BinaryOp, out, a, b []float32) {
+	n := len(out)
+	a, b = a[:n], b[:n]
+	switch op {
+	case OpAdd:
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+	case OpSub:
+		for i := range out {
+			out[i] = a[i] - b[i]
+		}
+	case OpMul:
+		for i := range out {
+			out[i] = a[i] * b[i]
+		}
+	default:
+		binaryRef(op, out, a, b, 1, 1, n)
+	}
 }
 
 // Sum adds the mid rows of each outer block into a float64 row, one

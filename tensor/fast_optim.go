@@ -1,0 +1,15 @@
+package tensor
+
+// AdamW and EMA on the fast device: the reference loops, each element
+// independent, split over the cores — so the result is bit for bit the
+// reference's, whatever the split.
+
+func (d *FastCPU) AdamW(paramB, gradB, mB, vB Buffer, n int, args AdamWArgs) {
+	p, g, m, v := d.f(paramB)[:n], d.f(gradB)[:n], d.f(mB)[:n], d.f(vB)[:n]
+	parallelFor(n, 8, func(lo, hi int) { adamWRef(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], args) })
+}
+
+func (d *FastCPU) EMA(emaB, paramB Buffer, decay float32, n int) {
+	e, p := d.f(emaB)[:n], d.f(paramB)[:n]
+	parallelFor(n, 1, func(lo, hi int) { emaRef(e[lo:hi], p[lo:hi], decay) })
+}
