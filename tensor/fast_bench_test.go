@@ -1,0 +1,77 @@
+package tensor_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// BenchmarkAttention times the fused attention forward and backward on the
+// fast device (and the reference) at the shapes of DiT-Tiny/4 (batch 64,
+// 3 heads, 49 tokens, head size 64) and DiT-S/2 (batch 8, 6 heads, 256
+// tokens, 64). GFLOP/s counts the two products of the forward, 4·B·H·T²·Dh,
+// and the five of the backward (P recomputed), 10·B·H·T²·Dh.
+func BenchmarkAttention(b *testing.B) {
+	for _, s := range []tensor.AttentionArgs{
+		{B: 64, H: 3, T: 49, Dh: 64, Scale: 0.125},
+		{B: 8, H: 6, T: 256, Dh: 64, Scale: 0.125},
+	} {
+		for _, dev := range []tensor.Device{tensor.NewFastCPU(), tensor.NewCPU()} {
+			n := s.B * s.H * s.T * s.Dh
+			q, k, v, out, dout := tensor.Full(dev, 0.1, n), tensor.Full(dev, 0.2, n), tensor.Full(dev, 0.3, n), tensor.New(dev, n), tensor.Full(dev, 1, n)
+			lse := tensor.New(dev, s.B*s.H*s.T)
+			dq, dk, dv := tensor.New(dev, n), tensor.New(dev, n), tensor.New(dev, n)
+			flop := float64(s.B*s.H*s.T*s.T*s.Dh) * 2
+			name := fmt.Sprintf("B=%d_H=%d_T=%d_Dh=%d/%s", s.B, s.H, s.T, s.Dh, deviceLabel(dev))
+			b.Run("forward/"+name, func(b *testing.B) {
+				for b.Loop() {
+					dev.Attention(out.Buffer(), lse.Buffer(), q.Buffer(), k.Buffer(), v.Buffer(), s)
+				}
+				b.ReportMetric(2*flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			b.Run("backward/"+name, func(b *testing.B) {
+				for b.Loop() {
+					dev.AttentionBackward(dq.Buffer(), dk.Buffer(), dv.Buffer(), dout.Buffer(), q.Buffer(), k.Buffer(), v.Buffer(), out.Buffer(), lse.Buffer(), s)
+				}
+				b.ReportMetric(5*flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+			for _, t := range []*tensor.Tensor{q, k, v, out, dout, lse, dq, dk, dv} {
+				t.Release()
+			}
+		}
+	}
+}
+
+// BenchmarkLayerNormModulate times the fused layernorm-modulation forward
+// and backward (with the shift and scale gradients) at the shapes of
+// DiT-Tiny/4 (64 × 49 tokens × 192) and DiT-S/2 (32 × 256 × 384). GB/s
+// counts the bytes that must move: x and out forward; dout, x and dx
+// backward.
+func BenchmarkLayerNormModulate(b *testing.B) {
+	for _, s := range [][3]int{{64, 49, 192}, {32, 256, 384}} {
+		nB, nT, nD := s[0], s[1], s[2]
+		for _, dev := range []tensor.Device{tensor.NewFastCPU(), tensor.NewCPU()} {
+			n := nB * nT * nD
+			x, out, dx, dout := tensor.Full(dev, 0.5, n), tensor.New(dev, n), tensor.New(dev, n), tensor.Full(dev, 1, n)
+			shift, scale, dshift, dscale := tensor.Full(dev, 0.1, nB*nD), tensor.Full(dev, 0.2, nB*nD), tensor.New(dev, nB*nD), tensor.New(dev, nB*nD)
+			mean, rstd := tensor.New(dev, nB*nT), tensor.New(dev, nB*nT)
+			name := fmt.Sprintf("B=%d_T=%d_D=%d/%s", nB, nT, nD, deviceLabel(dev))
+			b.Run("forward/"+name, func(b *testing.B) {
+				for b.Loop() {
+					dev.LayerNormModulate(out.Buffer(), mean.Buffer(), rstd.Buffer(), x.Buffer(), shift.Buffer(), scale.Buffer(), nB, nT, nD)
+				}
+				b.ReportMetric(8*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+			b.Run("backward/"+name, func(b *testing.B) {
+				for b.Loop() {
+					dev.LayerNormModulateBackward(dx.Buffer(), dshift.Buffer(), dscale.Buffer(), dout.Buffer(), x.Buffer(), scale.Buffer(), mean.Buffer(), rstd.Buffer(), nB, nT, nD)
+				}
+				b.ReportMetric(12*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+			})
+			for _, t := range []*tensor.Tensor{x, out, dx, dout, shift, scale, dshift, dscale, mean, rstd} {
+				t.Release()
+			}
+		}
+	}
+}
