@@ -32,6 +32,7 @@ opsuite:
 # layer .debs in .gl/, the test binaries in .gpu/. Then run .ci/gpu-check.sh
 # on the device machine with .gl and .gpu carried.
 gpu-build:
+    mkdir -p .git/info
     grep -qx '/.gl/' .git/info/exclude || echo /.gl/ >> .git/info/exclude
     grep -qx '/.gpu/' .git/info/exclude || echo /.gpu/ >> .git/info/exclude
     mkdir -p .gl .gpu /tmp/amd64/partial
