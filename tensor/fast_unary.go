@@ -9,7 +9,7 @@ import "math"
 //	0.5·x·(1 + tanh(u)) = x·σ(2u),   u = √(2/π)·(x + 0.044715·x³)
 //
 // Where the CPU's kernel set has a vector GELU (gelu_amd64.s, the same
-// arithmetic on 16 lanes), it takes the whole vectors of each share and
+// arithmetic on 16 or 8 lanes), it takes the whole vectors of each share and
 // this loop the rest.
 func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 	out, x := d.f(outB)[:n], d.f(xB)[:n]

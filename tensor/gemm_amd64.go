@@ -39,6 +39,15 @@ func geluAVX512(out, x *float32, n int)
 //go:noescape
 func geluBackwardAVX512(dx, dy, x *float32, n int)
 
+// geluAVX2 and geluBackwardAVX2 are the same on n elements, n a multiple
+// of 8, with AVX2 and FMA.
+//
+//go:noescape
+func geluAVX2(out, x *float32, n int)
+
+//go:noescape
+func geluBackwardAVX2(dx, dy, x *float32, n int)
+
 // fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
 // FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
 // BenchmarkFMAPeak measures and the matmul is compared with.
@@ -71,6 +80,19 @@ var avx2Kernel = &gemmKernel{
 	kc: 384, mc: 3072, nc: 768,
 	tile: asmTile(6, 16, gemmAVX2x6x16),
 	peak: fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
+	gelu: func(out, x []float32) {
+		if len(x) > 0 {
+			_ = out[len(x)-1]
+			geluAVX2(&out[0], &x[0], len(x))
+		}
+	},
+	geluBackward: func(dx, dy, x []float32) {
+		if len(x) > 0 {
+			_, _ = dx[len(x)-1], dy[len(x)-1]
+			geluBackwardAVX2(&dx[0], &dy[0], &x[0], len(x))
+		}
+	},
+	lanes: 8,
 }
 
 // gemmKernels lists the micro-kernels this CPU can run, fastest first.
