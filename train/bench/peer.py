@@ -122,12 +122,23 @@ def sync(torch, device):
         torch.cuda.synchronize()
 
 
+def run_go(cmd, **kw):
+    """Run a Go binary; on failure print why and return None, so that one
+    failing row (say, out of GPU memory) does not lose the others."""
+    try:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+    except subprocess.CalledProcessError as e:
+        print(f"  (failed: {' '.join(cmd[:3])} …: exit {e.returncode}: {(e.stderr or e.stdout).strip()[-300:]})", flush=True)
+        return None
+
+
 def go_steps(train, device, model, size, channels, batch, warmup, steps):
-    out = subprocess.run([train, "bench", "-model", model, "-image-size", str(size), "-channels", str(channels),
-                          "-batch", str(batch), "-warmup", str(warmup), "-steps", str(steps),
-                          "-device", "cpu" if device == "cpu" else "vulkan", "-json"],
-                         check=True, capture_output=True, text=True)
-    r = json.loads(out.stdout.strip().splitlines()[-1])
+    out = run_go([train, "bench", "-model", model, "-image-size", str(size), "-channels", str(channels),
+                  "-batch", str(batch), "-warmup", str(warmup), "-steps", str(steps),
+                  "-device", "cpu" if device == "cpu" else "vulkan", "-json"])
+    if out is None:
+        return [], 0, ""
+    r = json.loads(out.strip().splitlines()[-1])
     return r["step_ms"], r["step_gflop"], r["device"]
 
 
@@ -175,10 +186,9 @@ def torch_gemm(torch, device, shape, reps):
 
 def go_gemm(test_binary, package, bench, reps):
     """GFLOP/s of one Go matmul benchmark (a -test.bench pattern), one per rep."""
-    out = subprocess.run([test_binary, "-test.run", "^$", "-test.bench", bench,
-                          "-test.count", str(reps), "-test.benchtime", "1s"],
-                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, package))
-    return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out.stdout)]
+    out = run_go([test_binary, "-test.run", "^$", "-test.bench", bench,
+                  "-test.count", str(reps), "-test.benchtime", "1s"], cwd=os.path.join(ROOT, package))
+    return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out or "")]
 
 
 def go_fma_peak(tensor_test):
@@ -249,7 +259,7 @@ def main():
         for _ in range(args.rounds):
             gos += go_gemm(binary, package, bench, 2)
             tos += torch_gemm(torch, args.device, shape, 2)
-        g, t = statistics.median(gos), statistics.median(tos)
+        g, t = statistics.median(gos) if gos else math.nan, statistics.median(tos)
         rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos)))
         print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f}, time ratio Go/PyTorch {t / g:.2f}", flush=True)
     for name in [s for s in args.configs.split(",") if s]:
