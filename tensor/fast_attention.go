@@ -8,7 +8,8 @@ import (
 
 // The fast device's attention runs the products of attention as batched
 // GEMMs over a chunk of (batch, head) pairs at a time — S = Q·Kᵀ, then
-// O = P·V — and only the softmax as a loop. A chunk's T×T score tiles are
+// O = P·V — and only the softmax as a loop over rows (vector code where
+// the kernel set has it). A chunk's T×T score tiles are
 // bounded to attentionTile floats, so long sequences never hold every
 // score matrix at once; the backward pass recomputes P from the saved
 // log-sum-exp like the reference.
@@ -46,6 +47,10 @@ func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 	chunk := max(1, min(BH, attentionTile/(T*T)))
 	buf := scratchFloats(chunk * T * T)
 	defer attentionScratch.Put(buf)
+	rowSoftmax := softmaxRow
+	if k := d.kernel; k.softmaxRow != nil && p.Scale > 0 {
+		rowSoftmax = k.softmaxRow
+	}
 	for c0 := 0; c0 < BH; c0 += chunk {
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
@@ -53,23 +58,7 @@ func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 		d.matmul(S, q[io:is], k[io:is], MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true})
 		parallelFor(n*T, 2*T, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
-				row := S[r*T : (r+1)*T]
-				m := float32(math.Inf(-1))
-				for j := range row {
-					row[j] *= p.Scale
-					m = max(m, row[j])
-				}
-				var l float64
-				for j, x := range row {
-					e := exp32(max(x-m, -87.3)) // x − m ≤ 0
-					row[j] = e
-					l += float64(e)
-				}
-				lse[c0*T+r] = m + float32(math.Log(l))
-				inv := float32(1 / l)
-				for j := range row {
-					row[j] *= inv
-				}
+				lse[c0*T+r] = rowSoftmax(S[r*T:(r+1)*T], p.Scale)
 			}
 		})
 		d.matmul(out[io:is], S, v[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T})
@@ -88,6 +77,10 @@ func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB
 	chunk := max(1, min(BH, attentionTile/(2*T*T)))
 	buf := scratchFloats(2 * chunk * T * T)
 	defer attentionScratch.Put(buf)
+	rowGrad := softmaxGradRow
+	if k := d.kernel; k.softmaxGradRow != nil {
+		rowGrad = k.softmaxGradRow
+	}
 	for c0 := 0; c0 < BH; c0 += chunk {
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
@@ -96,24 +89,52 @@ func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB
 		d.matmul(dS, dout[io:is], v[io:is], MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true}) // dP
 		parallelFor(n*T, 3*T+Dh, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
-				L := lse[c0*T+r]
-				pr, dr := P[r*T:(r+1)*T], dS[r*T:(r+1)*T]
-				// D_i = Σ_j P_ij·dP_ij, which equals dO_i·O_i; summed from
-				// the same rounded P and dP, it makes each row of dS sum
-				// to zero as it should, instead of to a rounding error.
-				var Di float64
-				for j := range pr {
-					pr[j] = exp32(expClamp(p.Scale*pr[j] - L))
-					Di += float64(pr[j]) * float64(dr[j])
-				}
-				for j := range pr {
-					dr[j] = p.Scale * pr[j] * (dr[j] - float32(Di))
-				}
+				rowGrad(P[r*T:(r+1)*T], dS[r*T:(r+1)*T], p.Scale, lse[c0*T+r])
 			}
 		})
 		d.matmul(dv[io:is], P, dout[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
 		d.matmul(dq[io:is], dS, k[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T})
 		d.matmul(dk[io:is], dS, q[io:is], MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
+	}
+}
+
+// softmaxRow replaces a row of scores by softmax(scale·row) and returns
+// its log-sum-exp, m + log Σ_j exp(scale·row_j − m) with m the largest
+// scaled score. The kernel sets' vector versions (softmax_amd64.s) do the
+// same in float32 lanes.
+func softmaxRow(row []float32, scale float32) (lse float32) {
+	m := float32(math.Inf(-1))
+	for j := range row {
+		row[j] *= scale
+		m = max(m, row[j])
+	}
+	var l float64
+	for j, x := range row {
+		e := exp32(max(x-m, -87.3)) // x − m ≤ 0
+		row[j] = e
+		l += float64(e)
+	}
+	inv := float32(1 / l)
+	for j := range row {
+		row[j] *= inv
+	}
+	return m + float32(math.Log(l))
+}
+
+// softmaxGradRow takes a row of scores S in p and of dP in ds, and leaves
+// p = exp(scale·S − lse), the probabilities again, and
+// ds = scale·p∘(dP − D) with D = Σ_j p_j·dP_j, which equals dO_i·O_i;
+// summed from the same rounded p and dP, it makes each row of ds sum to
+// zero as it should, instead of to a rounding error.
+func softmaxGradRow(p, ds []float32, scale, lse float32) {
+	ds = ds[:len(p)]
+	var D float64
+	for j := range p {
+		p[j] = exp32(expClamp(scale*p[j] - lse))
+		D += float64(p[j]) * float64(ds[j])
+	}
+	for j := range p {
+		ds[j] = scale * p[j] * (ds[j] - float32(D))
 	}
 }
 

@@ -15,54 +15,27 @@
 // (1 − s is formed as e·s: for large v, s rounds to 1 and 1 − s would
 // lose every digit that e·s keeps.)
 //
-// VRNDSCALEPS rounds k to nearest and VSCALEFPS multiplies by 2^k, the two
-// AVX-512 instructions that make this shorter than the scalar code.
+// The AVX-512 exp is exp_amd64.h's, shared with the softmax.
 //
 // Register plan: Z16..Z31 hold the constants, Z0..Z9 the work of one
 // vector; DI out (dx), SI x, DX dy, CX elements left.
 
-#define CONST(bits, z) MOVL $bits, AX; VPBROADCASTD AX, z
+#include "exp_amd64.h"
 
 #define CONSTANTS \
+	EXP_CONSTANTS;           \
 	CONST(0xbfcc422a, Z16); /* K1 = −2c, c = √(2/π) */ \
 	CONST(0xbd922279, Z17); /* K2 = −2c·a, a = 0.044715 */ \
-	CONST(0xc2ae999a, Z18); /* −87.3 */ \
-	CONST(0x42a00000, Z19); /* 80: expClamp's bounds */ \
-	CONST(0x3fb8aa3b, Z20); /* log₂e */ \
-	CONST(0x3f318000, Z21); /* ln2 high part */ \
-	CONST(0xb95e8083, Z22); /* ln2 low part */ \
-	CONST(0x39506967, Z23); /* P: Cephes expf, highest first */ \
-	CONST(0x3ab743ce, Z24); \
-	CONST(0x3c088908, Z25); \
-	CONST(0x3d2aa9c1, Z26); \
-	CONST(0x3e2aaaaa, Z27); \
-	CONST(0x3f000000, Z28); \
-	CONST(0x3f800000, Z29); /* 1 */ \
 	CONST(0x3e095d4f, Z30); /* 3a */ \
 	CONST(0x3fcc422a, Z31)  /* 2c */
 
 // EXP_M2U: Z0 = v (loaded), leaves Z1 = v², Z6 = e = exp(−2u).
 #define EXP_M2U \
-	VMULPS       Z0, Z0, Z1;   \
-	VMOVAPS      Z16, Z2;      \
-	VFMADD231PS  Z1, Z17, Z2;  \
-	VMULPS       Z2, Z0, Z2;   \
-	VMAXPS       Z18, Z2, Z2;  \
-	VMINPS       Z19, Z2, Z2;  \
-	VMULPS       Z20, Z2, Z3;  \
-	VRNDSCALEPS  $0, Z3, Z3;   \
-	VFNMADD231PS Z21, Z3, Z2;  \
-	VFNMADD231PS Z22, Z3, Z2;  \
-	VMOVAPS      Z23, Z4;      \
-	VFMADD213PS  Z24, Z2, Z4;  \
-	VFMADD213PS  Z25, Z2, Z4;  \
-	VFMADD213PS  Z26, Z2, Z4;  \
-	VFMADD213PS  Z27, Z2, Z4;  \
-	VFMADD213PS  Z28, Z2, Z4;  \
-	VMULPS       Z2, Z2, Z5;   \
-	VADDPS       Z29, Z2, Z6;  \
-	VFMADD231PS  Z5, Z4, Z6;   \
-	VSCALEFPS    Z3, Z6, Z6
+	VMULPS      Z0, Z0, Z1;  \
+	VMOVAPS     Z16, Z2;     \
+	VFMADD231PS Z1, Z17, Z2; \
+	VMULPS      Z2, Z0, Z2;  \
+	EXP16
 
 // func geluAVX512(out, x *float32, n int)
 TEXT ·geluAVX512(SB), NOSPLIT, $0-24

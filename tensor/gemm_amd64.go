@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/klauspost/cpuid/v2"
+import (
+	"math"
+
+	"github.com/klauspost/cpuid/v2"
+)
 
 // The assembly micro-kernels of gemm_amd64.s. Each computes one MR×NR tile
 // with gemmTileGo's contract, reading a packed MR×kc sliver of op(A) and a
@@ -48,6 +52,16 @@ func geluAVX2(out, x *float32, n int)
 //go:noescape
 func geluBackwardAVX2(dx, dy, x *float32, n int)
 
+// softmaxRowAVX512 and softmaxGradRowAVX512 (softmax_amd64.s) are the
+// row loops of the fast attention, softmaxRow and softmaxGradRow, for a
+// row of any length n ≥ 1.
+//
+//go:noescape
+func softmaxRowAVX512(row *float32, n int, scale float32) (m, sum float32)
+
+//go:noescape
+func softmaxGradRowAVX512(p, ds *float32, n int, scale, lse float32)
+
 // fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
 // FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
 // BenchmarkFMAPeak measures and the matmul is compared with.
@@ -73,6 +87,14 @@ var avx512Kernel = &gemmKernel{
 		}
 	},
 	lanes: 16,
+	softmaxRow: func(row []float32, scale float32) float32 {
+		m, sum := softmaxRowAVX512(&row[0], len(row), scale)
+		return m + float32(math.Log(float64(sum)))
+	},
+	softmaxGradRow: func(p, ds []float32, scale, lse float32) {
+		_ = ds[len(p)-1]
+		softmaxGradRowAVX512(&p[0], &ds[0], len(p), scale, lse)
+	},
 }
 
 var avx2Kernel = &gemmKernel{

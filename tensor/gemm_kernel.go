@@ -23,6 +23,11 @@ type gemmKernel struct {
 	gelu         func(out, x []float32)
 	geluBackward func(dx, dy, x []float32)
 	lanes        int
+	// softmaxRow and softmaxGradRow, if not nil, are the same instruction
+	// set's versions of the attention row loops of the same names
+	// (fast_attention.go), for rows of any length ≥ 1 and a scale > 0.
+	softmaxRow     func(row []float32, scale float32) (lse float32)
+	softmaxGradRow func(p, ds []float32, scale, lse float32)
 }
 
 // genericKernel is the pure-Go micro-kernel: the fallback on every
