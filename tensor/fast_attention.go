@@ -137,20 +137,3 @@ func softmaxGradRow(p, ds []float32, scale, lse float32) {
 		ds[j] = scale * p[j] * (ds[j] - float32(D))
 	}
 }
-
-// dot32 is Σ a[i]·b[i], four partial sums at a time.
-func dot32(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}

@@ -44,7 +44,8 @@ func binaryRow(op BinaryOp, out, a, b []float32) {
 
 // Sum adds the mid rows of each outer block into a float64 row, one
 // contiguous row at a time (the reference walks down columns), and splits
-// the columns over the cores.
+// the columns over the cores; the kernel set's vector loop, where it has
+// one, takes the leading columns, adding in the same order.
 func (d *FastCPU) Sum(outB, xB Buffer, outer, mid, inner int) {
 	out, x := d.f(outB), d.f(xB)
 	if inner == 1 { // a sum over whole rows: split the rows instead
@@ -55,10 +56,15 @@ func (d *FastCPU) Sum(outB, xB Buffer, outer, mid, inner int) {
 		acc := make([]float64, hi-lo)
 		for o := range outer {
 			clear(acc)
+			block := x[o*mid*inner:]
+			done := 0
+			if sum := d.kernel.sumColumns; sum != nil {
+				done = sum(acc, block[lo:], mid, inner)
+			}
 			for m := range mid {
-				row := x[(o*mid+m)*inner+lo : (o*mid+m)*inner+hi]
+				row := block[m*inner+lo+done : m*inner+hi]
 				for i, v := range row {
-					acc[i] += float64(v)
+					acc[done+i] += float64(v)
 				}
 			}
 			for i, v := range acc {

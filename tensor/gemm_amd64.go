@@ -62,6 +62,12 @@ func softmaxRowAVX512(row *float32, n int, scale float32) (m, sum float32)
 //go:noescape
 func softmaxGradRowAVX512(p, ds *float32, n int, scale, lse float32)
 
+// sumColumnsF64AVX512 (sum_amd64.s) adds, for each of cols columns (a
+// multiple of 16), the rows of x, stride floats apart, into acc in float64.
+//
+//go:noescape
+func sumColumnsF64AVX512(acc *float64, x *float32, cols, rows, stride int)
+
 // fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
 // FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
 // BenchmarkFMAPeak measures and the matmul is compared with.
@@ -94,6 +100,14 @@ var avx512Kernel = &gemmKernel{
 	softmaxGradRow: func(p, ds []float32, scale, lse float32) {
 		_ = ds[len(p)-1]
 		softmaxGradRowAVX512(&p[0], &ds[0], len(p), scale, lse)
+	},
+	sumColumns: func(acc []float64, x []float32, rows, stride int) int {
+		cols := len(acc) / 16 * 16
+		if cols > 0 && rows > 0 {
+			_ = x[(rows-1)*stride+cols-1]
+			sumColumnsF64AVX512(&acc[0], &x[0], cols, rows, stride)
+		}
+		return cols
 	},
 }
 

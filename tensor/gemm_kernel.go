@@ -28,6 +28,10 @@ type gemmKernel struct {
 	// (fast_attention.go), for rows of any length ≥ 1 and a scale > 0.
 	softmaxRow     func(row []float32, scale float32) (lse float32)
 	softmaxGradRow func(p, ds []float32, scale, lse float32)
+	// sumColumns, if not nil, adds rows rows of x, stride floats apart,
+	// into acc in float64 (Sum's inner loop), for as many leading columns
+	// as it handles, and returns that count; the caller does the rest.
+	sumColumns func(acc []float64, x []float32, rows, stride int) (done int)
 }
 
 // genericKernel is the pure-Go micro-kernel: the fallback on every
