@@ -25,6 +25,12 @@
 //	B batch, T tokens, D hidden, H heads, Dh head dim, C channels,
 //	P patch size, N diffusion steps.
 //
+// FastCPU (fastcpu.go) is the CPU device for real work: the same Device,
+// with a packed GEMM, vector loops in Go assembly chosen at run time, and
+// the work split over the cores; the tests hold it to the reference.
+//
 // Programmer misuse, such as mismatched shapes, panics with a message naming
-// the op and the shapes. This package imports only the standard library.
+// the op and the shapes. This package imports only the standard library and
+// github.com/klauspost/cpuid/v2, which says which vector instructions the
+// CPU has.
 package tensor

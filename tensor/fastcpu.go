@@ -19,9 +19,16 @@ import (
 //     other CPUs and architectures, a pure-Go 4×4 tile. It runs on
 //     GOMAXPROCS goroutines; the helper goroutines stay awake (spinning)
 //     for a few hundred microseconds after each matmul, because waking a
-//     sleeping core costs about 80 µs on a virtual machine (gemm_team.go).
+//     sleeping core costs about 80 µs on a virtual machine (team.go).
 //     All transposes, the bias, Accumulate and batches take the fast path;
 //     only products with M·N·K below 128, and K = 0, run matmulRef.
+//   - Attention runs its products as batched GEMMs and the row softmax and
+//     its gradient in AVX-512 (softmax_amd64.s) where the CPU has it
+//     (fast_attention.go); GELU (gelu_amd64.s, AVX-512 or AVX2) and the
+//     float64 column sums of Sum (sum_amd64.s) are vector loops too; the
+//     layer norms, elementwise ops and AdamW are float32 loops split over
+//     the cores. The vector loops belong to the matmul kernel's set, so
+//     DITGO_CPU_KERNEL=generic gives the Go loops everywhere.
 //
 // Results are deterministic: they do not depend on the number of cores or on
 // timing. They differ from the reference only by float32 rounding, because

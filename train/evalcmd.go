@@ -19,7 +19,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	ckpt := fs.String("ckpt", "", "checkpoint to evaluate")
 	data := fs.String("data", "", "the data the model was trained on (default: MNIST from the GoMNIST module)")
-	samples := fs.Int("samples", 500, "samples to draw, spread evenly over the classes")
+	samples := fs.Int("samples", DefaultConfig().EvalSamples, "samples to draw, spread evenly over the classes")
 	steps := fs.Int("steps", 50, "DDIM steps")
 	cfgScale := fs.Float64("cfg", 2, "classifier-free guidance scale")
 	seed := fs.Uint64("seed", 1, "seed of the sampling noise")

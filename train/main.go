@@ -151,6 +151,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		noise := g.Own(st.Noise.Normal(dev, shape...))
 		loss := m.TrainingLoss(g, sched, x0, noise, t, y)
 		g.Backward(loss.Total)
+		opt.LR = float32(learningRate(cfg, step))
 		opt.Update()
 		avg.Decay = emaDecay(cfg.EMADecay, step)
 		avg.Update()
