@@ -24,10 +24,10 @@ import (
 //     only products with M·N·K below 128, and K = 0, run matmulRef.
 //   - Attention runs its products as batched GEMMs and the row softmax and
 //     its gradient in AVX-512 (softmax_amd64.s) where the CPU has it
-//     (fast_attention.go); GELU (gelu_amd64.s, AVX-512 or AVX2) and the
-//     float64 column sums of Sum (sum_amd64.s) are vector loops too; the
-//     layer norms, elementwise ops and AdamW are float32 loops split over
-//     the cores. The vector loops belong to the matmul kernel's set, so
+//     (fast_attention.go); GELU (gelu_amd64.s, AVX-512 or AVX2), the
+//     float64 column sums of Sum (sum_amd64.s) and AdamW (adamw_amd64.s,
+//     the reference's bits) are vector loops too; the layer norms and
+//     elementwise ops are float32 loops split over the cores. The vector loops belong to the matmul kernel's set, so
 //     DITGO_CPU_KERNEL=generic gives the Go loops everywhere.
 //
 // Results are deterministic: they do not depend on the number of cores or on

@@ -68,6 +68,12 @@ func softmaxGradRowAVX512(p, ds *float32, n int, scale, lse float32)
 //go:noescape
 func sumColumnsF64AVX512(acc *float64, x *float32, cols, rows, stride int)
 
+// adamWAVX512 (adamw_amd64.s) is adamWRef on n elements, n a multiple of
+// 8, with c = adamWConsts.
+//
+//go:noescape
+func adamWAVX512(p, grad, m, v *float32, n int, c *[8]float64)
+
 // fmaPeakAVX512 and fmaPeakAVX2 run n iterations of 16 (14) independent
 // FMAs on 16 (8) lanes, with no memory traffic: the FMA peak that
 // BenchmarkFMAPeak measures and the matmul is compared with.
@@ -100,6 +106,14 @@ var avx512Kernel = &gemmKernel{
 	softmaxGradRow: func(p, ds []float32, scale, lse float32) {
 		_ = ds[len(p)-1]
 		softmaxGradRowAVX512(&p[0], &ds[0], len(p), scale, lse)
+	},
+	adamW: func(p, g, m, v []float32, c *[8]float64) int {
+		n := len(p) / 8 * 8
+		if n > 0 {
+			_, _, _ = g[n-1], m[n-1], v[n-1]
+			adamWAVX512(&p[0], &g[0], &m[0], &v[0], n, c)
+		}
+		return n
 	},
 	sumColumns: func(acc []float64, x []float32, rows, stride int) int {
 		cols := len(acc) / 16 * 16

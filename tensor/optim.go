@@ -26,18 +26,32 @@ func AdamW(param, grad, m, v *Tensor, args AdamWArgs) {
 //	m[i]  = β₁·m[i] + (1−β₁)·g[i]
 //	v[i]  = β₂·v[i] + (1−β₂)·g[i]²
 //	p[i] −= lr/(1−β₁ᵗ) · m[i] / (√v[i]/√(1−β₂ᵗ) + ε)
+//
+// Each product is rounded (float64(…)) before it is added, which keeps the
+// compiler from fusing the two into one multiply-add (Go may, on arm64 and
+// with GOAMD64=v3): the arithmetic is then exactly defined, and the fast
+// device's vector AdamW (adamw_amd64.s) gives the same bits.
 func adamWRef[F Float](p, g, m, v []F, a AdamWArgs) {
+	c := adamWConsts(a)
+	b1, nb1, b2, nb2, decay, step, c2, eps := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+	for i := range p {
+		gi := float64(g[i])
+		mi := float64(b1*float64(m[i])) + float64(nb1*gi)
+		vi := float64(b2*float64(v[i])) + float64(nb2*gi*gi)
+		pi := float64(p[i]) * decay
+		pi -= step * mi / (math.Sqrt(vi)/c2 + eps)
+		p[i], m[i], v[i] = F(pi), F(mi), F(vi)
+	}
+}
+
+// adamWConsts are AdamW's per-step constants in float64: β₁, 1−β₁, β₂,
+// 1−β₂, the decay factor 1 − lr·wd, the step size lr/(1−β₁ᵗ), the
+// correction √(1−β₂ᵗ) and ε.
+func adamWConsts(a AdamWArgs) [8]float64 {
 	lr, b1, b2, eps, wd := float64(a.LR), float64(a.Beta1), float64(a.Beta2), float64(a.Eps), float64(a.WeightDecay)
 	c1 := 1 - math.Pow(b1, float64(a.Step))
 	c2 := math.Sqrt(1 - math.Pow(b2, float64(a.Step)))
-	for i := range p {
-		gi := float64(g[i])
-		mi := b1*float64(m[i]) + (1-b1)*gi
-		vi := b2*float64(v[i]) + (1-b2)*gi*gi
-		pi := float64(p[i]) * (1 - lr*wd)
-		pi -= lr / c1 * mi / (math.Sqrt(vi)/c2 + eps)
-		p[i], m[i], v[i] = F(pi), F(mi), F(vi)
-	}
+	return [8]float64{b1, 1 - b1, b2, 1 - b2, 1 - float64(lr*wd), lr / c1, c2, eps}
 }
 
 // EMA moves ema towards param: ema = decay·ema + (1−decay)·param. DiT
