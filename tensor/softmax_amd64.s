@@ -24,26 +24,20 @@
 	KMOVW AX, K1;  \
 	SHRQ  $4, DX
 
-// HSUM and HMAX fold the 16 lanes of Z8 into X8's lowest float.
-#define HSUM \
+// HFOLD(op, ops) folds the 16 lanes of Z8 into X8's lowest float with op
+// (VADDPS or VMAXPS) and its scalar form ops on the last pair.
+#define HFOLD(op, ops) \
 	VEXTRACTF32X8 $1, Z8, Y9; \
-	VADDPS        Y9, Y8, Y8; \
+	op            Y9, Y8, Y8; \
 	VEXTRACTF128  $1, Y8, X9; \
-	VADDPS        X9, X8, X8; \
+	op            X9, X8, X8; \
 	VMOVHLPS      X8, X8, X9; \
-	VADDPS        X9, X8, X8; \
+	op            X9, X8, X8; \
 	VMOVSHDUP     X8, X9;     \
-	VADDSS        X9, X8, X8
+	ops           X9, X8, X8
 
-#define HMAX \
-	VEXTRACTF32X8 $1, Z8, Y9; \
-	VMAXPS        Y9, Y8, Y8; \
-	VEXTRACTF128  $1, Y8, X9; \
-	VMAXPS        X9, X8, X8; \
-	VMOVHLPS      X8, X8, X9; \
-	VMAXPS        X9, X8, X8; \
-	VMOVSHDUP     X8, X9;     \
-	VMAXSS        X9, X8, X8
+#define HSUM HFOLD(VADDPS, VADDSS)
+#define HMAX HFOLD(VMAXPS, VMAXSS)
 
 // func softmaxRowAVX512(row *float32, n int, scale float32) (m, sum float32)
 //

@@ -57,20 +57,20 @@ func DefaultConfig() Config {
 		Data: "", ImageSize: 28, Channels: 1, Flip: false,
 		// DiT-Mini/4 (depth 4, hidden 128, 4 heads, patch 4: 49 tokens of
 		// 4×4 pixels, 1.3M parameters) trains at ~260–400 images/s on two
-		// CPU cores (batch 16–64); DiT-Tiny/4 (4.2M) is ~2.5× slower per image, and a
-		// patch of 2 (196 tokens) ~5× slower. Learned variance and the
-		// hybrid loss, as in the paper.
+		// CPU cores (batch 16–64); DiT-Tiny/4 (4.2M) is ~2.5× slower per
+		// image, and a patch of 2 (196 tokens) ~5× slower. Learned variance
+		// and the hybrid loss, as in the paper.
 		Model: "DiT-Mini/4", LearnSigma: true,
 		// Small batches, many steps: at a fixed number of images, more
 		// updates win by far on this budget — 12000 steps of 32 images
 		// reached 80% conditioning accuracy (FID 33) where 6000 steps of 64
 		// reached 67% (FID 37). 16 images a step still keep two cores
 		// about as busy (~270 images/s against ~320 at 32), and 24000 steps
-		// (6.4 epochs) fit the run, the sample grids and the evaluation in
-		// about 25 minutes on two cores (20000 steps reached 89–92%). A DiT is slow to learn the
-		// near-identity it needs at high noise: after 1000 steps of 64 (in
-		// this engine and, trained the same way, in PyTorch) samples are
-		// still blobs.
+		// (6.4 epochs; 92%) fit the run, the sample grids and the
+		// evaluation in about 27 minutes on two cores (20000 steps reached
+		// 89–92%). A DiT is slow to learn the near-identity it needs at high
+		// noise: after 1000 steps of 64 (in this engine and, trained the
+		// same way, in PyTorch) samples are still blobs.
 		Steps: 24000, Batch: 16,
 		// The paper's 1e-4 is tuned for 400k steps; a short run needs a
 		// larger rate. A constant 1e-3 learns clearly faster than 3e-4
@@ -122,7 +122,7 @@ func parseTrainFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
 	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
-	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (down to 0 at the last step) or constant")
+	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (a half cosine down to 0 at the end of the run) or constant")
 	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "steps of linear learning-rate warm-up")
 	fs.Float64Var(&c.WeightDecay, "wd", c.WeightDecay, "AdamW weight decay")
 	fs.Float64Var(&c.EMADecay, "ema", c.EMADecay, "EMA decay of the sampling weights")
