@@ -18,7 +18,7 @@ func (g *Graph) Sub(a, b *Var) *Var {
 	out.backward = func() {
 		g.accumulate(a, out.Grad)
 		if b.requiresGrad {
-			g.accumulate(b, g.Own(tensor.Scale(g.sumTo(out.Grad, b), -1)))
+			g.accumulate(b, tensor.Scale(g.sumTo(out.Grad, b), -1))
 		}
 	}
 	return out
@@ -29,7 +29,7 @@ func (g *Graph) Mul(a, b *Var) *Var {
 	out := g.result(tensor.Mul(a.Value, b.Value), a, b)
 	out.backward = func() {
 		if a.requiresGrad {
-			g.accumulate(a, g.Own(tensor.Mul(out.Grad, b.Value))) // ∂(a·b)/∂a = b
+			g.accumulate(a, tensor.Mul(out.Grad, b.Value)) // ∂(a·b)/∂a = b
 		}
 		if b.requiresGrad {
 			g.accumulate(b, g.sumTo(g.Own(tensor.Mul(out.Grad, a.Value)), b)) // ∂(a·b)/∂b = a
@@ -43,11 +43,11 @@ func (g *Graph) Div(a, b *Var) *Var {
 	out := g.result(tensor.Div(a.Value, b.Value), a, b)
 	out.backward = func() {
 		if a.requiresGrad {
-			g.accumulate(a, g.Own(tensor.Div(out.Grad, b.Value))) // ∂(a/b)/∂a = 1/b
+			g.accumulate(a, tensor.Div(out.Grad, b.Value)) // ∂(a/b)/∂a = 1/b
 		}
 		if b.requiresGrad { // ∂(a/b)/∂b = −a/b² = −out/b
 			t := g.Own(tensor.Div(g.Own(tensor.Mul(out.Grad, out.Value)), b.Value))
-			g.accumulate(b, g.Own(tensor.Scale(g.sumTo(t, b), -1)))
+			g.accumulate(b, tensor.Scale(g.sumTo(t, b), -1))
 		}
 	}
 	return out
@@ -89,7 +89,7 @@ func (g *Graph) Detach(v *Var) *Var { return g.Const(v.Value) }
 // Scale returns alpha·x.
 func (g *Graph) Scale(x *Var, alpha float32) *Var {
 	out := g.result(tensor.Scale(x.Value, alpha), x)
-	out.backward = func() { g.accumulate(x, g.Own(tensor.Scale(out.Grad, alpha))) }
+	out.backward = func() { g.accumulate(x, tensor.Scale(out.Grad, alpha)) }
 	return out
 }
 
@@ -101,10 +101,10 @@ func (g *Graph) GatedResidual(x, gate, y *Var) *Var {
 		g.accumulate(x, out.Grad)
 		b, d := gate.Value.Dim(0), gate.Value.Dim(1)
 		if y.requiresGrad { // ∂/∂y = gate, broadcast over tokens
-			g.accumulate(y, g.Own(tensor.Mul(out.Grad, gate.Value.Reshape(b, 1, d))))
+			g.accumulate(y, tensor.Mul(out.Grad, gate.Value.Reshape(b, 1, d)))
 		}
 		if gate.requiresGrad { // ∂/∂gate = Σ_t y
-			g.accumulate(gate, g.Own(tensor.Sum(g.Own(tensor.Mul(out.Grad, y.Value)), 1)))
+			g.accumulate(gate, tensor.Sum(g.Own(tensor.Mul(out.Grad, y.Value)), 1))
 		}
 	}
 	return out

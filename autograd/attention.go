@@ -6,20 +6,19 @@ import (
 	"github.com/ditgo/ditgo/tensor"
 )
 
-// Attention returns softmax(q·kᵀ/√Dh)·v per batch and head, for q, k, v of
-// shape [B, H, T, Dh]. Only the output and one log-sum-exp per query row are
-// kept for the backward pass, which recomputes the probabilities.
-func (g *Graph) Attention(q, k, v *Var) *Var {
-	mustRank("Attention", q, 4)
-	scale := float32(1 / math.Sqrt(float64(q.Value.Dim(3))))
-	y, lse := tensor.Attention(q.Value, k.Value, v.Value, scale)
+// Attention returns softmax(q·kᵀ/√Dh)·v per batch and head, for q, k and v
+// packed in qkv [3, B, H, T, Dh] (see SplitQKV); the result is
+// [B, H, T, Dh]. Only the output and one log-sum-exp per query row are kept
+// for the backward pass, which recomputes the probabilities and returns one
+// packed gradient for qkv.
+func (g *Graph) Attention(qkv *Var) *Var {
+	mustRank("Attention", qkv, 5)
+	scale := float32(1 / math.Sqrt(float64(qkv.Value.Dim(4))))
+	y, lse := tensor.Attention(qkv.Value, scale)
 	g.Own(lse)
-	out := g.result(y, q, k, v)
+	out := g.result(y, qkv)
 	out.backward = func() {
-		dq, dk, dv := tensor.AttentionBackward(out.Grad, q.Value, k.Value, v.Value, out.Value, lse, scale)
-		g.accumulate(q, g.Own(dq))
-		g.accumulate(k, g.Own(dk))
-		g.accumulate(v, g.Own(dv))
+		g.accumulate(qkv, tensor.AttentionBackward(out.Grad, qkv.Value, out.Value, lse, scale))
 	}
 	return out
 }

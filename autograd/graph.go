@@ -44,8 +44,9 @@ func (v *Var) Shape() []int { return v.Value.Shape() }
 // graph made by NewNoGradGraph records nothing for backward (sampling,
 // evaluation) but still owns and releases its tensors.
 type Graph struct {
-	grad  bool
-	owned []*tensor.Tensor
+	grad    bool
+	owned   []*tensor.Tensor        // in the order taken, for Release
+	isOwned map[*tensor.Tensor]bool // the same tensors, so that Own is idempotent
 }
 
 // NewGraph returns a graph that records gradients.
@@ -60,10 +61,17 @@ func NewNoGradGraph() *Graph { return &Graph{} }
 func (g *Graph) Const(t *tensor.Tensor) *Var { return &Var{Value: t} }
 
 // Own hands t to the graph, which releases it in Release, and returns it.
+// Owning a tensor twice is harmless: the graph keeps it once. Owning a view
+// (a Reshape) is harmless too: releasing a view does nothing.
 func (g *Graph) Own(t *tensor.Tensor) *tensor.Tensor {
-	if t != nil {
-		g.owned = append(g.owned, t)
+	if t == nil || g.isOwned[t] {
+		return t
 	}
+	if g.isOwned == nil {
+		g.isOwned = map[*tensor.Tensor]bool{}
+	}
+	g.isOwned[t] = true
+	g.owned = append(g.owned, t)
 	return t
 }
 
@@ -73,6 +81,7 @@ func (g *Graph) Keep(v *Var) *tensor.Tensor {
 	for i, t := range g.owned {
 		if t == v.Value {
 			g.owned = append(g.owned[:i], g.owned[i+1:]...)
+			delete(g.isOwned, t)
 			return t
 		}
 	}
@@ -87,7 +96,7 @@ func (g *Graph) Release() {
 			t.Release()
 		}
 	}
-	g.owned = nil
+	g.owned, g.isOwned = nil, nil
 }
 
 // Owned is the number of tensors the graph would free in Release.
@@ -121,11 +130,14 @@ func (g *Graph) view(value *tensor.Tensor, parent *Var) *Var {
 	return out
 }
 
-// accumulate adds grad into v.Grad. A parameter's Grad is its own tensor and
-// is updated in place. Any other Var may simply take grad as its Grad the
-// first time, since nobody writes into a gradient in place; a second
-// contribution makes a new sum.
+// accumulate adds grad into v.Grad, and the graph takes ownership of grad
+// whatever happens to it: a backward rule hands over the gradients it makes
+// and never frees them itself (nil v, or one that needs no gradient, is
+// fine). A parameter's Grad is its own tensor and is updated in place. Any
+// other Var may simply take grad as its Grad the first time, since nobody
+// writes into a gradient in place; a second contribution makes a new sum.
 func (g *Graph) accumulate(v *Var, grad *tensor.Tensor) {
+	g.Own(grad)
 	switch {
 	case v == nil || !v.requiresGrad:
 	case v.param:
@@ -147,7 +159,7 @@ func (g *Graph) accumulateMatMul(v *Var, a, b *tensor.Tensor, transA, transB boo
 		v.ensureGrad()
 		tensor.MatMulAcc(v.Grad, a, b, transA, transB)
 	default:
-		g.accumulate(v, g.Own(tensor.MatMul(a, b, transA, transB, nil)))
+		g.accumulate(v, tensor.MatMul(a, b, transA, transB, nil))
 	}
 }
 
@@ -188,7 +200,7 @@ func (g *Graph) Backward(loss *Var) {
 	// By the time the loop reaches a Var, every user of it has added its
 	// share to its Grad. (A Chunk's join node is the one Var that collects
 	// its gradient itself, from its parts.)
-	g.accumulate(loss, g.Own(tensor.Full(loss.Value.Device(), 1, loss.Value.Shape()...)))
+	g.accumulate(loss, tensor.Full(loss.Value.Device(), 1, loss.Value.Shape()...))
 	for i := len(order) - 1; i >= 0; i-- {
 		if v := order[i]; v.backward != nil {
 			v.backward()

@@ -21,16 +21,10 @@ func (g *Graph) LayerNormModulate(x, shift, scale *Var) *Var {
 	out.backward = func() {
 		modulated := (shift != nil && shift.requiresGrad) || (scale != nil && scale.requiresGrad)
 		dx, dshift, dscale := tensor.LayerNormModulateBackward(out.Grad, x.Value, scaleT, mean, rstd, modulated)
-		g.accumulate(x, g.Own(dx))
-		if modulated {
-			g.Own(dshift)
-			g.Own(dscale)
-			if shift != nil {
-				g.accumulate(shift, dshift)
-			}
-			if scale != nil {
-				g.accumulate(scale, dscale)
-			}
+		g.accumulate(x, dx)
+		if modulated { // a nil shift or scale: accumulate still frees its gradient
+			g.accumulate(shift, dshift)
+			g.accumulate(scale, dscale)
 		}
 	}
 	return out

@@ -18,7 +18,7 @@ func (g *Graph) Reshape(x *Var, shape ...int) *Var {
 func (g *Graph) Permute(x *Var, perm ...int) *Var {
 	out := g.result(tensor.Permute(x.Value, perm...), x)
 	out.backward = func() {
-		g.accumulate(x, g.Own(tensor.Permute(out.Grad, tensor.InversePerm(perm)...)))
+		g.accumulate(x, tensor.Permute(out.Grad, tensor.InversePerm(perm)...))
 	}
 	return out
 }
@@ -28,7 +28,7 @@ func (g *Graph) Permute(x *Var, perm ...int) *Var {
 func (g *Graph) Rearrange(x *Var, l tensor.Layout) *Var {
 	out := g.result(tensor.Rearrange(x.Value, l), x)
 	out.backward = func() {
-		g.accumulate(x, g.Own(tensor.Rearrange(out.Grad, l.Inverse(x.Value.Shape()))))
+		g.accumulate(x, tensor.Rearrange(out.Grad, l.Inverse(x.Value.Shape())))
 	}
 	return out
 }
@@ -43,9 +43,10 @@ func (g *Graph) Unpatchify(x *Var, p, c, h, w int) *Var {
 	return g.Rearrange(x, tensor.UnpatchifyLayout(x.Value.Shape(), p, c, h, w))
 }
 
-// SplitHeads turns [B, T, H·Dh] into [B, H, T, Dh].
-func (g *Graph) SplitHeads(x *Var, heads int) *Var {
-	return g.Rearrange(x, tensor.SplitHeadsLayout(x.Value.Shape(), heads))
+// SplitQKV turns a fused qkv projection [B, T, 3·H·Dh] into the packed
+// [3, B, H, T, Dh] that Attention reads.
+func (g *Graph) SplitQKV(x *Var, heads int) *Var {
+	return g.Rearrange(x, tensor.SplitQKVLayout(x.Value.Shape(), heads))
 }
 
 // MergeHeads turns [B, H, T, Dh] into [B, T, H·Dh].
@@ -66,7 +67,7 @@ func (g *Graph) Concat(axis int, xs ...*Var) *Var {
 			sizes[i] = x.Value.Dim(axis)
 		}
 		for i, part := range tensor.Split(out.Grad, axis, sizes...) {
-			g.accumulate(xs[i], g.Own(part))
+			g.accumulate(xs[i], part)
 		}
 	}
 	return out
@@ -92,7 +93,7 @@ func (g *Graph) Chunk(x *Var, n, axis int) []*Var {
 				grads[i] = g.Own(tensor.Zeros(x.Value.Device(), p.Value.Shape()...))
 			}
 		}
-		g.accumulate(x, g.Own(tensor.Concat(axis, grads...)))
+		g.accumulate(x, tensor.Concat(axis, grads...))
 	}
 	return parts
 }
@@ -103,7 +104,7 @@ func (g *Graph) Gather(table *Var, idx *tensor.Tensor) *Var {
 	out := g.result(tensor.Gather(table.Value, idx), table)
 	out.backward = func() {
 		if table.requiresGrad {
-			grad := g.Own(tensor.Zeros(table.Value.Device(), table.Value.Shape()...))
+			grad := tensor.Zeros(table.Value.Device(), table.Value.Shape()...)
 			tensor.ScatterAdd(grad, idx, out.Grad)
 			g.accumulate(table, grad)
 		}

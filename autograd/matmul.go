@@ -52,12 +52,12 @@ func (g *Graph) Linear(x, w, bias *Var) *Var {
 	out.backward = func() {
 		nOut, nIn := w.Value.Dim(0), w.Value.Dim(1)
 		if x.requiresGrad {
-			g.accumulate(x, g.Own(tensor.MatMul(out.Grad, w.Value, false, false, nil))) // dx = dy·W
+			g.accumulate(x, tensor.MatMul(out.Grad, w.Value, false, false, nil)) // dx = dy·W
 		}
 		dy, x2 := out.Grad.Reshape(-1, nOut), x.Value.Reshape(-1, nIn) // rows [N, out], [N, in]
 		g.accumulateMatMul(w, dy, x2, true, false)                     // dW = dyᵀ·x
 		if bias != nil && bias.requiresGrad {
-			g.accumulate(bias, g.Own(tensor.Sum(dy, 0))) // db = Σ_rows dy
+			g.accumulate(bias, tensor.Sum(dy, 0)) // db = Σ_rows dy
 		}
 	}
 	return out

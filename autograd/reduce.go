@@ -23,7 +23,7 @@ func (g *Graph) SumAll(x *Var) *Var {
 		// Broadcast the scalar gradient over x: 0 + dOut, via Binary's
 		// scalar broadcast against a zero tensor of x's shape.
 		zeros := g.Own(tensor.Zeros(x.Value.Device(), x.Value.Shape()...))
-		g.accumulate(x, g.Own(tensor.Add(zeros, out.Grad)))
+		g.accumulate(x, tensor.Add(zeros, out.Grad))
 	}
 	return out
 }

@@ -22,7 +22,7 @@ func (g *Graph) Tanh(x *Var) *Var { return g.unary(tensor.OpTanh, x) }
 func (g *Graph) unary(op tensor.UnaryOp, x *Var) *Var {
 	out := g.result(tensor.Unary(op, x.Value), x)
 	out.backward = func() {
-		g.accumulate(x, g.Own(tensor.UnaryBackward(op, out.Grad, x.Value, out.Value)))
+		g.accumulate(x, tensor.UnaryBackward(op, out.Grad, x.Value, out.Value))
 	}
 	return out
 }

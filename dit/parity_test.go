@@ -9,13 +9,13 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
-	"github.com/ditgo/ditgo/vk/vktest"
+	"github.com/ditgo/ditgo/tensor/tensortest"
 )
 
 // The parity fixtures are written by testdata/gen_fixtures.py, an
 // independent PyTorch DiT (testdata/dit_torch.py): see that script for what
-// each stage records. These tests rebuild every stage in Go, on the CPU
-// device and on Vulkan, and compare.
+// each stage records. TestParity rebuilds every stage in Go, on every device
+// (the reference CPU, the fast CPU and Vulkan), and compares.
 var fixtures = []string{"testdata/parity_sigma.safetensors", "testdata/parity_nosigma.safetensors"}
 
 // Tolerances on the error relative to the reference's scale (|want| + rms):
@@ -31,21 +31,14 @@ const (
 	tolSample  = 1e-4
 )
 
-func TestParityCPU(t *testing.T) {
-	for _, path := range fixtures {
-		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/parity_"), ".safetensors"), func(t *testing.T) {
-			checkParity(t, tensor.NewCPU(), path)
-		})
-	}
-}
-
-func TestParityVulkan(t *testing.T) {
-	dev := vktest.Open(t)
-	for _, path := range fixtures {
-		t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/parity_"), ".safetensors"), func(t *testing.T) {
-			checkParity(t, dev, path)
-		})
-	}
+func TestParity(t *testing.T) {
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		for _, path := range fixtures {
+			t.Run(strings.TrimSuffix(strings.TrimPrefix(path, "testdata/parity_"), ".safetensors"), func(t *testing.T) {
+				checkParity(t, dev, path)
+			})
+		}
+	})
 }
 
 func checkParity(t *testing.T, dev tensor.Device, path string) {

@@ -5,13 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
-	"github.com/ditgo/ditgo/vk/vktest"
+	"github.com/ditgo/ditgo/tensor/tensortest"
 )
 
 // overfit trains a small DiT on one fixed batch (images, noise, timesteps)
@@ -58,30 +59,28 @@ func overfit(t *testing.T, dev tensor.Device, steps int) (first, last float32) {
 	return first, last
 }
 
-func TestOverfitCPU(t *testing.T) {
-	first, last := overfit(t, tensor.NewCPU(), 60)
-	t.Logf("CPU: loss %.4f → %.4f after 60 steps (×%.3f)", first, last, last/first)
-	if !(last < 0.25*first) {
-		t.Errorf("loss went from %.4f to %.4f; want below a quarter of the start", first, last)
-	}
-}
-
-func TestOverfitVulkan(t *testing.T) {
-	first, last := overfit(t, vktest.Open(t), 60)
-	t.Logf("Vulkan: loss %.4f → %.4f after 60 steps (×%.3f)", first, last, last/first)
-	if !(last < 0.25*first) {
-		t.Errorf("loss went from %.4f to %.4f; want below a quarter of the start", first, last)
-	}
+func TestOverfit(t *testing.T) {
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		first, last := overfit(t, dev, 60)
+		t.Logf("%s: loss %.4f → %.4f after 60 steps (×%.3f)", dev.Name(), first, last, last/first)
+		if !(last < 0.25*first) {
+			t.Errorf("loss went from %.4f to %.4f; want below a quarter of the start", first, last)
+		}
+	})
 }
 
 // A saved model loads back identically, and a state dict without the
 // config metadata (a converted public checkpoint) is understood from its
 // shapes.
 func TestCheckpointRoundTrip(t *testing.T) {
-	dev := tensor.NewCPU()
+	tensortest.ForEachDevice(t, checkpointRoundTrip)
+}
+
+func checkpointRoundTrip(t *testing.T, dev tensor.Device) {
 	cfg, _ := dit.Named("DiT-Micro/4")
 	cfg.Heads = 4
 	m, _ := dit.New(dev, cfg)
+	defer m.Release()
 	m.Init(3)
 	path := filepath.Join(t.TempDir(), "m.safetensors")
 	if err := m.Save(path); err != nil {
@@ -91,6 +90,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer back.Release()
 	if back.Config != m.Config {
 		t.Errorf("config %+v, want %+v", back.Config, m.Config)
 	}
@@ -112,6 +112,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer inferred.Release()
 	if inferred.Config != m.Config {
 		t.Errorf("inferred %+v, want %+v", inferred.Config, m.Config)
 	}
@@ -121,6 +122,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	os.WriteFile(path, data[:len(data)/2], 0o644)
 	if _, err := dit.Load(dev, path, true, 0); err == nil {
 		t.Error("a truncated checkpoint loaded")
+	} else if !strings.Contains(err.Error(), path) {
+		t.Errorf("the error for a truncated checkpoint does not name it: %v", err)
 	}
 }
 
@@ -155,10 +158,10 @@ func TestInitAndLabelDropout(t *testing.T) {
 }
 
 // DDPM draws fresh noise at every step from the Philox stream, which is the
-// same on every device: a CPU and a Vulkan run from the same seed agree.
-func TestDDPMSameOnCPUAndVulkan(t *testing.T) {
-	vkDev := vktest.Open(t)
-	run := func(dev tensor.Device) []float32 {
+// same on every device: a run from the same seed on any device agrees with
+// the reference CPU's.
+func TestDDPMSameOnEveryDevice(t *testing.T) {
+	run := func(t *testing.T, dev tensor.Device) []float32 {
 		f, _ := nn.ReadFile("testdata/parity_sigma.safetensors")
 		m := load(t, dev, f)
 		defer m.Release()
@@ -173,13 +176,16 @@ func TestDDPMSameOnCPUAndVulkan(t *testing.T) {
 		defer out.Release()
 		return out.Data()
 	}
-	a, b := run(tensor.NewCPU()), run(vkDev)
-	worst := 0.0
-	for i := range a {
-		worst = max(worst, float64(a[i]-b[i])*float64(a[i]-b[i]))
-	}
-	t.Logf("25 DDPM steps: largest squared CPU–Vulkan difference %.2g", worst)
-	if worst > 1e-6 {
-		t.Errorf("CPU and Vulkan DDPM samples differ by up to %.2g (squared)", worst)
-	}
+	want := run(t, tensor.NewCPU())
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		got := run(t, dev)
+		worst := 0.0
+		for i := range want {
+			worst = max(worst, float64(got[i]-want[i])*float64(got[i]-want[i]))
+		}
+		t.Logf("25 DDPM steps: largest squared difference from the reference CPU %.2g", worst)
+		if worst > 1e-6 {
+			t.Errorf("DDPM samples differ from the reference CPU's by up to %.2g (squared)", worst)
+		}
+	})
 }

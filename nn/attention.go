@@ -9,7 +9,10 @@ import (
 
 // Attention is multi-head self-attention with a fused qkv projection, as in
 // ViT and DiT: qkv = Linear(D, 3D), softmax attention per head, then an
-// output projection Linear(D, D).
+// output projection Linear(D, D). Its data movement is two layout kernels,
+// one into the packed [3, B, H, T, Dh] that the attention kernel reads and
+// one out of its [B, H, T, Dh] result (and the same two in the backward
+// pass).
 type Attention struct {
 	Heads int
 	QKV   *Linear // [3D, D]: rows 0..D−1 make q, D..2D−1 k, 2D..3D−1 v
@@ -38,10 +41,7 @@ func (a *Attention) Register(p *Params, prefix string) {
 
 // Forward attends over the tokens of x [B, T, D] and returns [B, T, D].
 func (a *Attention) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	qkv := g.Chunk(a.QKV.Forward(g, x), 3, 2) // 3 × [B, T, D]
-	q := g.SplitHeads(qkv[0], a.Heads)        // [B, H, T, Dh]
-	k := g.SplitHeads(qkv[1], a.Heads)
-	v := g.SplitHeads(qkv[2], a.Heads)
-	y := g.MergeHeads(g.Attention(q, k, v)) // [B, T, D]
-	return a.Proj.Forward(g, y)
+	qkv := g.SplitQKV(a.QKV.Forward(g, x), a.Heads) // [B, T, 3D] → [3, B, H, T, Dh]
+	y := g.MergeHeads(g.Attention(qkv))             // [B, H, T, Dh] → [B, T, D]
+	return a.Proj.Forward(g, y)                     // [B, T, D]
 }

@@ -3,7 +3,9 @@
 //
 // CPU reference: tensor.attentionRef (tensor/attention.go). Launcher: vk/attention.go.
 //
-// q, k, v and out are [B, H, T, Dh], lse is [B, H, T], all contiguous. For
+// qkv is [3, B, H, T, Dh]: q, k and v, each [B, H, T, Dh], one after the
+// other (tensor.QKVParts). out is [B, H, T, Dh], lse is [B, H, T], all
+// contiguous. For
 // every query row (b, h, i), with s_j = scale·(q_i·k_j) over the keys j < T
 // of the same (b, h):
 //
@@ -16,7 +18,7 @@
 // l and acc by exp(m_old − m_new) whenever m grows, so no exp overflows.
 // At the end out = acc / l and lse = m + log l.
 //
-// Bindings: 0 out, 1 lse, 2 q, 3 k, 4 v.
+// Bindings: 0 out, 1 lse, 2 qkv.
 // Push constants: AttentionPush { B, H, T, Dh, scale }.
 // Dispatch: 1-D, 64 invocations per workgroup, grid-stride over the B·H·T
 // query rows; grid min(⌈B·H·T/64⌉, 65535). Each invocation owns whole rows
@@ -43,9 +45,7 @@ layout(local_size_x = 64) in;
 
 layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
 layout(std430, set = 0, binding = 1) buffer Lse { float lse[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Q { float q[]; };
-layout(std430, set = 0, binding = 3) readonly buffer K { float k[]; };
-layout(std430, set = 0, binding = 4) readonly buffer V { float v[]; };
+layout(std430, set = 0, binding = 2) readonly buffer QKV { float qkv[]; };
 
 layout(push_constant) uniform AttentionPush {
 	uint B;
@@ -60,6 +60,7 @@ const uint STEP = 8;     // elements of d per iteration of the loops over keys
 
 float qi[MAX_DH];  // the query row
 float acc[MAX_DH]; // Σ_j exp(s_j − m)·v_j so far
+uint kBase, vBase; // where k and v start in qkv: B·H·T·Dh and twice that
 
 // score returns s_j for key row kr (an index into the B·H·T rows of k).
 float score(uint kr, uint Dh) {
@@ -67,7 +68,7 @@ float score(uint kr, uint Dh) {
 	for (uint d = 0; d < Dh; d += STEP)
 		[[unroll]] for (uint e = 0; e < STEP; e++)
 			if (d + e < Dh)
-				dot += qi[d + e] * k[kr * pc.Dh + d + e];
+				dot += qi[d + e] * qkv[kBase + kr * pc.Dh + d + e];
 	return pc.scale * dot;
 }
 
@@ -77,10 +78,12 @@ void main() {
 	// even if that check is ever missed.
 	uint Dh = min(pc.Dh, MAX_DH);
 	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+	kBase = rows * pc.Dh;
+	vBase = 2 * kBase;
 	for (uint row = gl_GlobalInvocationID.x; row < rows; row += stride) {
 		uint key0 = row - row % pc.T; // first key row of this (b, h)
 		for (uint d = 0; d < Dh; d++) {
-			qi[d] = q[row * pc.Dh + d];
+			qi[d] = qkv[row * pc.Dh + d];
 			acc[d] = 0.0;
 		}
 		// Starting m at the first score avoids −∞ and its exp(−∞ − s).
@@ -100,7 +103,7 @@ void main() {
 			for (uint d = 0; d < Dh; d += STEP)
 				[[unroll]] for (uint e = 0; e < STEP; e++)
 					if (d + e < Dh)
-						acc[d + e] = acc[d + e] * c + p * v[kr * pc.Dh + d + e];
+						acc[d + e] = acc[d + e] * c + p * qkv[vBase + kr * pc.Dh + d + e];
 		}
 		// l ≥ 1, less rounding: the key that set m added exp(0).
 		for (uint d = 0; d < Dh; d++)

@@ -1,11 +1,12 @@
 #version 450
-// attention_backward.comp — gradients of attention.comp with respect to q, k and v.
+// attention_backward.comp — the gradient of attention.comp with respect to qkv.
 //
 // CPU reference: tensor.attentionBackwardRef (tensor/attention.go).
 // Launcher: vk/attention_backward.go.
 //
-// q, k, v, out, dout, dq, dk and dv are [B, H, T, Dh]; lse and delta are
-// [B, H, T]. Within one (b, h), the probabilities are recomputed from the
+// qkv and dqkv are [3, B, H, T, Dh]: q, k and v (dq, dk and dv), each
+// [B, H, T, Dh], one after the other (tensor.QKVParts). out and dout are
+// [B, H, T, Dh]; lse and delta are [B, H, T]. Within one (b, h), the probabilities are recomputed from the
 // saved lse instead of being stored:
 //
 //	p_ij    = exp(scale·(q_i·k_j) − lse_i)
@@ -26,8 +27,9 @@
 // memory barrier after pass 0. Each pass recomputes p_ij, which costs a second
 // pair of dot products per (i, j) but needs no T×T storage.
 //
-// Bindings: 0 dq, 1 dk, 2 dv, 3 dout, 4 q, 5 k, 6 v, 7 out, 8 lse,
-// 9 delta (scratch of B·H·T floats, written by pass 0).
+// Bindings: 0 dqkv, 1 dout, 2 qkv, 3 out, 4 lse, 5 delta (scratch of
+// B·H·T floats, written by pass 0). Pass 1 writes the dq part of dqkv and
+// pass 2 the dk and dv parts.
 // Push constants: AttentionBackwardPush { B, H, T, Dh, scale }.
 // Specialization: 0 PASS (uint) = 0, 1 or 2, as above.
 // Dispatch: 1-D, 64 invocations per workgroup, grid-stride over the B·H·T
@@ -45,16 +47,12 @@
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const uint PASS = 0;
 
-layout(std430, set = 0, binding = 0) buffer DQ { float dq[]; };
-layout(std430, set = 0, binding = 1) buffer DK { float dk[]; };
-layout(std430, set = 0, binding = 2) buffer DV { float dv[]; };
-layout(std430, set = 0, binding = 3) readonly buffer DOut { float dout[]; };
-layout(std430, set = 0, binding = 4) readonly buffer Q { float q[]; };
-layout(std430, set = 0, binding = 5) readonly buffer K { float k[]; };
-layout(std430, set = 0, binding = 6) readonly buffer V { float v[]; };
-layout(std430, set = 0, binding = 7) readonly buffer Out { float out_[]; };
-layout(std430, set = 0, binding = 8) readonly buffer Lse { float lse[]; };
-layout(std430, set = 0, binding = 9) buffer Delta { float delta[]; };
+layout(std430, set = 0, binding = 0) buffer DQKV { float dqkv[]; };
+layout(std430, set = 0, binding = 1) readonly buffer DOut { float dout[]; };
+layout(std430, set = 0, binding = 2) readonly buffer QKV { float qkv[]; };
+layout(std430, set = 0, binding = 3) readonly buffer Out { float out_[]; };
+layout(std430, set = 0, binding = 4) readonly buffer Lse { float lse[]; };
+layout(std430, set = 0, binding = 5) buffer Delta { float delta[]; };
 
 layout(push_constant) uniform AttentionBackwardPush {
 	uint B;
@@ -66,6 +64,8 @@ layout(push_constant) uniform AttentionBackwardPush {
 
 const uint MAX_DH = 128; // DiT heads are 64 or 72 wide
 const uint STEP = 8;     // elements of d per iteration of the loops over rows j or i
+
+uint kBase, vBase; // where k and v (dk and dv) start in qkv (dqkv): B·H·T·Dh and twice that
 
 // delta_i = dout_i·out_i.
 void deltaPass(uint i, uint Dh) {
@@ -80,7 +80,7 @@ void dqPass(uint i, uint Dh) {
 	uint key0 = i - i % pc.T; // first key row of this (b, h)
 	float qi[MAX_DH], douti[MAX_DH], acc[MAX_DH];
 	for (uint d = 0; d < Dh; d++) {
-		qi[d] = q[i * pc.Dh + d];
+		qi[d] = qkv[i * pc.Dh + d];
 		douti[d] = dout[i * pc.Dh + d];
 		acc[d] = 0.0;
 	}
@@ -90,8 +90,8 @@ void dqPass(uint i, uint Dh) {
 		for (uint d = 0; d < Dh; d += STEP) {
 			[[unroll]] for (uint e = 0; e < STEP; e++) {
 				if (d + e < Dh) {
-					s += qi[d + e] * k[j * pc.Dh + d + e];
-					dp += douti[d + e] * v[j * pc.Dh + d + e];
+					s += qi[d + e] * qkv[kBase + j * pc.Dh + d + e];
+					dp += douti[d + e] * qkv[vBase + j * pc.Dh + d + e];
 				}
 			}
 		}
@@ -100,10 +100,10 @@ void dqPass(uint i, uint Dh) {
 		for (uint d = 0; d < Dh; d += STEP)
 			[[unroll]] for (uint e = 0; e < STEP; e++)
 				if (d + e < Dh)
-					acc[d + e] += ds * k[j * pc.Dh + d + e];
+					acc[d + e] += ds * qkv[kBase + j * pc.Dh + d + e];
 	}
 	for (uint d = 0; d < Dh; d++)
-		dq[i * pc.Dh + d] = pc.scale * acc[d];
+		dqkv[i * pc.Dh + d] = pc.scale * acc[d];
 }
 
 // dv_j = Σ_i p_ij·dout_i;  dk_j = scale·Σ_i p_ij·(dout_i·v_j − delta_i)·q_i.
@@ -111,8 +111,8 @@ void dkvPass(uint j, uint Dh) {
 	uint query0 = j - j % pc.T; // first query row of this (b, h)
 	float kj[MAX_DH], vj[MAX_DH], dkAcc[MAX_DH], dvAcc[MAX_DH];
 	for (uint d = 0; d < Dh; d++) {
-		kj[d] = k[j * pc.Dh + d];
-		vj[d] = v[j * pc.Dh + d];
+		kj[d] = qkv[kBase + j * pc.Dh + d];
+		vj[d] = qkv[vBase + j * pc.Dh + d];
 		dkAcc[d] = 0.0;
 		dvAcc[d] = 0.0;
 	}
@@ -121,7 +121,7 @@ void dkvPass(uint j, uint Dh) {
 		for (uint d = 0; d < Dh; d += STEP) {
 			[[unroll]] for (uint e = 0; e < STEP; e++) {
 				if (d + e < Dh) {
-					s += q[i * pc.Dh + d + e] * kj[d + e];
+					s += qkv[i * pc.Dh + d + e] * kj[d + e];
 					dp += dout[i * pc.Dh + d + e] * vj[d + e];
 				}
 			}
@@ -132,14 +132,14 @@ void dkvPass(uint j, uint Dh) {
 			[[unroll]] for (uint e = 0; e < STEP; e++) {
 				if (d + e < Dh) {
 					dvAcc[d + e] += p * dout[i * pc.Dh + d + e];
-					dkAcc[d + e] += ds * q[i * pc.Dh + d + e];
+					dkAcc[d + e] += ds * qkv[i * pc.Dh + d + e];
 				}
 			}
 		}
 	}
 	for (uint d = 0; d < Dh; d++) {
-		dk[j * pc.Dh + d] = pc.scale * dkAcc[d];
-		dv[j * pc.Dh + d] = dvAcc[d];
+		dqkv[kBase + j * pc.Dh + d] = pc.scale * dkAcc[d];
+		dqkv[vBase + j * pc.Dh + d] = dvAcc[d];
 	}
 }
 
@@ -149,6 +149,8 @@ void main() {
 	// even if that check is ever missed.
 	uint Dh = min(pc.Dh, MAX_DH);
 	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
+	kBase = rows * pc.Dh;
+	vBase = 2 * kBase;
 	for (uint row = gl_GlobalInvocationID.x; row < rows; row += stride) {
 		if (PASS == 0)
 			deltaPass(row, Dh);

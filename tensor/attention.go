@@ -9,42 +9,57 @@ import (
 //
 //	out[b,h] = softmax(q[b,h]·k[b,h]ᵀ·scale)·v[b,h]
 //
-//	q, k, v, out: [B, H, T, Dh]
-//	lse:          [B, H, T]   log Σ_j exp(score) of every query row, saved so
-//	                          the backward pass can recompute probabilities
-//	                          instead of storing the T×T matrix.
+//	qkv:  [3, B, H, T, Dh]  q, k and v one after the other, each [B, H, T, Dh]
+//	out:  [B, H, T, Dh]
+//	lse:  [B, H, T]         log Σ_j exp(score) of every query row, saved so
+//	                        the backward pass can recompute probabilities
+//	                        instead of storing the T×T matrix.
 //
-// scale is usually 1/√Dh.
-func Attention(q, k, v *Tensor, scale float32) (out, lse *Tensor) {
-	dev := mustSameDevice("Attention", q, k, v)
-	mustFloat("Attention", q, k, v)
-	args := attentionShape("Attention", q, k, v, scale)
-	out, lse = New(dev, q.shape...), New(dev, args.B, args.H, args.T)
-	dev.Attention(out.buf, lse.buf, q.buf, k.buf, v.buf, args)
+// scale is usually 1/√Dh. q, k and v come packed in one tensor because a
+// transformer makes them with one projection: a single layout kernel
+// (SplitQKVLayout) takes that projection's [B, T, 3·H·Dh] output to this
+// layout, and a single one takes the gradient back.
+func Attention(qkv *Tensor, scale float32) (out, lse *Tensor) {
+	dev := mustSameDevice("Attention", qkv)
+	mustFloat("Attention", qkv)
+	args := attentionShape("Attention", qkv, scale)
+	out, lse = New(dev, qkv.shape[1:]...), New(dev, args.B, args.H, args.T)
+	dev.Attention(out.buf, lse.buf, qkv.buf, args)
 	return out, lse
 }
 
-// AttentionBackward returns the gradients of Attention with respect to q, k
-// and v, given the upstream gradient dout and the forward's out and lse.
-func AttentionBackward(dout, q, k, v, out, lse *Tensor, scale float32) (dq, dk, dv *Tensor) {
-	dev := mustSameDevice("AttentionBackward", dout, q, k, v, out, lse)
-	mustFloat("AttentionBackward", dout, q, k, v, out, lse)
-	args := attentionShape("AttentionBackward", q, k, v, scale)
-	mustSameShape("AttentionBackward", dout, q)
-	mustSameShape("AttentionBackward", out, q)
+// AttentionBackward returns the gradient of Attention with respect to qkv
+// ([3, B, H, T, Dh], like qkv), given the upstream gradient dout and the
+// forward's out and lse.
+func AttentionBackward(dout, qkv, out, lse *Tensor, scale float32) (dqkv *Tensor) {
+	dev := mustSameDevice("AttentionBackward", dout, qkv, out, lse)
+	mustFloat("AttentionBackward", dout, qkv, out, lse)
+	args := attentionShape("AttentionBackward", qkv, scale)
+	for _, x := range []*Tensor{dout, out} {
+		if !sameDims(x.shape, qkv.shape[1:]...) {
+			panic(fmt.Sprintf("tensor.AttentionBackward: dout %v and out %v, want %v for qkv %v", dout.shape, out.shape, qkv.shape[1:], qkv.shape))
+		}
+	}
 	if !sameDims(lse.shape, args.B, args.H, args.T) {
 		panic(fmt.Sprintf("tensor.AttentionBackward: lse %v, want [%d, %d, %d]", lse.shape, args.B, args.H, args.T))
 	}
-	dq, dk, dv = New(dev, q.shape...), New(dev, q.shape...), New(dev, q.shape...)
-	dev.AttentionBackward(dq.buf, dk.buf, dv.buf, dout.buf, q.buf, k.buf, v.buf, out.buf, lse.buf, args)
-	return dq, dk, dv
+	dqkv = New(dev, qkv.shape...)
+	dev.AttentionBackward(dqkv.buf, dout.buf, qkv.buf, out.buf, lse.buf, args)
+	return dqkv
 }
 
-func attentionShape(op string, q, k, v *Tensor, scale float32) AttentionArgs {
-	if q.Rank() != 4 || !sameDims(k.shape, q.shape...) || !sameDims(v.shape, q.shape...) {
-		panic(fmt.Sprintf("tensor.%s: q %v, k %v, v %v: want three equal [B, H, T, Dh] shapes", op, q.shape, k.shape, v.shape))
+func attentionShape(op string, qkv *Tensor, scale float32) AttentionArgs {
+	if qkv.Rank() != 5 || qkv.Dim(0) != 3 {
+		panic(fmt.Sprintf("tensor.%s: qkv %v, want [3, B, H, T, Dh]", op, qkv.shape))
 	}
-	return AttentionArgs{B: q.Dim(0), H: q.Dim(1), T: q.Dim(2), Dh: q.Dim(3), Scale: scale}
+	return AttentionArgs{B: qkv.Dim(1), H: qkv.Dim(2), T: qkv.Dim(3), Dh: qkv.Dim(4), Scale: scale}
+}
+
+// QKVParts cuts the storage of a packed qkv [3, B, H, T, Dh] into its three
+// [B, H, T, Dh] parts, for kernels that treat them separately.
+func QKVParts[F Float](qkv []F, p AttentionArgs) (q, k, v []F) {
+	n := p.B * p.H * p.T * p.Dh
+	return qkv[:n:n], qkv[n : 2*n : 2*n], qkv[2*n : 3*n]
 }
 
 // attentionRef computes, for every batch b, head h and query row i, with

@@ -14,7 +14,7 @@ func TestAttentionUniform(t *testing.T) {
 	q := tensor.Zeros(dev, 1, 1, 3, 2)
 	k := tensor.FromSlice(dev, []float32{5, -1, 2, 7, 0, 3}, 1, 1, 3, 2)
 	v := tensor.FromSlice(dev, []float32{1, 2, 3, 4, 5, 9}, 1, 1, 3, 2)
-	out, lse := tensor.Attention(q, k, v, 0.7)
+	out, lse := tensor.Attention(packQKV(q, k, v), 0.7)
 	// mean of v rows = [(1+3+5)/3, (2+4+9)/3] = [3, 5] for each of the 3 queries.
 	wantTensor(t, "out", out, []int{1, 1, 3, 2}, []float64{3, 5, 3, 5, 3, 5}, tol32)
 	// log 3 from Python's math.log(3).
@@ -32,7 +32,7 @@ func TestAttentionDominant(t *testing.T) {
 	q := tensor.FromFloat64(dev, []float64{1000, 0, -1000}, 1, 1, 3, 1)
 	k := tensor.FromFloat64(dev, []float64{1, 0, -1}, 1, 1, 3, 1)
 	v := tensor.FromFloat64(dev, []float64{4, -7, 9}, 1, 1, 3, 1)
-	out, lse := tensor.Attention(q, k, v, 1)
+	out, lse := tensor.Attention(packQKV(q, k, v), 1)
 	wantTensor(t, "out", out, []int{1, 1, 3, 1}, []float64{4, 2, 9}, tol64)
 	wantTensor(t, "lse", lse, []int{1, 1, 3}, []float64{1000, 1.0986122886681098, 1000}, tol64)
 }
@@ -43,14 +43,14 @@ func TestAttentionOneToken(t *testing.T) {
 	q := tensor.FromFloat64(dev, []float64{1, 2}, 1, 1, 1, 2)
 	k := tensor.FromFloat64(dev, []float64{3, -1}, 1, 1, 1, 2)
 	v := tensor.FromFloat64(dev, []float64{0.25, -8}, 1, 1, 1, 2)
-	out, lse := tensor.Attention(q, k, v, 0.5)
+	out, lse := tensor.Attention(packQKV(q, k, v), 0.5)
 	wantTensor(t, "out", out, []int{1, 1, 1, 2}, []float64{0.25, -8}, tol64)
 	// 0.5·(1·3 + 2·(-1)) = 0.5
 	wantTensor(t, "lse", lse, []int{1, 1, 1}, []float64{0.5}, tol64)
 
 	// With one token the softmax is constant, so dq = dk = 0 and dv = dout.
 	dout := tensor.FromFloat64(dev, []float64{3, -2}, 1, 1, 1, 2)
-	dq, dk, dv := tensor.AttentionBackward(dout, q, k, v, out, lse, 0.5)
+	dq, dk, dv := unpackQKV(tensor.AttentionBackward(dout, packQKV(q, k, v), out, lse, 0.5))
 	wantTensor(t, "dq", dq, []int{1, 1, 1, 2}, []float64{0, 0}, tol64)
 	wantTensor(t, "dk", dk, []int{1, 1, 1, 2}, []float64{0, 0}, tol64)
 	wantTensor(t, "dv", dv, []int{1, 1, 1, 2}, []float64{3, -2}, tol64)
@@ -76,7 +76,7 @@ func TestAttentionTwoTokens(t *testing.T) {
 		q := tensor.FromSlice(c.dev, []float32{1, 0, 0, 1, 0, 0, 0, 0}, 1, 2, 2, 2)
 		k := tensor.FromSlice(c.dev, []float32{1, 2, 3, -1, 9, 9, -9, 4}, 1, 2, 2, 2)
 		v := tensor.FromSlice(c.dev, []float32{1, 0, 0, 2, 2, -4, 6, 10}, 1, 2, 2, 2)
-		out, lse := tensor.Attention(q, k, v, float32(1/math.Sqrt(2)))
+		out, lse := tensor.Attention(packQKV(q, k, v), float32(1/math.Sqrt(2)))
 		wantTensor(t, "out", out, []int{1, 2, 2, 2}, []float64{
 			0.19557032130075808, 1.6088593573984837, // head 0, query 0 (Python)
 			0.892958195064672, 0.21408360987065614, // head 0, query 1 (Python)
@@ -99,8 +99,8 @@ func TestAttentionBackwardTwoTokens(t *testing.T) {
 	v := tensor.FromFloat64(dev, []float64{1, 0, 0, 2}, 1, 1, 2, 2)
 	dout := tensor.FromFloat64(dev, []float64{1, -1, 0.5, 2}, 1, 1, 2, 2)
 	scale := float32(1 / math.Sqrt(2))
-	out, lse := tensor.Attention(q, k, v, scale)
-	dq, dk, dv := tensor.AttentionBackward(dout, q, k, v, out, lse, scale)
+	out, lse := tensor.Attention(packQKV(q, k, v), scale)
+	dq, dk, dv := unpackQKV(tensor.AttentionBackward(dout, packQKV(q, k, v), out, lse, scale))
 	shape := []int{1, 1, 2, 2}
 	const tol = 1e-9
 	wantTensor(t, "dq", dq, shape, []float64{-0.667463128146, 1.00119469222, 0.473115945761, -0.709673918641}, tol)
@@ -140,13 +140,27 @@ func TestAttentionParallelUniform(t *testing.T) {
 	q := tensor.Zeros(dev, B, H, T, Dh)
 	k := tensor.Full(dev, 1, B, H, T, Dh)
 	vt := tensor.FromFloat64(dev, v, B, H, T, Dh)
-	out, lse := tensor.Attention(q, k, vt, 0.5)
+	out, lse := tensor.Attention(packQKV(q, k, vt), 0.5)
 	wantTensor(t, "out", out, []int{B, H, T, Dh}, wantOut, tol64)
 	wantTensor(t, "lse", lse, []int{B, H, T}, wantLse, tol64)
 
-	dq, dk, dv := tensor.AttentionBackward(tensor.FromFloat64(dev, dout, B, H, T, Dh), q, k, vt, out, lse, 0.5)
+	dq, dk, dv := unpackQKV(tensor.AttentionBackward(tensor.FromFloat64(dev, dout, B, H, T, Dh), packQKV(q, k, vt), out, lse, 0.5))
 	zeros := make([]float64, n)
 	wantTensor(t, "dq", dq, []int{B, H, T, Dh}, zeros, tol64)
 	wantTensor(t, "dk", dk, []int{B, H, T, Dh}, zeros, tol64)
 	wantTensor(t, "dv", dv, []int{B, H, T, Dh}, wantDv, tol64)
+}
+
+// packQKV stacks q, k and v, each [B, H, T, Dh], into the [3, B, H, T, Dh]
+// that Attention takes.
+func packQKV(q, k, v *tensor.Tensor) *tensor.Tensor {
+	one := append([]int{1}, q.Shape()...)
+	return tensor.Concat(0, q.Reshape(one...), k.Reshape(one...), v.Reshape(one...))
+}
+
+// unpackQKV cuts a packed [3, B, H, T, Dh] gradient into dq, dk and dv.
+func unpackQKV(dqkv *tensor.Tensor) (dq, dk, dv *tensor.Tensor) {
+	parts := tensor.Chunk(dqkv, 3, 0)
+	s := dqkv.Shape()[1:]
+	return parts[0].Reshape(s...), parts[1].Reshape(s...), parts[2].Reshape(s...)
 }

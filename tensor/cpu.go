@@ -193,12 +193,15 @@ func (d *CPU[F]) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, m
 	layerNormModulateBackwardRef(d.f(dx), d.f(dshift), d.f(dscale), d.f(dout), d.f(x), d.f(scale), d.f(mean), d.f(rstd), nB, nT, nD)
 }
 
-func (d *CPU[F]) Attention(out, lse, q, k, v Buffer, args AttentionArgs) {
-	attentionRef(d.f(out), d.f(lse), d.f(q), d.f(k), d.f(v), args)
+func (d *CPU[F]) Attention(out, lse, qkv Buffer, args AttentionArgs) {
+	q, k, v := QKVParts(d.f(qkv), args)
+	attentionRef(d.f(out), d.f(lse), q, k, v, args)
 }
 
-func (d *CPU[F]) AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse Buffer, args AttentionArgs) {
-	attentionBackwardRef(d.f(dq), d.f(dk), d.f(dv), d.f(dout), d.f(q), d.f(k), d.f(v), d.f(out), d.f(lse), args)
+func (d *CPU[F]) AttentionBackward(dqkv, dout, qkv, out, lse Buffer, args AttentionArgs) {
+	dq, dk, dv := QKVParts(d.f(dqkv), args)
+	q, k, v := QKVParts(d.f(qkv), args)
+	attentionBackwardRef(dq, dk, dv, d.f(dout), q, k, v, d.f(out), d.f(lse), args)
 }
 
 func (d *CPU[F]) AdamW(param, grad, m, v Buffer, n int, args AdamWArgs) {

@@ -79,12 +79,13 @@ type Device interface {
 	LayerNormModulate(out, mean, rstd, x, shift, scale Buffer, nB, nT, nD int)
 	// LayerNormModulateBackward: gradients of LayerNormModulate.
 	LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd Buffer, nB, nT, nD int)
-	// Attention: out = softmax(Q·Kᵀ·scale)·V per batch and head; saves the
-	// log-sum-exp of every score row.
-	Attention(out, lse, q, k, v Buffer, args AttentionArgs)
-	// AttentionBackward: gradients of Attention, recomputing the
-	// probabilities from lse.
-	AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse Buffer, args AttentionArgs)
+	// Attention: out = softmax(Q·Kᵀ·scale)·V per batch and head, with Q, K
+	// and V the three parts of the packed qkv; saves the log-sum-exp of
+	// every score row.
+	Attention(out, lse, qkv Buffer, args AttentionArgs)
+	// AttentionBackward: the gradient of Attention with respect to qkv,
+	// packed the same way, recomputing the probabilities from lse.
+	AttentionBackward(dqkv, dout, qkv, out, lse Buffer, args AttentionArgs)
 	// AdamW updates param, m and v in place from grad.
 	AdamW(param, grad, m, v Buffer, n int, args AdamWArgs)
 	// EMA: ema = decay·ema + (1-decay)·param.
@@ -116,7 +117,9 @@ type MatMulArgs struct {
 }
 
 // AttentionArgs describes softmax attention over q, k, v of shape
-// [B, H, T, Dh]. Scale multiplies the scores, usually 1/√Dh.
+// [B, H, T, Dh], packed one after the other in a qkv buffer of
+// 3·B·H·T·Dh floats (see QKVParts). Scale multiplies the scores, usually
+// 1/√Dh.
 type AttentionArgs struct {
 	B, H, T, Dh int
 	Scale       float32

@@ -58,10 +58,12 @@ func ExamplePatchify() {
 // of the values and the log-sum-exp is log T.
 func ExampleAttention() {
 	dev := tensor.NewCPU()
-	q := tensor.Zeros(dev, 1, 1, 2, 1) // [B=1, H=1, T=2, Dh=1]
-	k := tensor.FromSlice(dev, []float32{3, -1}, 1, 1, 2, 1)
-	v := tensor.FromSlice(dev, []float32{2, 6}, 1, 1, 2, 1)
-	out, lse := tensor.Attention(q, k, v, 1)
+	qkv := tensor.FromSlice(dev, []float32{
+		0, 0, // q: [B=1, H=1, T=2, Dh=1]
+		3, -1, // k
+		2, 6, // v
+	}, 3, 1, 1, 2, 1)
+	out, lse := tensor.Attention(qkv, 1)
 	fmt.Println("out", out.Data())
 	fmt.Printf("lse %.4g\n", lse.Data())
 	// Output:

@@ -41,8 +41,9 @@ func scratchFloats(n int) *[]float32 {
 
 // Attention: per chunk of (batch, head) pairs, S = Q·Kᵀ, row softmax of
 // scale·S (saving lse), O = P·V.
-func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
-	out, lse, q, k, v := d.f(outB), d.f(lseB), d.f(qB), d.f(kB), d.f(vB)
+func (d *FastCPU) Attention(outB, lseB, qkvB Buffer, p AttentionArgs) {
+	out, lse := d.f(outB), d.f(lseB)
+	q, k, v := QKVParts(d.f(qkvB), p)
 	T, Dh, BH := p.T, p.Dh, p.B*p.H
 	chunk := max(1, min(BH, attentionTile/(T*T)))
 	buf := scratchFloats(chunk * T * T)
@@ -70,9 +71,10 @@ func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 //	dV = Pᵀ·dO,  dP = dO·Vᵀ,  dS = scale·P∘(dP − D),  dQ = dS·K,  dK = dSᵀ·Q
 //
 // with D_i = dO_i·O_i, all products as batched GEMMs.
-func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB Buffer, p AttentionArgs) {
-	dq, dk, dv, dout := d.f(dqB), d.f(dkB), d.f(dvB), d.f(doutB)
-	q, k, v, lse := d.f(qB), d.f(kB), d.f(vB), d.f(lseB) // out is not needed: D_i comes from P and dP
+func (d *FastCPU) AttentionBackward(dqkvB, doutB, qkvB, outB, lseB Buffer, p AttentionArgs) {
+	dq, dk, dv := QKVParts(d.f(dqkvB), p)
+	q, k, v := QKVParts(d.f(qkvB), p)
+	dout, lse := d.f(doutB), d.f(lseB) // out is not needed: D_i comes from P and dP
 	T, Dh, BH := p.T, p.Dh, p.B*p.H
 	chunk := max(1, min(BH, attentionTile/(2*T*T)))
 	buf := scratchFloats(2 * chunk * T * T)

@@ -19,24 +19,23 @@ func BenchmarkAttention(b *testing.B) {
 	} {
 		for _, dev := range []tensor.Device{tensor.NewFastCPU(), tensor.NewCPU()} {
 			n := s.B * s.H * s.T * s.Dh
-			q, k, v, out, dout := tensor.Full(dev, 0.1, n), tensor.Full(dev, 0.2, n), tensor.Full(dev, 0.3, n), tensor.New(dev, n), tensor.Full(dev, 1, n)
-			lse := tensor.New(dev, s.B*s.H*s.T)
-			dq, dk, dv := tensor.New(dev, n), tensor.New(dev, n), tensor.New(dev, n)
+			qkv, out, dout := tensor.Full(dev, 0.1, 3*n), tensor.New(dev, n), tensor.Full(dev, 1, n)
+			lse, dqkv := tensor.New(dev, s.B*s.H*s.T), tensor.New(dev, 3*n)
 			flop := float64(s.B*s.H*s.T*s.T*s.Dh) * 2
 			name := fmt.Sprintf("B=%d_H=%d_T=%d_Dh=%d/%s", s.B, s.H, s.T, s.Dh, deviceLabel(dev))
 			b.Run("forward/"+name, func(b *testing.B) {
 				for b.Loop() {
-					dev.Attention(out.Buffer(), lse.Buffer(), q.Buffer(), k.Buffer(), v.Buffer(), s)
+					dev.Attention(out.Buffer(), lse.Buffer(), qkv.Buffer(), s)
 				}
 				b.ReportMetric(2*flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 			b.Run("backward/"+name, func(b *testing.B) {
 				for b.Loop() {
-					dev.AttentionBackward(dq.Buffer(), dk.Buffer(), dv.Buffer(), dout.Buffer(), q.Buffer(), k.Buffer(), v.Buffer(), out.Buffer(), lse.Buffer(), s)
+					dev.AttentionBackward(dqkv.Buffer(), dout.Buffer(), qkv.Buffer(), out.Buffer(), lse.Buffer(), s)
 				}
 				b.ReportMetric(5*flop*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
-			for _, t := range []*tensor.Tensor{q, k, v, out, dout, lse, dq, dk, dv} {
+			for _, t := range []*tensor.Tensor{qkv, out, dout, lse, dqkv} {
 				t.Release()
 			}
 		}

@@ -135,14 +135,22 @@ func UnpatchifyLayout(in []int, p, c, h, w int) Layout {
 	}
 }
 
-// SplitHeadsLayout turns [B, T, H·Dh] into [B, H, T, Dh], one contiguous
-// [T, Dh] block per head, the layout Attention reads.
-func SplitHeadsLayout(in []int, heads int) Layout {
-	if len(in) != 3 || heads <= 0 || in[2]%heads != 0 {
-		panic(fmt.Sprintf("tensor.SplitHeads: %v into %d heads: want [B, T, H·Dh]", in, heads))
+// SplitQKVLayout takes the output of a transformer's fused qkv projection
+// to the layout Attention reads, one contiguous [T, Dh] block per part and
+// head, in a single permutation:
+//
+//	in:  [B, T, 3·H·Dh]   each token's q, then k, then v, each H heads of Dh
+//	out: [3, B, H, T, Dh]
+func SplitQKVLayout(in []int, heads int) Layout {
+	if len(in) != 3 || heads <= 0 || in[2]%(3*heads) != 0 {
+		panic(fmt.Sprintf("tensor.SplitQKV: %v into q, k, v of %d heads: want [B, T, 3·H·Dh]", in, heads))
 	}
-	b, t, dh := in[0], in[1], in[2]/heads
-	return Layout{View: []int{b, t, heads, dh}, Perm: []int{0, 2, 1, 3}, Out: []int{b, heads, t, dh}}
+	b, t, dh := in[0], in[1], in[2]/(3*heads)
+	return Layout{
+		View: []int{b, t, 3, heads, dh}, // [B, T, 3, H, Dh]
+		Perm: []int{2, 0, 3, 1, 4},      // [3, B, H, T, Dh]
+		Out:  []int{3, b, heads, t, dh},
+	}
 }
 
 // MergeHeadsLayout turns [B, H, T, Dh] back into [B, T, H·Dh].
@@ -162,8 +170,8 @@ func Unpatchify(x *Tensor, p, c, h, w int) *Tensor {
 	return Rearrange(x, UnpatchifyLayout(x.shape, p, c, h, w))
 }
 
-// SplitHeads is Rearrange with SplitHeadsLayout.
-func SplitHeads(x *Tensor, heads int) *Tensor { return Rearrange(x, SplitHeadsLayout(x.shape, heads)) }
+// SplitQKV is Rearrange with SplitQKVLayout.
+func SplitQKV(x *Tensor, heads int) *Tensor { return Rearrange(x, SplitQKVLayout(x.shape, heads)) }
 
 // MergeHeads is Rearrange with MergeHeadsLayout.
 func MergeHeads(x *Tensor) *Tensor { return Rearrange(x, MergeHeadsLayout(x.shape)) }

@@ -90,21 +90,30 @@ func TestPatchifyRoundTrips(t *testing.T) {
 	}
 }
 
-// SplitHeads views [B, T, H·Dh] as [B, T, H, Dh] and swaps T and H:
-// out[b,h,t,d] = x[b,t,h·Dh+d]. For arange x of shape [1, 2, 6] (so
-// x[t,e] = 6t + e), 3 heads of Dh = 2: out[h,t,d] = 6t + 2h + d.
-func TestSplitMergeHeads(t *testing.T) {
+// SplitQKV views [B, T, 3·H·Dh] as [B, T, 3, H, Dh] and moves the part
+// axis first and H before T: out[p,b,h,t,d] = x[b,t,(p·H+h)·Dh+d]. For
+// arange x of shape [1, 2, 6] (so x[t,e] = 6t + e), 1 head of Dh = 2:
+// out[p,0,0,t,d] = 6t + 2p + d. MergeHeads swaps H and T back.
+func TestSplitQKVMergeHeads(t *testing.T) {
 	dev := tensor.NewCPU()
 	x := arange(dev, 1, 2, 6)
-	heads := tensor.SplitHeads(x, 3)
-	wantTensor(t, "SplitHeads", heads, []int{1, 3, 2, 2}, []float64{
-		0, 1, 6, 7, // head 0: tokens 0 and 1
-		2, 3, 8, 9, // head 1
-		4, 5, 10, 11, // head 2
+	qkv := tensor.SplitQKV(x, 1)
+	wantTensor(t, "SplitQKV", qkv, []int{3, 1, 1, 2, 2}, []float64{
+		0, 1, 6, 7, // q: tokens 0 and 1
+		2, 3, 8, 9, // k
+		4, 5, 10, 11, // v
 	}, 0)
-	wantTensor(t, "MergeHeads(SplitHeads(x))", tensor.MergeHeads(heads), []int{1, 2, 6}, ints(12), 0)
 
-	// A bigger round trip, B = 2, T = 3, H = 4, Dh = 2.
-	y := arange(dev, 2, 3, 8)
-	wantTensor(t, "MergeHeads(SplitHeads(y))", tensor.MergeHeads(tensor.SplitHeads(y, 4)), []int{2, 3, 8}, ints(48), 0)
+	// Two heads of Dh = 1 in a [1, 2, 6]: out[p,0,h,t,0] = 6t + 2p + h.
+	wantTensor(t, "SplitQKV, 2 heads", tensor.SplitQKV(x, 2), []int{3, 1, 2, 2, 1}, []float64{
+		0, 6, 1, 7, // q: head 0 tokens 0 and 1, head 1 tokens 0 and 1
+		2, 8, 3, 9, // k
+		4, 10, 5, 11, // v
+	}, 0)
+
+	// MergeHeads of [B=1, H=3, T=2, Dh=2]: out[t, h·2+d] = x[h,t,d] = 4h + 2t + d.
+	wantTensor(t, "MergeHeads", tensor.MergeHeads(arange(dev, 1, 3, 2, 2)), []int{1, 2, 6}, []float64{
+		0, 1, 4, 5, 8, 9,
+		2, 3, 6, 7, 10, 11,
+	}, 0)
 }

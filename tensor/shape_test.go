@@ -144,7 +144,9 @@ func TestMisusePanics(t *testing.T) {
 		{"Gather index", func() { tensor.Gather(z(3, 2), idx(0, 3)) }, []string{"Gather", "3"}},
 		{"Gather float idx", func() { tensor.Gather(z(3, 2), z(2)) }, []string{"Gather", "[3 2]", "[2]"}},
 		{"ScatterAdd src", func() { tensor.ScatterAdd(z(3, 2), idx(0, 1), z(2, 3)) }, []string{"ScatterAdd", "[2 3]", "[3 2]"}},
-		{"Attention", func() { tensor.Attention(z(1, 1, 2, 4), z(1, 1, 3, 4), z(1, 1, 2, 4), 1) }, []string{"Attention", "[1 1 2 4]", "[1 1 3 4]"}},
+		{"Attention rank", func() { tensor.Attention(z(1, 1, 2, 4), 1) }, []string{"Attention", "[1 1 2 4]", "[3, B, H, T, Dh]"}},
+		{"Attention parts", func() { tensor.Attention(z(2, 1, 1, 2, 4), 1) }, []string{"Attention", "[2 1 1 2 4]", "[3, B, H, T, Dh]"}},
+		{"AttentionBackward out", func() { tensor.AttentionBackward(z(1, 1, 2, 4), z(3, 1, 1, 2, 4), z(1, 1, 3, 4), z(1, 1, 2), 1) }, []string{"AttentionBackward", "[1 1 3 4]", "[1 1 2 4]"}},
 		{"LayerNormModulate", func() { tensor.LayerNormModulate(z(2, 3, 4), z(2, 3), nil) }, []string{"LayerNormModulate", "[2 3 4]", "[2 3]"}},
 		{"AdamW shapes", func() { tensor.AdamW(z(3), z(3), z(3), z(4), tensor.AdamWArgs{Step: 1}) }, []string{"AdamW", "[3]", "[4]"}},
 		{"AdamW step", func() { tensor.AdamW(z(3), z(3), z(3), z(3), tensor.AdamWArgs{}) }, []string{"AdamW", "step 0"}},
@@ -223,8 +225,7 @@ func TestMisuseInt32Operand(t *testing.T) {
 		{"AddInto", func() { tensor.BinaryInto(tensor.OpAdd, f(2), f(2), i(2)) }},
 		{"SiLUBackward", func() { tensor.UnaryBackward(tensor.OpSiLU, i(2), f(2), f(2)) }},
 		{"AttentionBackward", func() {
-			q := f(1, 1, 2, 2)
-			tensor.AttentionBackward(i(1, 1, 2, 2), q, q, q, q, f(1, 1, 2), 1)
+			tensor.AttentionBackward(i(1, 1, 2, 2), f(3, 1, 1, 2, 2), f(1, 1, 2, 2), f(1, 1, 2), 1)
 		}},
 		{"LayerNormModulateBackward", func() {
 			tensor.LayerNormModulateBackward(i(1, 2, 4), f(1, 2, 4), nil, f(1, 2), f(1, 2), false)

@@ -32,7 +32,7 @@ func openDevice(choice string) (tensor.Device, string, func() error, error) {
 			}
 			return cpu("no Vulkan GPU: " + err.Error())
 		}
-		if choice == "auto" && dev.Kind() == "CPU implementation" {
+		if choice == "auto" && dev.Kind() == vk.CPUDriver {
 			dev.Close()
 			return cpu("the only Vulkan device is a CPU driver, " + dev.Name() + "; -device vulkan forces it")
 		}

@@ -9,13 +9,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/vk"
 )
 
 func main() {
@@ -232,7 +232,7 @@ func lossTerms(l dit.Loss) [2]float32 {
 
 // memoryHint adds advice to an out-of-memory error.
 func memoryHint(err error) string {
-	if msg := err.Error(); strings.Contains(msg, "OUT_OF_DEVICE_MEMORY") || strings.Contains(msg, "largest storage buffer") {
+	if vk.IsOutOfMemory(err) {
 		return "; try a smaller -batch"
 	}
 	return ""

@@ -21,14 +21,14 @@ type attentionPush struct {
 const attentionMaxDh = 128
 
 // Attention records fused softmax attention (attention.comp; reference
-// tensor.attentionRef): one invocation per query row, online softmax over
-// the keys.
-func (d *Device) Attention(out, lse, q, k, v tensor.Buffer, a tensor.AttentionArgs) {
+// tensor.attentionRef) over the packed qkv: one invocation per query row,
+// online softmax over the keys.
+func (d *Device) Attention(out, lse, qkv tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {
 		return
 	}
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
-	dispatch(d, "attention", nil, &push, grid1D(a.B*a.H*a.T, 64), out, lse, q, k, v)
+	dispatch(d, "attention", nil, &push, grid1D(a.B*a.H*a.T, 64), out, lse, qkv)
 }
 
 // attentionFits records an error for a head dimension the shaders cannot

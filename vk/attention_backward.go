@@ -4,17 +4,18 @@ package vk
 
 import "github.com/ditgo/ditgo/tensor"
 
-// AttentionBackward records the gradients of attention
-// (attention_backward.comp; reference tensor.attentionBackwardRef) as three
-// passes of one shader, chosen by its PASS constant:
+// AttentionBackward records the gradient of attention with respect to the
+// packed qkv (attention_backward.comp; reference
+// tensor.attentionBackwardRef) as three passes of one shader, chosen by its
+// PASS constant:
 //
 //	0  delta_i = dout_i·out_i              one invocation per query row
-//	1  dq_i                                one invocation per query row
-//	2  dk_j and dv_j                       one invocation per key row
+//	1  dq_i, the first part of dqkv        one invocation per query row
+//	2  dk_j and dv_j, the other two parts  one invocation per key row
 //
 // Every output row belongs to one invocation, so no atomics are needed. The
 // probabilities are recomputed from the saved log-sum-exp.
-func (d *Device) AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse tensor.Buffer, a tensor.AttentionArgs) {
+func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {
 		return
 	}
@@ -22,7 +23,7 @@ func (d *Device) AttentionBackward(dq, dk, dv, dout, q, k, v, out, lse tensor.Bu
 	delta := d.Alloc(tensor.Float32, rows) // scratch: D_i of every row
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
 	for pass := range uint32(3) {
-		dispatch(d, "attention_backward", []uint32{pass}, &push, grid1D(rows, 64), dq, dk, dv, dout, q, k, v, out, lse, delta)
+		dispatch(d, "attention_backward", []uint32{pass}, &push, grid1D(rows, 64), dqkv, dout, qkv, out, lse, delta)
 	}
 	d.Free(delta) // safe: later commands are ordered after these
 }

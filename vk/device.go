@@ -33,7 +33,7 @@ type Device struct {
 	queue    C.VkQueue
 	family   C.uint32_t
 	name     string
-	kind     string
+	kind     Kind
 	limits   limits
 
 	cmdPool   C.VkCommandPool
@@ -48,6 +48,8 @@ type Device struct {
 	cur      *submission   // being recorded
 	inflight []*submission // submitted, fence not yet waited on
 	spare    []*submission // finished, ready for reuse
+
+	noBarriers bool // tests only: record no barriers (see TestSyncValidationSeesMissingBarriers)
 
 	recorded  int   // commands recorded, for Stats
 	submitted int   // command buffers submitted, for Stats
@@ -127,8 +129,7 @@ type candidate struct {
 	index  int // in the loader's list
 	pd     C.VkPhysicalDevice
 	name   string
-	kind   string
-	rank   int // lower is preferred
+	kind   Kind // lower is preferred
 	limits limits
 }
 
@@ -171,15 +172,15 @@ func (d *Device) choosePhysical(want string) error {
 		props.Free()
 		switch props.DeviceType {
 		case vkgo.PhysicalDeviceTypeDiscreteGpu:
-			c.kind, c.rank = "discrete GPU", 0
+			c.kind = DiscreteGPU
 		case vkgo.PhysicalDeviceTypeIntegratedGpu:
-			c.kind, c.rank = "integrated GPU", 1
+			c.kind = IntegratedGPU
 		case vkgo.PhysicalDeviceTypeVirtualGpu:
-			c.kind, c.rank = "virtual GPU", 2
+			c.kind = VirtualGPU
 		case vkgo.PhysicalDeviceTypeCpu:
-			c.kind, c.rank = "CPU implementation", 3
+			c.kind = CPUDriver
 		default:
-			c.kind, c.rank = "other", 4
+			c.kind = OtherKind
 		}
 		if C.shim_queue_family(d.fns, c.pd) == C.UINT32_MAX {
 			continue // no compute queue
@@ -198,7 +199,7 @@ func (d *Device) choosePhysical(want string) error {
 			if match && best < 0 {
 				best = i
 			}
-		case best < 0 || c.rank < cands[best].rank:
+		case best < 0 || c.kind < cands[best].kind:
 			best = i
 		}
 	}
@@ -251,9 +252,8 @@ func (d *Device) createDevice() error {
 // Name describes the device, e.g. "vulkan: NVIDIA H100 (discrete GPU)".
 func (d *Device) Name() string { return fmt.Sprintf("vulkan: %s (%s)", d.name, d.kind) }
 
-// Kind is "discrete GPU", "integrated GPU", "virtual GPU", "CPU
-// implementation" (lavapipe) or "other".
-func (d *Device) Kind() string { return d.kind }
+// Kind says whether the device is a GPU or a CPU driver such as lavapipe.
+func (d *Device) Kind() Kind { return d.kind }
 
 // FloatType is float32: shaders compute in float32.
 func (d *Device) FloatType() tensor.DType { return tensor.Float32 }

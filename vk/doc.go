@@ -4,13 +4,19 @@
 //
 // Reading order:
 //
-//	device.go    Open: loader, instance, physical-device choice, queue; Close
-//	shim.go      the C shim for the calls that vulkan-go cannot make safely
-//	memory.go    device memory: large blocks, sub-allocated
-//	pipeline.go  one pipeline per shader and variant, created once
-//	record.go    recording dispatches into command buffers and submitting them
-//	transfer.go  uploads and readbacks through staging memory
-//	<kernel>.go  one launcher per shader: push constants, bindings, grid
+//	device.go           Open: loader, instance, physical-device choice, queue; Close
+//	kind.go, options.go the device kinds Open prefers; the environment variables
+//	shim.h, shim.c      the C shim for the calls that vulkan-go cannot make safely
+//	                    (its arguments would be freed by a GC finalizer mid-call)
+//	errors.go           Error (a failed call and its VkResult), TooLargeError,
+//	                    IsOutOfMemory
+//	memory.go           device memory: large blocks, sub-allocated
+//	pipeline.go         one pipeline per shader and variant, created once
+//	record.go           recording dispatches into command buffers and submitting them
+//	transfer.go         uploads and readbacks through staging memory
+//	<kernel>.go         one launcher per shader: push constants, bindings, grid
+//	stub.go             the API without cgo, where Open returns ErrNoCgo
+//	vktest/             opens a device for the tests of any package
 //
 // Execution model. Kernels are recorded, not run: each call records a
 // barrier and a dispatch into the current command buffer. The buffer is
@@ -20,7 +26,9 @@
 //
 // Environment variables:
 //
-//	DITGO_VK_VALIDATION=1   enable VK_LAYER_KHRONOS_validation; every message
+//	DITGO_VK_VALIDATION=1   enable VK_LAYER_KHRONOS_validation with its
+//	                        synchronization validation (hazards between
+//	                        commands that no barrier orders); every message
 //	                        it reports is counted (ValidationMessages) and printed
 //	DITGO_VK_DEVICE=S       use the physical device whose index or name
 //	                        contains S, instead of the automatic choice

@@ -1,6 +1,9 @@
 package vk
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is a failed Vulkan call: the call's name and the VkResult it
 // returned.
@@ -24,6 +27,32 @@ func (e *Error) Error() string {
 		msg += " (no Vulkan driver: install one, e.g. apt-get install mesa-vulkan-drivers)"
 	}
 	return msg
+}
+
+// OutOfMemory reports whether the call failed for lack of GPU or host
+// memory.
+func (e *Error) OutOfMemory() bool { return e.Result == -2 || e.Result == -1 }
+
+// TooLargeError is a tensor bigger than the device's largest storage
+// buffer (maxStorageBufferRange): a limit of the device rather than of its
+// free memory, with the same remedy.
+type TooLargeError struct {
+	Device     string
+	Bytes, Max uint64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("vk: a tensor of %d MiB exceeds %s's largest storage buffer (%d MiB); use a smaller batch or model",
+		e.Bytes>>20, e.Device, e.Max>>20)
+}
+
+// IsOutOfMemory reports whether err, or an error it wraps, says that the
+// work did not fit the device: an *Error for out-of-memory, or a
+// *TooLargeError. A caller can then suggest a smaller batch or model.
+func IsOutOfMemory(err error) bool {
+	var ve *Error
+	var tl *TooLargeError
+	return (errors.As(err, &ve) && ve.OutOfMemory()) || errors.As(err, &tl)
 }
 
 // resultName spells out a VkResult, from the specification's list.

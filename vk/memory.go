@@ -130,8 +130,7 @@ func (h *heap) put(b *block, off, size uint64) {
 func (h *heap) newBlock(size uint64) (*block, error) {
 	d := h.dev
 	if !h.host && size > max(d.limits.maxStorageBufferRange, h.blockSize) {
-		return nil, fmt.Errorf("vk: a tensor of %d MiB exceeds %s's largest storage buffer (%d MiB); use a smaller batch or model",
-			size>>20, d.name, d.limits.maxStorageBufferRange>>20)
+		return nil, &TooLargeError{Device: d.name, Bytes: size, Max: d.limits.maxStorageBufferRange}
 	}
 	b := &block{size: size, free: []span{{0, size}}}
 	var req C.VkMemoryRequirements

@@ -4,7 +4,8 @@ import "os"
 
 // Options choose how a device is opened.
 type Options struct {
-	// Validation enables VK_LAYER_KHRONOS_validation.
+	// Validation enables VK_LAYER_KHRONOS_validation, with synchronization
+	// validation.
 	Validation bool
 	// Device picks a physical device by index ("0") or by a part of its
 	// name ("llvmpipe", "H100"); empty means the automatic choice.

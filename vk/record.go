@@ -83,7 +83,9 @@ func (d *Device) command() *submission {
 	if s == nil {
 		return nil
 	}
-	C.shim_barrier(d.fns, s.cmd)
+	if !d.noBarriers {
+		C.shim_barrier(d.fns, s.cmd)
+	}
 	return s
 }
 

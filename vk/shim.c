@@ -161,13 +161,22 @@ VkResult shim_create_instance(void *getProcAddr, int validation, VkInstance *ins
 	    .apiVersion = (1u << 22) | (2u << 12), // Vulkan 1.2
 	};
 	const char *layers[] = {"VK_LAYER_KHRONOS_validation"};
-	const char *extensions[] = {"VK_EXT_debug_report"};
+	const char *extensions[] = {"VK_EXT_debug_report", "VK_EXT_validation_features"};
+	// With validation, synchronization validation too: the layer's default
+	// checks do not look for missing barriers.
+	const int32_t features[] = {VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
+	VkValidationFeaturesEXT checks = {
+	    .sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT,
+	    .enabledValidationFeatureCount = 1,
+	    .pEnabledValidationFeatures = features,
+	};
 	VkInstanceCreateInfo info = {
 	    .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+	    .pNext = validation ? &checks : NULL,
 	    .pApplicationInfo = &app,
 	    .enabledLayerCount = validation ? 1 : 0,
 	    .ppEnabledLayerNames = layers,
-	    .enabledExtensionCount = validation ? 1 : 0,
+	    .enabledExtensionCount = validation ? 2 : 0,
 	    .ppEnabledExtensionNames = extensions,
 	};
 	VkResult r = create(&info, NULL, instance);

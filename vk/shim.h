@@ -5,10 +5,15 @@
 // builds on a machine without the Vulkan headers (only the loader,
 // libvulkan.so.1, is needed at run time).
 //
-// Why a shim at all: vulkan-go copies the arrays of slice-taking calls into C
-// memory that a GC finalizer can free while the call is still running (see
-// DESIGN.md). The shim's structs live on the C stack instead, and its
-// function pointers come from vkGetInstanceProcAddr.
+// Why a shim at all: vulkan-go (github.com/vulkan-go/vulkan at
+// v0.0.0-20221209234627-c0a353ae26c8) copies the arguments of its
+// slice-taking calls (QueueSubmit, CreateComputePipelines,
+// UpdateDescriptorSets, CmdPipelineBarrier, ...) into C memory that a GC
+// finalizer can free while the call is still running: a stress run with
+// heavy garbage collection crashed inside vkCreateComputePipelines in 7 of 7
+// runs. The shim's structs live on the C stack instead, and its function
+// pointers come from vkGetInstanceProcAddr. TestGCStress (vk_test.go) runs
+// the op suite under constant collection to keep it that way.
 
 #ifndef DITGO_VK_SHIM_H
 #define DITGO_VK_SHIM_H
@@ -71,6 +76,7 @@ enum {
 	VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO = 42,
 	VK_STRUCTURE_TYPE_MEMORY_BARRIER = 46,
 	VK_STRUCTURE_TYPE_DEBUG_REPORT_CALLBACK_CREATE_INFO_EXT = 1000011000,
+	VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT = 1000247000,
 
 	VK_DESCRIPTOR_TYPE_STORAGE_BUFFER = 7,
 	VK_SHADER_STAGE_COMPUTE_BIT = 0x20,
@@ -120,6 +126,23 @@ typedef struct VkInstanceCreateInfo {
 	uint32_t enabledExtensionCount;
 	const char *const *ppEnabledExtensionNames;
 } VkInstanceCreateInfo;
+
+// VkValidationFeaturesEXT (VK_EXT_validation_features) turns on checks of
+// the validation layer that are off by default; this project asks for
+// synchronization validation, which reports read-after-write, write-after-
+// read and write-after-write hazards between commands that no barrier
+// orders. (Lavapipe runs dispatches one after another, so a missing barrier
+// never shows up as a wrong result there: only this check catches it.)
+enum { VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT = 4 };
+
+typedef struct VkValidationFeaturesEXT {
+	VkStructureType sType;
+	const void *pNext;
+	uint32_t enabledValidationFeatureCount;
+	const int32_t *pEnabledValidationFeatures;
+	uint32_t disabledValidationFeatureCount;
+	const int32_t *pDisabledValidationFeatures;
+} VkValidationFeaturesEXT;
 
 typedef struct VkDeviceQueueCreateInfo {
 	VkStructureType sType;

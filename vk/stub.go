@@ -26,5 +26,5 @@ func ValidationMessages() int { return 0 }
 // Stats is always zero without cgo.
 func (d *Device) Stats() (commands, submissions int) { return 0, 0 }
 
-// Kind is empty without cgo.
-func (d *Device) Kind() string { return "" }
+// Kind is OtherKind without cgo (a Device cannot be opened).
+func (d *Device) Kind() Kind { return OtherKind }

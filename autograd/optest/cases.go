@@ -142,12 +142,13 @@ func Cases(opts Options) []Case {
 	random(func() Case { return unpatchify(small(), small(), small(), small(), []int{1, 2, 4}[r.IntN(3)]) })
 
 	heads := func(b, t, h, dh int) Case {
-		return Case{Name: fmt.Sprintf("SplitMergeHeads/B%d_T%d_H%d_Dh%d", b, t, h, dh), Inputs: []Input{{Shape: []int{b, t, h * dh}}, {Shape: []int{b, h, t, dh}}},
+		return Case{Name: fmt.Sprintf("SplitQKVMergeHeads/B%d_T%d_H%d_Dh%d", b, t, h, dh), Inputs: []Input{{Shape: []int{b, t, 3 * h * dh}}, {Shape: []int{3, b, h, t, dh}}},
 			Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var {
-				// Split one input, merge the other, and tie them together so
-				// that both directions get a gradient.
-				split := g.SplitHeads(in[0], h)                        // [B, H, T, Dh]
-				return g.Add(g.MergeHeads(g.Mul(split, in[1])), in[0]) // [B, T, H·Dh]
+				// Split one input, scale it by the other, and merge the
+				// heads back, so that both layouts and both inputs get a
+				// gradient.
+				split := g.Mul(g.SplitQKV(in[0], h), in[1])          // [3, B, H, T, Dh]
+				return g.MergeHeads(g.Reshape(split, 3*b, h, t, dh)) // [3·B, T, H·Dh]
 			}}
 	}
 	cs = append(cs, heads(2, 3, 2, 4), heads(1, 1, 1, 1))
@@ -214,11 +215,10 @@ func Cases(opts Options) []Case {
 	random(func() Case { return layerNorm(small(), pick(), 2+pick(), true, true) })
 
 	attention := func(b, h, t, dh int) Case {
-		s := []int{b, h, t, dh}
-		return Case{Name: fmt.Sprintf("Attention/B%d_H%d_T%d_Dh%d", b, h, t, dh), Inputs: []Input{{Shape: s}, {Shape: s}, {Shape: s}},
+		return Case{Name: fmt.Sprintf("Attention/B%d_H%d_T%d_Dh%d", b, h, t, dh), Inputs: []Input{{Shape: []int{3, b, h, t, dh}}}, // q, k, v packed
 			Accum: t * dh,
 			Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var {
-				return g.Attention(in[0], in[1], in[2])
+				return g.Attention(in[0])
 			}}
 	}
 	cs = append(cs, attention(1, 1, 1, 1), attention(2, 3, 5, 4), attention(1, 2, 17, 8), attention(1, 1, 9, 64))
@@ -299,9 +299,9 @@ func miniBlockCase(b, t, d, h int) Case {
 		},
 		Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var {
 			x, c := in[0], in[1]
-			mod := g.Chunk(g.Linear(g.SiLU(c), in[2], nil), 6, 1) // 6 × [B, D]
-			qkv := g.Chunk(g.Linear(g.LayerNormModulate(x, mod[0], mod[1]), in[3], in[4]), 3, 2)
-			att := g.Attention(g.SplitHeads(qkv[0], h), g.SplitHeads(qkv[1], h), g.SplitHeads(qkv[2], h))
+			mod := g.Chunk(g.Linear(g.SiLU(c), in[2], nil), 6, 1)                                // 6 × [B, D]
+			qkv := g.SplitQKV(g.Linear(g.LayerNormModulate(x, mod[0], mod[1]), in[3], in[4]), h) // [3, B, H, T, Dh]
+			att := g.Attention(qkv)
 			x = g.GatedResidual(x, mod[2], g.Linear(g.MergeHeads(att), in[5], nil))
 			mlp := g.Linear(g.GELU(g.Linear(g.LayerNormModulate(x, mod[3], mod[4]), in[6], nil)), in[7], nil)
 			return g.GatedResidual(x, mod[5], mlp)
