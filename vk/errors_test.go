@@ -20,7 +20,7 @@ func TestIsOutOfMemory(t *testing.T) {
 		{fmt.Errorf("step 3: %w", &Error{Call: "vkQueueSubmit", Result: -2}), true},
 		{&TooLargeError{Device: "llvmpipe", Bytes: 3 << 30, Max: 2 << 30}, true},
 		{fmt.Errorf("forward: %w", &TooLargeError{Device: "x", Bytes: 1, Max: 0}), true},
-		{&Error{Call: "vkQueueSubmit", Result: -4}, false}, // VK_ERROR_DEVICE_LOST
+		{&Error{Call: "vkQueueSubmit", Result: -4}, false},   // VK_ERROR_DEVICE_LOST
 		{errors.New("VK_ERROR_OUT_OF_DEVICE_MEMORY"), false}, // a string is not the type
 		{io.EOF, false},
 		{nil, false},
