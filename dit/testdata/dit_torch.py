@@ -1,6 +1,6 @@
 """A DiT in PyTorch, written for this project from the paper (Peebles & Xie,
 "Scalable Diffusion Models with Transformers", ICCV 2023) and the conventions
-listed in DESIGN.md, as an independent reference for the Go engine's tests.
+listed in ../doc.go, as an independent reference for the Go engine's tests.
 
 It is the reference side of the parity fixtures (gen_fixtures.py) and can
 load a checkpoint written by the Go trainer (load_checkpoint)."""

@@ -8,7 +8,8 @@ For each of two small configs it records, from the same initial weights:
   adam3     the parameters after 3 AdamW steps on that loss
   ddim      a 10-step DDIM sample with classifier-free guidance from given noise
 The diffusion is written here from the papers (Ho et al. 2020, Nichol &
-Dhariwal 2021, Song et al. 2021) and DESIGN.md, as dit_torch.py is.
+Dhariwal 2021, Song et al. 2021) and the conventions in ../doc.go, as
+dit_torch.py is.
 """
 import json
 import math
