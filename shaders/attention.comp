@@ -1,7 +1,7 @@
 #version 450
 // attention.comp — fused softmax attention, forward: out = softmax(q·kᵀ·scale)·v.
 //
-// CPU reference: tensor.attentionRef (tensor/attention.go). Launcher: vk/attention.go.
+// CPU reference: tensor.AttentionRef (tensor/attention.go). Launcher: vk/attention.go.
 //
 // q, k, v and out are [B, H, T, Dh], lse is [B, H, T], all contiguous. For
 // every query row (b, h, i), with s_j = scale·(q_i·k_j) over the keys j < T

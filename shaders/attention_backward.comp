@@ -1,7 +1,7 @@
 #version 450
 // attention_backward.comp — gradients of attention.comp with respect to q, k and v.
 //
-// CPU reference: tensor.attentionBackwardRef (tensor/attention.go).
+// CPU reference: tensor.AttentionBackwardRef (tensor/attention.go).
 // Launcher: vk/attention_backward.go.
 //
 // q, k, v, out, dout, dq, dk and dv are [B, H, T, Dh]; lse and delta are

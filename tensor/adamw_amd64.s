@@ -1,7 +1,7 @@
 #include "textflag.h"
 
 // The AdamW update of the fast device (fast_optim.go) on 8 lanes of
-// float64 with AVX-512F: adamWRef's arithmetic, operation for operation and
+// float64 with AVX-512F: AdamWRef's arithmetic, operation for operation and
 // in its order (separate multiplies and adds, no fused multiply-add), so
 // that every parameter, moment and square is bit for bit the reference's:
 //
@@ -9,7 +9,7 @@
 //	v' = b2·v + ((1−b2)·g)·g
 //	p' = p·(1 − lr·wd) − ((lr/c1)·m') / (√v'/c2 + eps)
 //
-// c points to the eight float64 constants of adamWConsts: b1, 1−b1, b2,
+// c points to the eight float64 constants of AdamWConsts: b1, 1−b1, b2,
 // 1−b2, 1−lr·wd, lr/c1, c2, eps. n is a multiple of 8; the caller does the
 // rest. DI p, SI grad, R8 m, R9 v, CX vectors left.
 

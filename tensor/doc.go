@@ -10,7 +10,7 @@
 //
 // The functions of this package (MatMul, Attention, LayerNormModulate, ...)
 // check shapes, allocate the output and call the device. Each sits in a file
-// beside its CPU reference kernel (matmulRef, attentionRef, ...), whose doc
+// beside its CPU reference kernel (MatMulRef, AttentionRef, ...), whose doc
 // comment is the loop it computes. The CPU device runs those references; it
 // is generic over float32 and float64, and the float64 instance is the
 // ground truth that gradient checks and other devices are compared against.

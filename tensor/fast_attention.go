@@ -23,7 +23,7 @@ var attentionScratch = sync.Pool{New: func() any { return new([]float32) }}
 // is too small to be worth packing.
 func (d *FastCPU) matmul(out, a, b []float32, args MatMulArgs) {
 	if args.M*args.N*args.K*args.Batch < d.small {
-		matmulRef(out, a, b, nil, args)
+		MatMulRef(out, a, b, nil, args)
 		return
 	}
 	gemm(d.kernel, &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
@@ -42,7 +42,7 @@ func scratchFloats(n int) *[]float32 {
 // Attention: per chunk of (batch, head) pairs, S = Q·Kᵀ, row softmax of
 // scale·S (saving lse), O = P·V.
 func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
-	out, lse, q, k, v := d.f(outB), d.f(lseB), d.f(qB), d.f(kB), d.f(vB)
+	out, lse, q, k, v := d.Floats(outB), d.Floats(lseB), d.Floats(qB), d.Floats(kB), d.Floats(vB)
 	T, Dh, BH := p.T, p.Dh, p.B*p.H
 	chunk := max(1, min(BH, attentionTile/(T*T)))
 	buf := scratchFloats(chunk * T * T)
@@ -71,8 +71,8 @@ func (d *FastCPU) Attention(outB, lseB, qB, kB, vB Buffer, p AttentionArgs) {
 //
 // with D_i = dO_i·O_i, all products as batched GEMMs.
 func (d *FastCPU) AttentionBackward(dqB, dkB, dvB, doutB, qB, kB, vB, outB, lseB Buffer, p AttentionArgs) {
-	dq, dk, dv, dout := d.f(dqB), d.f(dkB), d.f(dvB), d.f(doutB)
-	q, k, v, lse := d.f(qB), d.f(kB), d.f(vB), d.f(lseB) // out is not needed: D_i comes from P and dP
+	dq, dk, dv, dout := d.Floats(dqB), d.Floats(dkB), d.Floats(dvB), d.Floats(doutB)
+	q, k, v, lse := d.Floats(qB), d.Floats(kB), d.Floats(vB), d.Floats(lseB) // out is not needed: D_i comes from P and dP
 	T, Dh, BH := p.T, p.Dh, p.B*p.H
 	chunk := max(1, min(BH, attentionTile/(2*T*T)))
 	buf := scratchFloats(2 * chunk * T * T)

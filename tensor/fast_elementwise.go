@@ -6,7 +6,7 @@ package tensor
 
 // Binary splits the rows of the [outer, mid, inner] view over the cores.
 func (d *FastCPU) Binary(op BinaryOp, outB, aB, bB Buffer, outer, mid, inner int) {
-	out, a, b := d.f(outB), d.f(aB), d.f(bB)
+	out, a, b := d.Floats(outB), d.Floats(aB), d.Floats(bB)
 	if outer*mid == 1 { // same shapes: split the one long row
 		parallelFor(inner, 1, func(lo, hi int) { binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
 		return
@@ -19,7 +19,7 @@ func (d *FastCPU) Binary(op BinaryOp, outB, aB, bB Buffer, outer, mid, inner int
 	})
 }
 
-// binaryRow is binaryRef on one row with the choice of op outside the
+// binaryRow is BinaryRef on one row with the choice of op outside the
 // loop, so that each loop is a plain, bounds-check-free pass.
 func binaryRow(op BinaryOp, out, a, b []float32) {
 	n := len(out)
@@ -38,7 +38,7 @@ func binaryRow(op BinaryOp, out, a, b []float32) {
 			out[i] = a[i] * b[i]
 		}
 	default:
-		binaryRef(op, out, a, b, 1, 1, n)
+		BinaryRef(op, out, a, b, 1, 1, n)
 	}
 }
 
@@ -47,9 +47,9 @@ func binaryRow(op BinaryOp, out, a, b []float32) {
 // the columns over the cores; the kernel set's vector loop, where it has
 // one, takes the leading columns, adding in the same order.
 func (d *FastCPU) Sum(outB, xB Buffer, outer, mid, inner int) {
-	out, x := d.f(outB), d.f(xB)
+	out, x := d.Floats(outB), d.Floats(xB)
 	if inner == 1 { // a sum over whole rows: split the rows instead
-		parallelFor(outer, mid, func(lo, hi int) { sumRef(out[lo:hi], x[lo*mid:hi*mid], hi-lo, mid, 1) })
+		parallelFor(outer, mid, func(lo, hi int) { SumRef(out[lo:hi], x[lo*mid:hi*mid], hi-lo, mid, 1) })
 		return
 	}
 	parallelFor(inner, outer*mid, func(lo, hi int) {
@@ -76,7 +76,7 @@ func (d *FastCPU) Sum(outB, xB Buffer, outer, mid, inner int) {
 
 // GatedResidual splits the token rows over the cores.
 func (d *FastCPU) GatedResidual(outB, xB, gateB, yB Buffer, nB, nT, nD int) {
-	out, x, gate, y := d.f(outB), d.f(xB), d.f(gateB), d.f(yB)
+	out, x, gate, y := d.Floats(outB), d.Floats(xB), d.Floats(gateB), d.Floats(yB)
 	parallelFor(nB*nT, nD, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			g := gate[(row/nT)*nD : (row/nT+1)*nD]
@@ -90,6 +90,6 @@ func (d *FastCPU) GatedResidual(outB, xB, gateB, yB Buffer, nB, nT, nD int) {
 
 // Scale splits the elements over the cores.
 func (d *FastCPU) Scale(outB, xB Buffer, alpha float32, n int) {
-	out, x := d.f(outB)[:n], d.f(xB)[:n]
-	parallelFor(n, 1, func(lo, hi int) { scaleRef(out[lo:hi], x[lo:hi], alpha) })
+	out, x := d.Floats(outB)[:n], d.Floats(xB)[:n]
+	parallelFor(n, 1, func(lo, hi int) { ScaleRef(out[lo:hi], x[lo:hi], alpha) })
 }

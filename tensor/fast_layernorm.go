@@ -2,14 +2,14 @@ package tensor
 
 import "math"
 
-// LayerNormModulate on the fast device: layerNormModulateRef's arithmetic
+// LayerNormModulate on the fast device: LayerNormModulateRef's arithmetic
 // in float32, rows split over the cores. The sums run over four
 // accumulators, which the CPU can add in parallel (one float64 chain, as in
 // the reference, waits for each add); at D ≤ a few thousand their float32
 // rounding stays within the op suite's tolerance.
 func (d *FastCPU) LayerNormModulate(outB, meanB, rstdB, xB, shiftB, scaleB Buffer, nB, nT, nD int) {
-	out, mean, rstd, x := d.f(outB), d.f(meanB), d.f(rstdB), d.f(xB)
-	shift, scale := d.f(shiftB), d.f(scaleB)
+	out, mean, rstd, x := d.Floats(outB), d.Floats(meanB), d.Floats(rstdB), d.Floats(xB)
+	shift, scale := d.Floats(shiftB), d.Floats(scaleB)
 	parallelFor(nB*nT, nD, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			b := row / nT
@@ -81,8 +81,8 @@ func rowMoments(xr []float32) (mu, rs float32) {
 // rows into their outputs — whole rows at a time, instead of the
 // reference's walk down columns.
 func (d *FastCPU) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, scaleB, meanB, rstdB Buffer, nB, nT, nD int) {
-	dx, dshift, dscale, dout := d.f(dxB), d.f(dshiftB), d.f(dscaleB), d.f(doutB)
-	x, scale, mean, rstd := d.f(xB), d.f(scaleB), d.f(meanB), d.f(rstdB)
+	dx, dshift, dscale, dout := d.Floats(dxB), d.Floats(dshiftB), d.Floats(dscaleB), d.Floats(doutB)
+	x, scale, mean, rstd := d.Floats(xB), d.Floats(scaleB), d.Floats(meanB), d.Floats(rstdB)
 	parallelFor(nB, nT*nD, func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			var sc, ds, dc []float32

@@ -6,17 +6,17 @@ package tensor
 // where it has one, which computes the same operations in the same order.
 
 func (d *FastCPU) AdamW(paramB, gradB, mB, vB Buffer, n int, args AdamWArgs) {
-	p, g, m, v := d.f(paramB)[:n], d.f(gradB)[:n], d.f(mB)[:n], d.f(vB)[:n]
-	c := adamWConsts(args)
+	p, g, m, v := d.Floats(paramB)[:n], d.Floats(gradB)[:n], d.Floats(mB)[:n], d.Floats(vB)[:n]
+	c := AdamWConsts(args)
 	parallelFor(n, 8, func(lo, hi int) {
 		if k := d.kernel; k.adamW != nil {
 			lo += k.adamW(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], &c)
 		}
-		adamWRef(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], args)
+		AdamWRef(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], args)
 	})
 }
 
 func (d *FastCPU) EMA(emaB, paramB Buffer, decay float32, n int) {
-	e, p := d.f(emaB)[:n], d.f(paramB)[:n]
-	parallelFor(n, 1, func(lo, hi int) { emaRef(e[lo:hi], p[lo:hi], decay) })
+	e, p := d.Floats(emaB)[:n], d.Floats(paramB)[:n]
+	parallelFor(n, 1, func(lo, hi int) { EMARef(e[lo:hi], p[lo:hi], decay) })
 }

@@ -9,7 +9,7 @@ func (d *FastCPU) Permute(outB, xB Buffer, p PermuteArgs) {
 		d.CPU.Permute(outB, xB, p)
 		return
 	}
-	out, x := d.f(outB), d.f(xB)
+	out, x := d.Floats(outB), d.Floats(xB)
 	inner := p.Shape[r-1]
 	// stride[a]: the step in x for one step along input axis a.
 	var stride [MaxRank]int

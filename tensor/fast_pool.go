@@ -28,22 +28,19 @@ func (d *FastCPU) Alloc(dtype DType, n int) Buffer {
 	if f == nil {
 		return d.CPU.Alloc(dtype, n)
 	}
-	d.live.Add(1)
-	return &cpuBuffer[float32]{f: f, dtype: dtype, n: n}
+	return d.CPU.AllocFrom(f)
 }
 
 // Free returns float32 storage to the pool.
 func (d *FastCPU) Free(b Buffer) {
-	cb := b.(*cpuBuffer[float32])
-	f, n := cb.f, cb.n
-	d.CPU.Free(b)
-	if f == nil || cb.dtype != Float32 {
+	f := d.CPU.Reclaim(b) // nil for int32 indices
+	if f == nil {
 		return
 	}
 	d.pool.mu.Lock()
 	if d.pool.free == nil {
 		d.pool.free = map[int][][]float32{}
 	}
-	d.pool.free[n] = append(d.pool.free[n], f)
+	d.pool.free[len(f)] = append(d.pool.free[len(f)], f)
 	d.pool.mu.Unlock()
 }

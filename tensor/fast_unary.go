@@ -12,7 +12,7 @@ import "math"
 // arithmetic on 16 or 8 lanes), it takes the whole vectors of each share and
 // this loop the rest.
 func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
-	out, x := d.f(outB)[:n], d.f(xB)[:n]
+	out, x := d.Floats(outB)[:n], d.Floats(xB)[:n]
 	parallelFor(n, 20, func(lo, hi int) {
 		switch op {
 		case OpGELU:
@@ -31,7 +31,7 @@ func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 				out[i] = x[i] / (1 + exp32(expClamp(-x[i])))
 			}
 		default:
-			unaryRef(op, out[lo:hi], x[lo:hi])
+			UnaryRef(op, out[lo:hi], x[lo:hi])
 		}
 	})
 }
@@ -40,7 +40,7 @@ func (d *FastCPU) Unary(op UnaryOp, outB, xB Buffer, n int) {
 // vector GELU), and GELU's tanh again through the logistic function,
 // tanh(u) = 2σ(2u) − 1.
 func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
-	dx, dy, x, y := d.f(dxB)[:n], d.f(dyB)[:n], d.f(xB)[:n], d.f(yB)[:n]
+	dx, dy, x, y := d.Floats(dxB)[:n], d.Floats(dyB)[:n], d.Floats(xB)[:n], d.Floats(yB)[:n]
 	parallelFor(n, 20, func(lo, hi int) {
 		switch op {
 		case OpGELU:
@@ -67,7 +67,7 @@ func (d *FastCPU) UnaryBackward(op UnaryOp, dxB, dyB, xB, yB Buffer, n int) {
 				dx[i] = dy[i] * s * (1 + v*(1-s))
 			}
 		default:
-			unaryBackwardRef(op, dx[lo:hi], dy[lo:hi], x[lo:hi], y[lo:hi])
+			UnaryBackwardRef(op, dx[lo:hi], dy[lo:hi], x[lo:hi], y[lo:hi])
 		}
 	})
 }

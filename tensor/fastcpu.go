@@ -21,7 +21,7 @@ import (
 //     for a few hundred microseconds after each matmul, because waking a
 //     sleeping core costs about 80 µs on a virtual machine (team.go).
 //     All transposes, the bias, Accumulate and batches take the fast path;
-//     only products with M·N·K below 128, and K = 0, run matmulRef.
+//     only products with M·N·K below 128, and K = 0, run MatMulRef.
 //   - Attention runs its products as batched GEMMs and the row softmax and
 //     its gradient in AVX-512 (softmax_amd64.s) where the CPU has it
 //     (fast_attention.go); GELU (gelu_amd64.s, AVX-512 or AVX2), the
@@ -40,14 +40,14 @@ import (
 type FastCPU struct {
 	*CPU[float32]
 	kernel  *gemmKernel
-	small   int // products with M·N·K below this run matmulRef
+	small   int // products with M·N·K below this run MatMulRef
 	scratch gemmScratchCache
 	pool    bufferPool // freed float32 storage, reused by length
 }
 
-// fastCPUSmall is the M·N·K below which a product runs matmulRef: below it,
+// fastCPUSmall is the M·N·K below which a product runs MatMulRef: below it,
 // the reference loop is as fast as packing (measured: 4×4×4 takes about
-// 0.5 µs either way, 8×8×8 2.5 µs in matmulRef and 0.8 µs in gemm).
+// 0.5 µs either way, 8×8×8 2.5 µs in MatMulRef and 0.8 µs in gemm).
 const fastCPUSmall = 128
 
 // NewFastCPU returns the fast float32 CPU device, with the fastest matmul
@@ -89,9 +89,9 @@ func (d *FastCPU) Name() string {
 }
 
 func (d *FastCPU) MatMul(out, a, b, bias Buffer, args MatMulArgs) {
-	o, x, y, z := d.f(out), d.f(a), d.f(b), d.f(bias)
+	o, x, y, z := d.Floats(out), d.Floats(a), d.Floats(b), d.Floats(bias)
 	if args.M*args.N*args.K < d.small {
-		matmulRef(o, x, y, z, args)
+		MatMulRef(o, x, y, z, args)
 		return
 	}
 	gemm(d.kernel, &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))

@@ -9,7 +9,7 @@ import (
 
 // The fast matmul of FastCPU: a blocked GEMM in the style of BLIS (Goto and
 // van de Geijn, "Anatomy of High-Performance Matrix Multiplication", 2008;
-// Van Zee and van de Geijn, "BLIS", 2015). It computes what matmulRef
+// Van Zee and van de Geijn, "BLIS", 2015). It computes what MatMulRef
 // computes, for float32.
 //
 // C (M×N) = op(A) (M×K) · op(B) (K×N) is cut into blocks that fit the caches,
@@ -38,7 +38,7 @@ import (
 // sliver with zeros so that the micro-kernel never needs a short form. Tiles
 // that stick out of C are computed into a small temporary and copied.
 //
-// The epilogue follows matmulRef: the first kc block (pc = 0) writes
+// The epilogue follows MatMulRef: the first kc block (pc = 0) writes
 // sum + bias, or adds it to C with Accumulate; later blocks add to C.
 //
 // Parallel work: the goroutines of one product (run by workerTeam, whose
@@ -173,7 +173,7 @@ func (c *gemmScratchCache) put(s *gemmScratch) {
 	c.free = append(c.free, s)
 }
 
-// gemm computes matmulRef(out, a, b, bias, p) with micro-kernel k, on up to
+// gemm computes MatMulRef(out, a, b, bias, p) with micro-kernel k, on up to
 // workers goroutines, with scratch from cache.
 func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p MatMulArgs, workers int) {
 	M, N, K := p.M, p.N, p.K
@@ -181,7 +181,7 @@ func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p M
 		return
 	}
 	if K == 0 { // C is just (C +) bias: nothing to block
-		matmulRef(out, a, b, bias, p)
+		MatMulRef(out, a, b, bias, p)
 		return
 	}
 	item := func(n int) gemmOperands {

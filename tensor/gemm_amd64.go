@@ -68,8 +68,8 @@ func softmaxGradRowAVX512(p, ds *float32, n int, scale, lse float32)
 //go:noescape
 func sumColumnsF64AVX512(acc *float64, x *float32, cols, rows, stride int)
 
-// adamWAVX512 (adamw_amd64.s) is adamWRef on n elements, n a multiple of
-// 8, with c = adamWConsts.
+// adamWAVX512 (adamw_amd64.s) is AdamWRef on n elements, n a multiple of
+// 8, with c = AdamWConsts.
 //
 //go:noescape
 func adamWAVX512(p, grad, m, v *float32, n int, c *[8]float64)

@@ -32,9 +32,9 @@ type gemmKernel struct {
 	// into acc in float64 (Sum's inner loop), for as many leading columns
 	// as it handles, and returns that count; the caller does the rest.
 	sumColumns func(acc []float64, x []float32, rows, stride int) (done int)
-	// adamW, if not nil, is adamWRef for float32 on as many leading
+	// adamW, if not nil, is AdamWRef for float32 on as many leading
 	// elements as it handles (it returns that count), bit for bit, with
-	// c = adamWConsts.
+	// c = AdamWConsts.
 	adamW func(p, g, m, v []float32, c *[8]float64) (done int)
 }
 

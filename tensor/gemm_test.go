@@ -85,7 +85,7 @@ func TestGemmMatchesReference(t *testing.T) {
 	}
 }
 
-// checkGemm runs c on dev and on matmulRef in float64. Each element may
+// checkGemm runs c on dev and on MatMulRef in float64. Each element may
 // differ by 1e-6·√K of the sum of the magnitudes of its terms (products,
 // bias and old value), the float32 rounding of a K-term sum. Without
 // Accumulate the output starts as NaN, so an element the kernel fails to
@@ -114,7 +114,7 @@ func checkGemm(t *testing.T, dev *FastCPU, c gemmCase) {
 	args := MatMulArgs{Batch: c.batch, M: c.m, N: c.n, K: c.k, TransA: c.transA, TransB: c.transB, Accumulate: c.accumulate}
 
 	want, scale := f64(out), f64(out)
-	matmulRef(want, f64(a), f64(b), f64(bias), args)
+	MatMulRef(want, f64(a), f64(b), f64(bias), args)
 	abs := func(x []float64) []float64 {
 		for i, v := range x {
 			x[i] = math.Abs(v)
@@ -124,7 +124,7 @@ func checkGemm(t *testing.T, dev *FastCPU, c gemmCase) {
 	if !c.accumulate {
 		clear(scale)
 	}
-	matmulRef(abs(scale), abs(f64(a)), abs(f64(b)), abs(f64(bias)), args)
+	MatMulRef(abs(scale), abs(f64(a)), abs(f64(b)), abs(f64(bias)), args)
 
 	got := dev.Alloc(Float32, len(out))
 	bufA, bufB := dev.Alloc(Float32, len(a)), dev.Alloc(Float32, len(b))

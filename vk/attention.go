@@ -21,7 +21,7 @@ type attentionPush struct {
 const attentionMaxDh = 128
 
 // Attention records fused softmax attention (attention.comp; reference
-// tensor.attentionRef): one invocation per query row, online softmax over
+// tensor.AttentionRef): one invocation per query row, online softmax over
 // the keys.
 func (d *Device) Attention(out, lse, q, k, v tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {

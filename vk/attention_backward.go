@@ -5,7 +5,7 @@ package vk
 import "github.com/ditgo/ditgo/tensor"
 
 // AttentionBackward records the gradients of attention
-// (attention_backward.comp; reference tensor.attentionBackwardRef) as three
+// (attention_backward.comp; reference tensor.AttentionBackwardRef) as three
 // passes of one shader, chosen by its PASS constant:
 //
 //	0  delta_i = dout_i·out_i              one invocation per query row
