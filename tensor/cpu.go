@@ -192,7 +192,9 @@ func (d *CPU[F]) Sum(out, x Buffer, outer, mid, inner int) {
 	SumRef(d.Floats(out), d.Floats(x), outer, mid, inner)
 }
 
-func (d *CPU[F]) Permute(out, x Buffer, args PermuteArgs) { PermuteRef(d.Floats(out), d.Floats(x), args) }
+func (d *CPU[F]) Permute(out, x Buffer, args PermuteArgs) {
+	PermuteRef(d.Floats(out), d.Floats(x), args)
+}
 
 func (d *CPU[F]) CopySlice(dst, src Buffer, args CopySliceArgs) {
 	CopySliceRef(d.Floats(dst), d.Floats(src), args)

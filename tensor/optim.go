@@ -30,7 +30,7 @@ func AdamW(param, grad, m, v *Tensor, args AdamWArgs) {
 // Each product is rounded (float64(…)) before it is added, which keeps the
 // compiler from fusing the two into one multiply-add (Go may, on arm64 and
 // with GOAMD64=v3): the arithmetic is then exactly defined, and the fast
-// device's vector AdamW (adamw_amd64.s) gives the same bits.
+// device's vector AdamW (tensor/fastcpu/optim_amd64.s) gives the same bits.
 func AdamWRef[F Float](p, g, m, v []F, a AdamWArgs) {
 	c := AdamWConsts(a)
 	b1, nb1, b2, nb2, decay, step, c2, eps := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
