@@ -50,5 +50,5 @@ bench *ARGS:
 bench-peer *ARGS:
     mkdir -p /tmp/ditgo-bench
     go build -o /tmp/ditgo-bench/train ./train
-    go test -c -o /tmp/ditgo-bench/tensor.test ./tensor
-    /usr/bin/python3 train/bench/peer.py --train /tmp/ditgo-bench/train --tensor-test /tmp/ditgo-bench/tensor.test {{ARGS}}
+    go test -c -o /tmp/ditgo-bench/fastcpu.test ./tensor/fastcpu
+    /usr/bin/python3 train/bench/peer.py --train /tmp/ditgo-bench/train --fastcpu-test /tmp/ditgo-bench/fastcpu.test {{ARGS}}

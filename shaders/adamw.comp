@@ -2,7 +2,7 @@
 // adamw.comp — one AdamW step (decoupled weight decay, Loshchilov & Hutter),
 // updating param, m and v in place.
 //
-// CPU reference: tensor.adamWRef (tensor/optim.go). Launcher: vk/adamw.go.
+// CPU reference: tensor.AdamWRef (tensor/optim.go). Launcher: vk/adamw.go.
 //
 // In the order PyTorch's AdamW uses, for step t:
 //

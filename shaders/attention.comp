@@ -1,7 +1,7 @@
 #version 450
 // attention.comp — fused softmax attention, forward: out = softmax(q·kᵀ·scale)·v.
 //
-// CPU reference: tensor.attentionRef (tensor/attention.go). Launcher: vk/attention.go.
+// CPU reference: tensor.AttentionRef (tensor/attention.go). Launcher: vk/attention.go.
 //
 // qkv is [3, B, H, T, Dh]: q, k and v, each [B, H, T, Dh], one after the
 // other (tensor.QKVParts). out is [B, H, T, Dh], lse is [B, H, T], all

@@ -1,7 +1,7 @@
 #version 450
 // attention_backward.comp — the gradient of attention.comp with respect to qkv.
 //
-// CPU reference: tensor.attentionBackwardRef (tensor/attention.go).
+// CPU reference: tensor.AttentionBackwardRef (tensor/attention.go).
 // Launcher: vk/attention_backward.go.
 //
 // qkv and dqkv are [3, B, H, T, Dh]: q, k and v (dq, dk and dv), each

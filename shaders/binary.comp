@@ -1,7 +1,7 @@
 #version 450
 // binary.comp — out = a ∘ b, with b broadcast over the middle axis.
 //
-// CPU reference: tensor.binaryRef (tensor/elementwise.go). Launcher: vk/binary.go.
+// CPU reference: tensor.BinaryRef (tensor/elementwise.go). Launcher: vk/binary.go.
 //
 // a and out are viewed as [outer, mid, inner], b as [outer, inner]:
 //

@@ -2,7 +2,7 @@
 // copy_slice.comp — copies a block of rows along one axis, the step that
 // Concat and Split are made of.
 //
-// CPU reference: tensor.copySliceRef (tensor/slice.go). Launcher:
+// CPU reference: tensor.CopySliceRef (tensor/slice.go). Launcher:
 // vk/copy_slice.go.
 //
 // src is viewed as [outer, srcLen, inner] and dst as [outer, dstLen, inner]:

@@ -5,7 +5,7 @@
 // Every shader is one third of a trio that shares its name:
 //
 //	shaders/binary.comp   the GPU kernel
-//	tensor/elementwise.go the CPU reference (binaryRef), whose doc comment is the loop
+//	tensor/elementwise.go the CPU reference (BinaryRef), whose doc comment is the loop
 //	vk/binary.go          the launcher: push constants, bindings, dispatch size
 //
 // The conventions every shader follows:

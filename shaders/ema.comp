@@ -2,7 +2,7 @@
 // ema.comp — ema = decay·ema + (1−decay)·param, the averaged weights DiT
 // samples from.
 //
-// CPU reference: tensor.emaRef (tensor/optim.go). Launcher: vk/ema.go.
+// CPU reference: tensor.EMARef (tensor/optim.go). Launcher: vk/ema.go.
 //
 // Bindings: 0 ema, 1 param.
 // Push constants: EMAPush { n, decay }.

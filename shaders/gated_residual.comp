@@ -2,7 +2,7 @@
 // gated_residual.comp — out = x + gate·y, the residual update of an adaLN-Zero
 // block.
 //
-// CPU reference: tensor.gatedResidualRef (tensor/elementwise.go). Launcher:
+// CPU reference: tensor.GatedResidualRef (tensor/elementwise.go). Launcher:
 // vk/gated_residual.go.
 //
 //	x, y, out: [B, T, D]

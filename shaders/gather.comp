@@ -1,7 +1,7 @@
 #version 450
 // gather.comp — out[i,c] = table[idx[i],c], the lookup of an embedding table.
 //
-// CPU reference: tensor.gatherRef (tensor/gather.go). Launcher: vk/gather.go.
+// CPU reference: tensor.GatherRef (tensor/gather.go). Launcher: vk/gather.go.
 //
 //	table: [R, d]
 //	idx:   [n] int, each in [0, R)

@@ -1,7 +1,7 @@
 #version 450
 // layernorm_modulate.comp — adaLN: out = LN(x)·(1 + scale) + shift, saving mean and rstd.
 //
-// CPU reference: tensor.layerNormModulateRef (tensor/layernorm.go).
+// CPU reference: tensor.LayerNormModulateRef (tensor/layernorm.go).
 // Launcher: vk/layernorm_modulate.go.
 //
 // x and out are [B, T, D], shift and scale [B, D], mean and rstd [B, T].

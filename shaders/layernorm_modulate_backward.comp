@@ -1,7 +1,7 @@
 #version 450
 // layernorm_modulate_backward.comp — gradients of layernorm_modulate.comp.
 //
-// CPU reference: tensor.layerNormModulateBackwardRef (tensor/layernorm.go).
+// CPU reference: tensor.LayerNormModulateBackwardRef (tensor/layernorm.go).
 // Launcher: vk/layernorm_modulate_backward.go.
 //
 // dout, x and dx are [B, T, D], scale, dshift and dscale [B, D], mean and

@@ -1,7 +1,7 @@
 #version 450
 // matmul.comp — batched out[n] = op(A[n])·op(B[n]) (+ bias) (+ out[n]).
 //
-// CPU reference: tensor.matmulRef (tensor/matmul.go). Launcher: vk/matmul.go.
+// CPU reference: tensor.MatMulRef (tensor/matmul.go). Launcher: vk/matmul.go.
 //
 // For n < batch, i < M, j < N:
 //

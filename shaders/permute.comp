@@ -2,7 +2,7 @@
 // permute.comp — out is x with its axes reordered: output axis a is input
 // axis perm[a].
 //
-// CPU reference: tensor.permuteRef (tensor/permute.go). Launcher: vk/permute.go.
+// CPU reference: tensor.PermuteRef (tensor/permute.go). Launcher: vk/permute.go.
 //
 // x is contiguous with shape shape[0 .. rank-1]; out is contiguous with
 // shape[perm[0]], …, shape[perm[rank-1]]. Each invocation takes an output

@@ -2,7 +2,7 @@
 // rand_normal.comp — standard normals from the Philox4x32-10 stream (seed,
 // offset).
 //
-// CPU reference: tensor.randNormalRef and tensor.Philox (tensor/random.go).
+// CPU reference: tensor.RandNormalRef and tensor.Philox (tensor/random.go).
 // Launcher: vk/rand_normal.go.
 //
 // out[j] is value p = offset + j of the stream (64-bit, wrapping). Philox on

@@ -1,7 +1,7 @@
 #version 450
 // scale.comp — out = alpha · x.
 //
-// CPU reference: tensor.scaleRef (tensor/elementwise.go). Launcher: vk/scale.go.
+// CPU reference: tensor.ScaleRef (tensor/elementwise.go). Launcher: vk/scale.go.
 //
 // out may alias x (scaling in place): each element is read before it is
 // written and by the same invocation.

@@ -2,7 +2,7 @@
 // scatter_add.comp — table[idx[i],c] += src[i,c] for i = 0, 1, …, n-1 in
 // order: the gradient of gather.comp.
 //
-// CPU reference: tensor.scatterAddRef (tensor/gather.go). Launcher:
+// CPU reference: tensor.ScatterAddRef (tensor/gather.go). Launcher:
 // vk/scatter_add.go.
 //
 //	table: [R, d]   updated in place

@@ -1,7 +1,7 @@
 #version 450
 // sum.comp — out[o,i] = Σ_m x[o,m,i], with x viewed as [outer, mid, inner].
 //
-// CPU reference: tensor.sumRef (tensor/reduce.go). Launcher: vk/sum.go.
+// CPU reference: tensor.SumRef (tensor/reduce.go). Launcher: vk/sum.go.
 //
 // One workgroup per output element. Its 256 invocations each sum every 256th
 // m into a partial sum, then a tree halves the partial sums in shared memory

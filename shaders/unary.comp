@@ -1,7 +1,7 @@
 #version 450
 // unary.comp — out = f(x) elementwise.
 //
-// CPU reference: tensor.unaryRef (tensor/elementwise.go). Launcher: vk/unary.go.
+// CPU reference: tensor.UnaryRef (tensor/elementwise.go). Launcher: vk/unary.go.
 //
 // The reference computes in float64 and rounds once; this shader computes in
 // float32 with GLSL's exp, log and tanh, so the two agree closely but not

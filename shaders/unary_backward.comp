@@ -1,7 +1,7 @@
 #version 450
 // unary_backward.comp — dx = dy · f'(x), given x and y = f(x).
 //
-// CPU reference: tensor.unaryBackwardRef (tensor/elementwise.go). Launcher:
+// CPU reference: tensor.UnaryBackwardRef (tensor/elementwise.go). Launcher:
 // vk/unary_backward.go.
 //
 // Each rule uses whichever of x and y is cheaper:

@@ -62,14 +62,14 @@ func QKVParts[F Float](qkv []F, p AttentionArgs) (q, k, v []F) {
 	return qkv[:n:n], qkv[n : 2*n : 2*n], qkv[2*n : 3*n]
 }
 
-// attentionRef computes, for every batch b, head h and query row i, with
+// AttentionRef computes, for every batch b, head h and query row i, with
 // s_j = scale·Σ_d q[b,h,i,d]·k[b,h,j,d]:
 //
 //	lse[b,h,i]   = log Σ_j exp(s_j)                (computed as m + log Σ_j exp(s_j − m), m = max_j s_j)
 //	out[b,h,i,d] = Σ_j exp(s_j − lse[b,h,i])·v[b,h,j,d]
 //
 // in float64.
-func attentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
+func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
 	parallelFor(p.B*p.H*T, 2*T*Dh, func(lo, hi int) {
 		s := make([]float64, T)
@@ -105,7 +105,7 @@ func attentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 	})
 }
 
-// attentionBackwardRef computes, for every batch b and head h, recomputing
+// AttentionBackwardRef computes, for every batch b and head h, recomputing
 // the probabilities p_ij = exp(s_ij − lse_i) from the saved lse:
 //
 //	D_i   = Σ_d dout[i,d]·out[i,d]
@@ -116,7 +116,7 @@ func attentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 //
 // in float64. The identity Σ_j p_ij·(dout[i]·v[j]) = dout[i]·out[i] = D_i is
 // what makes the softmax gradient this short.
-func attentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p AttentionArgs) {
+func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
 	sc := float64(p.Scale)
 	parallelFor(p.B*p.H, 4*T*T*Dh, func(lo, hi int) {

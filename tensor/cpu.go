@@ -72,17 +72,36 @@ func (d *CPU[F]) Free(b Buffer) {
 	d.live.Add(-1)
 }
 
+// AllocFrom is Alloc with storage that the caller supplies: it returns a
+// float buffer of len(f) elements that holds f. With Reclaim it lets a
+// device built on this one keep freed storage and reuse it (the fast CPU
+// device pools it by length, as a training step frees and reallocates the
+// same sizes every time); the reference device itself does not pool, to
+// stay plain.
+func (d *CPU[F]) AllocFrom(f []F) Buffer {
+	d.live.Add(1)
+	return &cpuBuffer[F]{f: f, dtype: d.FloatType(), n: len(f)}
+}
+
+// Reclaim frees b as Free does and returns its float storage, for reuse
+// with AllocFrom; nil for an int32 buffer.
+func (d *CPU[F]) Reclaim(b Buffer) []F {
+	f := b.(*cpuBuffer[F]).f
+	d.Free(b)
+	return f
+}
+
 func (d *CPU[F]) LiveBuffers() int { return int(d.live.Load()) }
 
 func (d *CPU[F]) WriteFloat32(dst Buffer, src []float32) {
-	f := d.f(dst)
+	f := d.Floats(dst)
 	for i, x := range src {
 		f[i] = F(x)
 	}
 }
 
 func (d *CPU[F]) WriteFloat64(dst Buffer, src []float64) {
-	f := d.f(dst)
+	f := d.Floats(dst)
 	for i, x := range src {
 		f[i] = F(x)
 	}
@@ -91,14 +110,14 @@ func (d *CPU[F]) WriteFloat64(dst Buffer, src []float64) {
 func (d *CPU[F]) WriteInt32(dst Buffer, src []int32) { copy(d.i(dst), src) }
 
 func (d *CPU[F]) ReadFloat32(dst []float32, src Buffer) error {
-	for i, x := range d.f(src) {
+	for i, x := range d.Floats(src) {
 		dst[i] = float32(x)
 	}
 	return nil
 }
 
 func (d *CPU[F]) ReadFloat64(dst []float64, src Buffer) error {
-	for i, x := range d.f(src) {
+	for i, x := range d.Floats(src) {
 		dst[i] = float64(x)
 	}
 	return nil
@@ -112,8 +131,10 @@ func (d *CPU[F]) ReadInt32(dst []int32, src Buffer) error {
 // Sync has nothing to wait for: CPU kernels run when they are called.
 func (d *CPU[F]) Sync() error { return nil }
 
-// f returns the float storage of a buffer; nil for a nil (optional) buffer.
-func (d *CPU[F]) f(b Buffer) []F {
+// Floats returns the float storage of b, a float buffer that d made; nil
+// for a nil (optional) buffer. The kernels below hand it to the reference
+// loops, and a device built on this one (tensor/fastcpu) to its own loops.
+func (d *CPU[F]) Floats(b Buffer) []F {
 	if b == nil {
 		return nil
 	}
@@ -141,77 +162,79 @@ func (d *CPU[F]) i(b Buffer) []int32 {
 // The kernels: each forwards to the reference loop that sits beside the
 // tensor-level op of the same name (matmul.go, attention.go, ...).
 
-func (d *CPU[F]) Fill(out Buffer, value float32, n int) { fillRef(d.f(out)[:n], F(value)) }
+func (d *CPU[F]) Fill(out Buffer, value float32, n int) { FillRef(d.Floats(out)[:n], F(value)) }
 
 func (d *CPU[F]) MatMul(out, a, b, bias Buffer, args MatMulArgs) {
-	matmulRef(d.f(out), d.f(a), d.f(b), d.f(bias), args)
+	MatMulRef(d.Floats(out), d.Floats(a), d.Floats(b), d.Floats(bias), args)
 }
 
 func (d *CPU[F]) Binary(op BinaryOp, out, a, b Buffer, outer, mid, inner int) {
-	binaryRef(op, d.f(out), d.f(a), d.f(b), outer, mid, inner)
+	BinaryRef(op, d.Floats(out), d.Floats(a), d.Floats(b), outer, mid, inner)
 }
 
 func (d *CPU[F]) Unary(op UnaryOp, out, x Buffer, n int) {
-	unaryRef(op, d.f(out)[:n], d.f(x)[:n])
+	UnaryRef(op, d.Floats(out)[:n], d.Floats(x)[:n])
 }
 
 func (d *CPU[F]) UnaryBackward(op UnaryOp, dx, dy, x, y Buffer, n int) {
-	unaryBackwardRef(op, d.f(dx)[:n], d.f(dy)[:n], d.f(x)[:n], d.f(y)[:n])
+	UnaryBackwardRef(op, d.Floats(dx)[:n], d.Floats(dy)[:n], d.Floats(x)[:n], d.Floats(y)[:n])
 }
 
 func (d *CPU[F]) Scale(out, x Buffer, alpha float32, n int) {
-	scaleRef(d.f(out)[:n], d.f(x)[:n], F(alpha))
+	ScaleRef(d.Floats(out)[:n], d.Floats(x)[:n], F(alpha))
 }
 
 func (d *CPU[F]) GatedResidual(out, x, gate, y Buffer, nB, nT, nD int) {
-	gatedResidualRef(d.f(out), d.f(x), d.f(gate), d.f(y), nB, nT, nD)
+	GatedResidualRef(d.Floats(out), d.Floats(x), d.Floats(gate), d.Floats(y), nB, nT, nD)
 }
 
 func (d *CPU[F]) Sum(out, x Buffer, outer, mid, inner int) {
-	sumRef(d.f(out), d.f(x), outer, mid, inner)
+	SumRef(d.Floats(out), d.Floats(x), outer, mid, inner)
 }
 
-func (d *CPU[F]) Permute(out, x Buffer, args PermuteArgs) { permuteRef(d.f(out), d.f(x), args) }
+func (d *CPU[F]) Permute(out, x Buffer, args PermuteArgs) {
+	PermuteRef(d.Floats(out), d.Floats(x), args)
+}
 
 func (d *CPU[F]) CopySlice(dst, src Buffer, args CopySliceArgs) {
-	copySliceRef(d.f(dst), d.f(src), args)
+	CopySliceRef(d.Floats(dst), d.Floats(src), args)
 }
 
 func (d *CPU[F]) Gather(out, table, idx Buffer, n, dim int) {
-	gatherRef(d.f(out), d.f(table), d.i(idx), n, dim)
+	GatherRef(d.Floats(out), d.Floats(table), d.i(idx), n, dim)
 }
 
 func (d *CPU[F]) ScatterAdd(table, idx, src Buffer, n, dim int) {
-	scatterAddRef(d.f(table), d.i(idx), d.f(src), n, dim)
+	ScatterAddRef(d.Floats(table), d.i(idx), d.Floats(src), n, dim)
 }
 
 func (d *CPU[F]) LayerNormModulate(out, mean, rstd, x, shift, scale Buffer, nB, nT, nD int) {
-	layerNormModulateRef(d.f(out), d.f(mean), d.f(rstd), d.f(x), d.f(shift), d.f(scale), nB, nT, nD)
+	LayerNormModulateRef(d.Floats(out), d.Floats(mean), d.Floats(rstd), d.Floats(x), d.Floats(shift), d.Floats(scale), nB, nT, nD)
 }
 
 func (d *CPU[F]) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd Buffer, nB, nT, nD int) {
-	layerNormModulateBackwardRef(d.f(dx), d.f(dshift), d.f(dscale), d.f(dout), d.f(x), d.f(scale), d.f(mean), d.f(rstd), nB, nT, nD)
+	LayerNormModulateBackwardRef(d.Floats(dx), d.Floats(dshift), d.Floats(dscale), d.Floats(dout), d.Floats(x), d.Floats(scale), d.Floats(mean), d.Floats(rstd), nB, nT, nD)
 }
 
 func (d *CPU[F]) Attention(out, lse, qkv Buffer, args AttentionArgs) {
-	q, k, v := QKVParts(d.f(qkv), args)
-	attentionRef(d.f(out), d.f(lse), q, k, v, args)
+	q, k, v := QKVParts(d.Floats(qkv), args)
+	AttentionRef(d.Floats(out), d.Floats(lse), q, k, v, args)
 }
 
 func (d *CPU[F]) AttentionBackward(dqkv, dout, qkv, out, lse Buffer, args AttentionArgs) {
-	dq, dk, dv := QKVParts(d.f(dqkv), args)
-	q, k, v := QKVParts(d.f(qkv), args)
-	attentionBackwardRef(dq, dk, dv, d.f(dout), q, k, v, d.f(out), d.f(lse), args)
+	dq, dk, dv := QKVParts(d.Floats(dqkv), args)
+	q, k, v := QKVParts(d.Floats(qkv), args)
+	AttentionBackwardRef(dq, dk, dv, d.Floats(dout), q, k, v, d.Floats(out), d.Floats(lse), args)
 }
 
 func (d *CPU[F]) AdamW(param, grad, m, v Buffer, n int, args AdamWArgs) {
-	adamWRef(d.f(param)[:n], d.f(grad)[:n], d.f(m)[:n], d.f(v)[:n], args)
+	AdamWRef(d.Floats(param)[:n], d.Floats(grad)[:n], d.Floats(m)[:n], d.Floats(v)[:n], args)
 }
 
 func (d *CPU[F]) EMA(ema, param Buffer, decay float32, n int) {
-	emaRef(d.f(ema)[:n], d.f(param)[:n], F(decay))
+	EMARef(d.Floats(ema)[:n], d.Floats(param)[:n], F(decay))
 }
 
 func (d *CPU[F]) RandNormal(out Buffer, n int, seed, offset uint64) {
-	randNormalRef(d.f(out)[:n], seed, offset)
+	RandNormalRef(d.Floats(out)[:n], seed, offset)
 }

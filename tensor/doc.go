@@ -10,10 +10,12 @@
 //
 // The functions of this package (MatMul, Attention, LayerNormModulate, ...)
 // check shapes, allocate the output and call the device. Each sits in a file
-// beside its CPU reference kernel (matmulRef, attentionRef, ...), whose doc
+// beside its CPU reference kernel (MatMulRef, AttentionRef, ...), whose doc
 // comment is the loop it computes. The CPU device runs those references; it
 // is generic over float32 and float64, and the float64 instance is the
 // ground truth that gradient checks and other devices are compared against.
+// Its loops that are worth splitting run on plain goroutines, one range of
+// rows each (parallel.go), which does not change a bit of the result.
 //
 // Kernels never return data to the host: reading a tensor (ToHost, Data,
 // Item) is the only step that waits for a device. Storage is released
@@ -25,12 +27,13 @@
 //	B batch, T tokens, D hidden, H heads, Dh head dim, C channels,
 //	P patch size, N diffusion steps.
 //
-// FastCPU (fastcpu.go) is the CPU device for real work: the same Device,
-// with a packed GEMM, vector loops in Go assembly chosen at run time, and
-// the work split over the cores; the tests hold it to the reference.
+// The references are exported, with the CPU device's Floats, AllocFrom and
+// Reclaim, so that a device can be built on this one without reaching into
+// it: tensor/fastcpu, the CPU device for real work, embeds the float32 CPU
+// device, replaces the kernels that dominate training with a packed GEMM,
+// vector loops in Go assembly and a team of worker goroutines, and falls
+// back on the references for the rest; its tests hold it to them.
 //
 // Programmer misuse, such as mismatched shapes, panics with a message naming
-// the op and the shapes. This package imports only the standard library and
-// github.com/klauspost/cpuid/v2, which says which vector instructions the
-// CPU has.
+// the op and the shapes. This package imports only the standard library.
 package tensor

@@ -102,12 +102,12 @@ func broadcastShape(op string, a, b []int) (outer, mid, inner int) {
 	return numel(a[:lo]), numel(a[lo:hi]), numel(a[hi:])
 }
 
-// binaryRef computes, for o < outer, m < mid, i < inner:
+// BinaryRef computes, for o < outer, m < mid, i < inner:
 //
 //	out[o,m,i] = a[o,m,i] ∘ b[o,i]
 //
 // with ∘ one of +, −, ·, /, max, min, or ≥ (giving 1 or 0).
-func binaryRef[F Float](op BinaryOp, out, a, b []F, outer, mid, inner int) {
+func BinaryRef[F Float](op BinaryOp, out, a, b []F, outer, mid, inner int) {
 	for o := range outer {
 		for m := range mid {
 			for i := range inner {
@@ -146,15 +146,15 @@ func Scale(x *Tensor, alpha float32) *Tensor {
 	return out
 }
 
-// scaleRef computes out[i] = alpha · x[i].
-func scaleRef[F Float](out, x []F, alpha F) {
+// ScaleRef computes out[i] = alpha · x[i].
+func ScaleRef[F Float](out, x []F, alpha F) {
 	for i := range out {
 		out[i] = alpha * x[i]
 	}
 }
 
-// fillRef sets every out[i] = value.
-func fillRef[F Float](out []F, value F) {
+// FillRef sets every out[i] = value.
+func FillRef[F Float](out []F, value F) {
 	for i := range out {
 		out[i] = value
 	}
@@ -183,10 +183,10 @@ func GatedResidual(x, gate, y *Tensor) *Tensor {
 	return out
 }
 
-// gatedResidualRef computes, for b < B, t < T, d < D:
+// GatedResidualRef computes, for b < B, t < T, d < D:
 //
 //	out[b,t,d] = x[b,t,d] + gate[b,d] · y[b,t,d]
-func gatedResidualRef[F Float](out, x, gate, y []F, nB, nT, nD int) {
+func GatedResidualRef[F Float](out, x, gate, y []F, nB, nT, nD int) {
 	for b := range nB {
 		for t := range nT {
 			for d := range nD {
@@ -238,14 +238,14 @@ func UnaryBackward(op UnaryOp, dy, x, y *Tensor) *Tensor {
 // geluC is √(2/π), the constant of the tanh approximation of GELU.
 var geluC = math.Sqrt(2 / math.Pi)
 
-// unaryRef computes out[i] = f(x[i]) with f chosen by op:
+// UnaryRef computes out[i] = f(x[i]) with f chosen by op:
 //
 //	SiLU  x/(1+e⁻ˣ)
 //	GELU  0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
 //	Exp   eˣ
 //	Log   ln x
 //	Tanh  tanh x
-func unaryRef[F Float](op UnaryOp, out, x []F) {
+func UnaryRef[F Float](op UnaryOp, out, x []F) {
 	for i, xf := range x {
 		v := float64(xf)
 		var r float64
@@ -265,14 +265,14 @@ func unaryRef[F Float](op UnaryOp, out, x []F) {
 	}
 }
 
-// unaryBackwardRef computes dx[i] = dy[i]·f'(x[i]), where y[i] = f(x[i]):
+// UnaryBackwardRef computes dx[i] = dy[i]·f'(x[i]), where y[i] = f(x[i]):
 //
 //	SiLU  f' = σ(x)·(1 + x·(1 − σ(x)))
 //	GELU  f' = 0.5·(1+t) + 0.5·x·(1−t²)·√(2/π)·(1 + 3·0.044715·x²),  t = tanh(√(2/π)·(x + 0.044715·x³))
 //	Exp   f' = y
 //	Log   f' = 1/x
 //	Tanh  f' = 1 − y²
-func unaryBackwardRef[F Float](op UnaryOp, dx, dy, x, y []F) {
+func UnaryBackwardRef[F Float](op UnaryOp, dx, dy, x, y []F) {
 	for i := range dx {
 		v, out := float64(x[i]), float64(y[i])
 		var d float64

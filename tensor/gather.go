@@ -38,13 +38,13 @@ func mustGatherShapes(op string, table, idx *Tensor) {
 	}
 }
 
-// gatherRef computes, for i < n, d < D:
+// GatherRef computes, for i < n, d < D:
 //
 //	out[i,d] = table[idx[i],d]
 //
 // Indices are checked: a bad one is a bug in the caller (labels are checked
 // when data is loaded), so it panics here; GPU kernels cannot.
-func gatherRef[F Float](out, table []F, idx []int32, n, dim int) {
+func GatherRef[F Float](out, table []F, idx []int32, n, dim int) {
 	if dim == 0 {
 		return // rows of width zero: nothing to copy
 	}
@@ -58,10 +58,10 @@ func gatherRef[F Float](out, table []F, idx []int32, n, dim int) {
 	}
 }
 
-// scatterAddRef computes, for i = 0, 1, …, n-1 in order, and d < D:
+// ScatterAddRef computes, for i = 0, 1, …, n-1 in order, and d < D:
 //
 //	table[idx[i],d] += src[i,d]
-func scatterAddRef[F Float](table []F, idx []int32, src []F, n, dim int) {
+func ScatterAddRef[F Float](table []F, idx []int32, src []F, n, dim int) {
 	if dim == 0 {
 		return
 	}

@@ -62,14 +62,14 @@ func mustLNShapes(op string, x, shift, scale *Tensor) {
 	}
 }
 
-// layerNormModulateRef computes, for every row (b, t):
+// LayerNormModulateRef computes, for every row (b, t):
 //
 //	mean[b,t] = Σ_d x[b,t,d] / D
 //	rstd[b,t] = 1 / √(Σ_d (x[b,t,d] − mean)² / D + ε)
 //	out[b,t,d] = (x[b,t,d] − mean)·rstd·(1 + scale[b,d]) + shift[b,d]
 //
 // with the statistics in float64. A nil shift or scale counts as zero.
-func layerNormModulateRef[F Float](out, mean, rstd, x, shift, scale []F, nB, nT, nD int) {
+func LayerNormModulateRef[F Float](out, mean, rstd, x, shift, scale []F, nB, nT, nD int) {
 	parallelFor(nB*nT, nD, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			b := row / nT
@@ -99,7 +99,7 @@ func layerNormModulateRef[F Float](out, mean, rstd, x, shift, scale []F, nB, nT,
 	})
 }
 
-// layerNormModulateBackwardRef computes, with x̂ = (x − mean)·rstd and
+// LayerNormModulateBackwardRef computes, with x̂ = (x − mean)·rstd and
 // g = dout·(1 + scale):
 //
 //	dshift[b,d] = Σ_t dout[b,t,d]
@@ -107,7 +107,7 @@ func layerNormModulateRef[F Float](out, mean, rstd, x, shift, scale []F, nB, nT,
 //	dx[b,t,d]   = rstd·(g − mean_d(g) − x̂·mean_d(g·x̂))
 //
 // dshift and dscale are skipped when nil; a nil scale counts as zero.
-func layerNormModulateBackwardRef[F Float](dx, dshift, dscale, dout, x, scale, mean, rstd []F, nB, nT, nD int) {
+func LayerNormModulateBackwardRef[F Float](dx, dshift, dscale, dout, x, scale, mean, rstd []F, nB, nT, nD int) {
 	xhat := func(row, d int) float64 {
 		return (float64(x[row*nD+d]) - float64(mean[row])) * float64(rstd[row])
 	}

@@ -70,13 +70,13 @@ func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []in
 	return MatMulArgs{Batch: batch, M: m, N: n, K: k, TransA: transA, TransB: transB}, outShape
 }
 
-// matmulRef computes, for n < Batch, i < M, j < N:
+// MatMulRef computes, for n < Batch, i < M, j < N:
 //
 //	out[n,i,j] = (Accumulate ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
 // where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
 // b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero.
-func matmulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
+func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 	M, N, K := p.M, p.N, p.K
 	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
 		for row := lo; row < hi; row++ {

@@ -124,7 +124,7 @@ func TestMatMulWeightGradient(t *testing.T) {
 	wantTensor(t, "xᵀ·dy", tensor.MatMul(x, dy, true, false, nil), []int{2, 3}, []float64{7, 3, -1, 10, 4, -2}, 0)
 }
 
-// Big enough for matmulRef to split its rows over the cores: with
+// Big enough for MatMulRef to split its rows over the cores: with
 // a[i,k] = i and b[k,j] = j, every entry is Σ_k i·j = K·i·j.
 func TestMatMulParallelRows(t *testing.T) {
 	const M, K, N = 96, 64, 80

@@ -20,7 +20,7 @@ func AdamW(param, grad, m, v *Tensor, args AdamWArgs) {
 	dev.AdamW(param.buf, grad.buf, m.buf, v.buf, param.Numel(), args)
 }
 
-// adamWRef computes, for every i, in the order PyTorch's AdamW does:
+// AdamWRef computes, for every i, in the order PyTorch's AdamW does:
 //
 //	p[i] ·= 1 − lr·wd
 //	m[i]  = β₁·m[i] + (1−β₁)·g[i]
@@ -30,9 +30,9 @@ func AdamW(param, grad, m, v *Tensor, args AdamWArgs) {
 // Each product is rounded (float64(…)) before it is added, which keeps the
 // compiler from fusing the two into one multiply-add (Go may, on arm64 and
 // with GOAMD64=v3): the arithmetic is then exactly defined, and the fast
-// device's vector AdamW (adamw_amd64.s) gives the same bits.
-func adamWRef[F Float](p, g, m, v []F, a AdamWArgs) {
-	c := adamWConsts(a)
+// device's vector AdamW (tensor/fastcpu/optim_amd64.s) gives the same bits.
+func AdamWRef[F Float](p, g, m, v []F, a AdamWArgs) {
+	c := AdamWConsts(a)
 	b1, nb1, b2, nb2, decay, step, c2, eps := c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
 	for i := range p {
 		gi := float64(g[i])
@@ -44,10 +44,10 @@ func adamWRef[F Float](p, g, m, v []F, a AdamWArgs) {
 	}
 }
 
-// adamWConsts are AdamW's per-step constants in float64: β₁, 1−β₁, β₂,
+// AdamWConsts are AdamW's per-step constants in float64: β₁, 1−β₁, β₂,
 // 1−β₂, the decay factor 1 − lr·wd, the step size lr/(1−β₁ᵗ), the
 // correction √(1−β₂ᵗ) and ε.
-func adamWConsts(a AdamWArgs) [8]float64 {
+func AdamWConsts(a AdamWArgs) [8]float64 {
 	lr, b1, b2, eps, wd := float64(a.LR), float64(a.Beta1), float64(a.Beta2), float64(a.Eps), float64(a.WeightDecay)
 	c1 := 1 - math.Pow(b1, float64(a.Step))
 	c2 := math.Sqrt(1 - math.Pow(b2, float64(a.Step)))
@@ -63,8 +63,8 @@ func EMA(ema, param *Tensor, decay float32) {
 	dev.EMA(ema.buf, param.buf, decay, ema.Numel())
 }
 
-// emaRef computes ema[i] = decay·ema[i] + (1−decay)·param[i].
-func emaRef[F Float](ema, param []F, decay F) {
+// EMARef computes ema[i] = decay·ema[i] + (1−decay)·param[i].
+func EMARef[F Float](ema, param []F, decay F) {
 	for i := range ema {
 		ema[i] = decay*ema[i] + (1-decay)*param[i]
 	}

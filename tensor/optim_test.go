@@ -6,7 +6,7 @@ import (
 	"github.com/ditgo/ditgo/tensor"
 )
 
-// On the first step from m = v = 0 without weight decay, adamWRef gives
+// On the first step from m = v = 0 without weight decay, AdamWRef gives
 // m = (1−β₁)g and v = (1−β₂)g², and the bias corrections cancel them:
 //
 //	p −= lr/(1−β₁) · (1−β₁)g / (√((1−β₂)g²)/√(1−β₂) + ε) = lr·g/(|g| + ε)

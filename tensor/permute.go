@@ -40,12 +40,12 @@ func InversePerm(perm []int) []int {
 	return inv
 }
 
-// permuteRef computes, for every output index (j₀ … j_{r-1}):
+// PermuteRef computes, for every output index (j₀ … j_{r-1}):
 //
 //	out[j₀, …, j_{r-1}] = x[i]  where  i_{Perm[a]} = j_a  for every axis a
 //
 // walking the output in row-major order.
-func permuteRef[F Float](out, x []F, p PermuteArgs) {
+func PermuteRef[F Float](out, x []F, p PermuteArgs) {
 	r := p.Rank
 	shape := p.Shape[:r]
 	// stride[a] is the step in x for one step along input axis a.

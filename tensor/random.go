@@ -57,7 +57,7 @@ func uniform(x uint32) float64 {
 	return (float64(x>>9) + 0.5) / (1 << 23)
 }
 
-// randNormalRef computes out[j] for j < len(out) as value n = offset + j of
+// RandNormalRef computes out[j] for j < len(out) as value n = offset + j of
 // the stream: Philox on counter n/4 with the seed as key gives words
 // r₀..r₃, and the Box–Muller transform turns the pair (r₀, r₁) into values
 // 0 and 1 of the block, (r₂, r₃) into values 2 and 3:
@@ -65,7 +65,7 @@ func uniform(x uint32) float64 {
 //	u₁, u₂ = uniform(r₀), uniform(r₁)
 //	value 0 = √(−2 ln u₁)·cos(2π u₂)
 //	value 1 = √(−2 ln u₁)·sin(2π u₂)
-func randNormalRef[F Float](out []F, seed, offset uint64) {
+func RandNormalRef[F Float](out []F, seed, offset uint64) {
 	key := [2]uint32{uint32(seed), uint32(seed >> 32)}
 	for j := range out {
 		n := offset + uint64(j)

@@ -52,12 +52,12 @@ func SumTo(x *Tensor, shape ...int) *Tensor {
 	return out
 }
 
-// sumRef computes, for o < outer, i < inner:
+// SumRef computes, for o < outer, i < inner:
 //
 //	out[o,i] = Σ_m x[o,m,i]
 //
 // accumulating in float64, since a sum may run over a whole tensor.
-func sumRef[F Float](out, x []F, outer, mid, inner int) {
+func SumRef[F Float](out, x []F, outer, mid, inner int) {
 	for o := range outer {
 		for i := range inner {
 			var acc float64

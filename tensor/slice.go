@@ -94,7 +94,7 @@ func normAxis(op string, axis int, shape []int) int {
 	return axis
 }
 
-// copySliceRef computes, for o < Outer, j < N, i < Inner:
+// CopySliceRef computes, for o < Outer, j < N, i < Inner:
 //
 //	dst[o, DstOff+j, i] = src[o, SrcOff+j, i]
 //
@@ -102,7 +102,7 @@ func normAxis(op string, axis int, shape []int) int {
 //
 // For each o the N·Inner elements are contiguous on both sides, so they
 // move as one copy.
-func copySliceRef[F Float](dst, src []F, p CopySliceArgs) {
+func CopySliceRef[F Float](dst, src []F, p CopySliceArgs) {
 	n := p.N * p.Inner
 	for o := range p.Outer {
 		d := (o*p.DstLen + p.DstOff) * p.Inner

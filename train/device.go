@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/tensor/fastcpu"
 	"github.com/ditgo/ditgo/vk"
 )
 
@@ -18,7 +19,7 @@ import (
 // The returned function releases the device.
 func openDevice(choice string) (tensor.Device, string, func() error, error) {
 	cpu := func(why string) (tensor.Device, string, func() error, error) {
-		dev := tensor.NewFastCPU()
+		dev := fastcpu.New()
 		return dev, fmt.Sprintf("device: %s (%s)", dev.Name(), why), func() error { return nil }, nil
 	}
 	switch choice {

@@ -15,7 +15,7 @@ type adamWPush struct {
 	c1, c2                             float32
 }
 
-// AdamW records one optimizer step (adamw.comp; reference tensor.adamWRef).
+// AdamW records one optimizer step (adamw.comp; reference tensor.AdamWRef).
 // The bias corrections c1 = 1−β₁ᵗ and c2 = √(1−β₂ᵗ) are computed here in
 // float64, once per step rather than once per element.
 func (d *Device) AdamW(param, grad, m, v tensor.Buffer, n int, a tensor.AdamWArgs) {

@@ -21,7 +21,7 @@ type attentionPush struct {
 const attentionMaxDh = 128
 
 // Attention records fused softmax attention (attention.comp; reference
-// tensor.attentionRef) over the packed qkv: one invocation per query row,
+// tensor.AttentionRef) over the packed qkv: one invocation per query row,
 // online softmax over the keys.
 func (d *Device) Attention(out, lse, qkv tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {

@@ -6,7 +6,7 @@ import "github.com/ditgo/ditgo/tensor"
 
 // AttentionBackward records the gradient of attention with respect to the
 // packed qkv (attention_backward.comp; reference
-// tensor.attentionBackwardRef) as three passes of one shader, chosen by its
+// tensor.AttentionBackwardRef) as three passes of one shader, chosen by its
 // PASS constant:
 //
 //	0  delta_i = dout_i·out_i              one invocation per query row

@@ -8,7 +8,7 @@ import "github.com/ditgo/ditgo/tensor"
 type binaryPush struct{ outer, mid, inner uint32 }
 
 // Binary records out = a ∘ b, b broadcast over the middle axis (binary.comp;
-// reference tensor.binaryRef). The op is the shader's specialization
+// reference tensor.BinaryRef). The op is the shader's specialization
 // constant.
 func (d *Device) Binary(op tensor.BinaryOp, out, a, b tensor.Buffer, outer, mid, inner int) {
 	push := binaryPush{outer: u32(outer), mid: u32(mid), inner: u32(inner)}

@@ -12,7 +12,7 @@ type copySlicePush struct {
 }
 
 // CopySlice records a block copy along one axis (copy_slice.comp; reference
-// tensor.copySliceRef).
+// tensor.CopySliceRef).
 func (d *Device) CopySlice(dst, src tensor.Buffer, a tensor.CopySliceArgs) {
 	push := copySlicePush{
 		outer: u32(a.Outer), inner: u32(a.Inner), n: u32(a.N),

@@ -8,7 +8,7 @@ import "github.com/ditgo/ditgo/tensor"
 type gatherPush struct{ n, d uint32 }
 
 // Gather records out[i,:] = table[idx[i],:] (gather.comp; reference
-// tensor.gatherRef).
+// tensor.GatherRef).
 func (dev *Device) Gather(out, table, idx tensor.Buffer, n, d int) {
 	dispatch(dev, "gather", nil, &gatherPush{n: u32(n), d: u32(d)}, grid1D(n*d, 256), out, table, idx)
 }

@@ -13,7 +13,7 @@ type layerNormModulateBackwardPush struct {
 
 // LayerNormModulateBackward records the gradients of LayerNormModulate
 // (layernorm_modulate_backward.comp; reference
-// tensor.layerNormModulateBackwardRef): pass 0 computes dx with one
+// tensor.LayerNormModulateBackwardRef): pass 0 computes dx with one
 // workgroup per row; pass 1, only when the modulation gradients are wanted,
 // sums dshift and dscale over the tokens with one invocation per (b, d).
 func (d *Device) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd tensor.Buffer, nB, nT, nD int) {

@@ -16,7 +16,7 @@ type matmulPush struct{ batch, M, N, K uint32 }
 const matmulTile = 64
 
 // MatMul records out = op(A)·op(B) (+ bias) (+ out) (matmul.comp; reference
-// tensor.matmulRef). The transposes, the bias and accumulation are
+// tensor.MatMulRef). The transposes, the bias and accumulation are
 // specialization constants, so each combination is its own pipeline with no
 // branches in the inner loop.
 func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {

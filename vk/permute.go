@@ -13,7 +13,7 @@ type permutePush struct {
 }
 
 // Permute records an axis reordering (permute.comp; reference
-// tensor.permuteRef).
+// tensor.PermuteRef).
 func (d *Device) Permute(out, x tensor.Buffer, args tensor.PermuteArgs) {
 	push := permutePush{rank: u32(args.Rank), count: 1}
 	for a := range args.Rank {

@@ -13,7 +13,7 @@ type randNormalPush struct {
 }
 
 // RandNormal records standard normals from the Philox stream (rand_normal.comp;
-// reference tensor.randNormalRef).
+// reference tensor.RandNormalRef).
 func (d *Device) RandNormal(out tensor.Buffer, n int, seed, offset uint64) {
 	push := randNormalPush{
 		n:      u32(n),

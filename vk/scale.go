@@ -10,7 +10,7 @@ type scalePush struct {
 	alpha float32
 }
 
-// Scale records out = alpha·x (scale.comp; reference tensor.scaleRef).
+// Scale records out = alpha·x (scale.comp; reference tensor.ScaleRef).
 func (d *Device) Scale(out, x tensor.Buffer, alpha float32, n int) {
 	dispatch(d, "scale", nil, &scalePush{n: u32(n), alpha: alpha}, grid1D(n, 256), out, x)
 }

@@ -8,7 +8,7 @@ import "github.com/ditgo/ditgo/tensor"
 type scatterAddPush struct{ n, d uint32 }
 
 // ScatterAdd records table[idx[i],:] += src[i,:] (scatter_add.comp;
-// reference tensor.scatterAddRef): one invocation per column, walking the
+// reference tensor.ScatterAddRef): one invocation per column, walking the
 // indices in order, so the result is deterministic without atomics.
 func (dev *Device) ScatterAdd(table, idx, src tensor.Buffer, n, d int) {
 	if n == 0 {

@@ -7,7 +7,7 @@ import "github.com/ditgo/ditgo/tensor"
 // sumPush mirrors SumPush in shaders/sum.comp.
 type sumPush struct{ outer, mid, inner uint32 }
 
-// Sum records out[o,i] = Σ_m x[o,m,i] (sum.comp; reference tensor.sumRef):
+// Sum records out[o,i] = Σ_m x[o,m,i] (sum.comp; reference tensor.SumRef):
 // one workgroup of 256 reduces each output element.
 func (d *Device) Sum(out, x tensor.Buffer, outer, mid, inner int) {
 	push := sumPush{outer: u32(outer), mid: u32(mid), inner: u32(inner)}

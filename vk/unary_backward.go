@@ -8,7 +8,7 @@ import "github.com/ditgo/ditgo/tensor"
 type unaryBackwardPush struct{ n uint32 }
 
 // UnaryBackward records dx = dy·f'(x) (unary_backward.comp; reference
-// tensor.unaryBackwardRef).
+// tensor.UnaryBackwardRef).
 func (d *Device) UnaryBackward(op tensor.UnaryOp, dx, dy, x, y tensor.Buffer, n int) {
 	dispatch(d, "unary_backward", []uint32{uint32(op)}, &unaryBackwardPush{n: u32(n)}, grid1D(n, 256), dx, dy, x, y)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/tensor/fastcpu"
 	"github.com/ditgo/ditgo/vk/vktest"
 )
 
@@ -20,6 +21,6 @@ import (
 func ForEachDevice(t *testing.T, body func(t *testing.T, dev tensor.Device)) {
 	t.Helper()
 	t.Run("cpu-reference", func(t *testing.T) { body(t, tensor.NewCPU()) })
-	t.Run("cpu-fast", func(t *testing.T) { body(t, tensor.NewFastCPU()) })
+	t.Run("cpu-fast", func(t *testing.T) { body(t, fastcpu.New()) })
 	t.Run("vulkan", func(t *testing.T) { body(t, vktest.Open(t)) })
 }

@@ -4,7 +4,7 @@ PyTorch, run back to back with the Go engine on the same machine, and the
 ratios (Go time ÷ PyTorch time; below 1 means Go is faster).
 
     just bench-peer                # builds the Go binaries and runs this
-    /usr/bin/python3 train/bench/peer.py --train BIN --tensor-test BIN [--device cuda]
+    /usr/bin/python3 train/bench/peer.py --train BIN --fastcpu-test BIN [--device cuda]
 
 The model is dit/testdata/dit_torch.py and the loss gen_fixtures.py's
 hybrid_loss: the PyTorch code the Go DiT is checked against.
@@ -191,9 +191,9 @@ def go_gemm(test_binary, package, bench, reps):
     return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out or "")]
 
 
-def go_fma_peak(tensor_test):
-    out = subprocess.run([tensor_test, "-test.run", "^$", "-test.bench", "^BenchmarkFMAPeak$", "-test.count", "3"],
-                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, "tensor"))
+def go_fma_peak(fastcpu_test):
+    out = subprocess.run([fastcpu_test, "-test.run", "^$", "-test.bench", "^BenchmarkFMAPeak$", "-test.count", "3"],
+                         check=True, capture_output=True, text=True, cwd=os.path.join(ROOT, "tensor", "fastcpu"))
     peaks = {}
     for threads, v in re.findall(r"threads=(\d+)\S*\s+\d+\s+\d+ ns/op\s+([0-9.]+) GFLOP/s", out.stdout):
         peaks.setdefault(int(threads), []).append(float(v))
@@ -214,7 +214,7 @@ def blas_in_use():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", help="the Go trainer binary (go build -o BIN ./train); without it, PyTorch only")
-    ap.add_argument("--tensor-test", help="the Go tensor test binary (go test -c ./tensor), for the CPU SGEMM rows")
+    ap.add_argument("--fastcpu-test", help="the Go fast CPU device's test binary (go test -c ./tensor/fastcpu), for the CPU SGEMM rows and the FMA peak")
     ap.add_argument("--vk-test", help="the Go vk test binary (go test -c ./vk), for the GPU SGEMM rows")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--configs", default="tiny,s4", help="comma list of " + ",".join(CONFIGS))
@@ -241,13 +241,13 @@ def main():
     print(f"PyTorch {torch.__version__} on {args.device}: {where}", flush=True)
 
     rows = []
-    if args.tensor_test and args.device == "cpu":
-        peak = go_fma_peak(args.tensor_test)
+    if args.fastcpu_test and args.device == "cpu":
+        peak = go_fma_peak(args.fastcpu_test)
         print("FMA peak (BenchmarkFMAPeak, GFLOP/s): " + ", ".join(f"{k} thread(s) {v:.0f}" for k, v in sorted(peak.items())), flush=True)
     gemms = []  # (label, Go test binary, package, bench pattern, shape)
-    if args.device == "cpu" and args.tensor_test:
+    if args.device == "cpu" and args.fastcpu_test:
         for n in [int(v) for v in args.gemm.split(",") if v]:
-            gemms.append((f"SGEMM {n}³", args.tensor_test, "tensor", f"^BenchmarkMatMul$/^size={n}$/^fast$",
+            gemms.append((f"SGEMM {n}³", args.fastcpu_test, os.path.join("tensor", "fastcpu"), f"^BenchmarkMatMul$/^size={n}$/^fast$",
                           (n, n, n, False, False, False)))
     if args.device == "cuda" and args.vk_test:
         for name, shape in GPU_GEMMS.items():

@@ -1,0 +1,68 @@
+package fastcpu
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// Device is the float32 CPU device for real work. It embeds the reference
+// device, so it shares its buffers and every kernel defaults to the
+// reference loop; the kernels that dominate training are replaced by fast
+// ones (see the package overview for which, and where).
+//
+// Results are deterministic: they do not depend on the number of cores or on
+// timing. They differ from the reference only by float32 rounding, because
+// the sums are formed in another order.
+//
+// The environment variable DITGO_CPU_KERNEL forces the instruction set, for
+// tests and benchmarks: "avx512", "avx2" or "generic". New panics if the
+// CPU cannot run the set named.
+type Device struct {
+	*tensor.CPU[float32]
+	set     *instructionSet
+	small   int // products with M·N·K below this run tensor.MatMulRef
+	scratch gemmScratchCache
+	pool    bufferPool // freed float32 storage, reused by length
+}
+
+// New returns the fast float32 CPU device, with the fastest instruction
+// set the CPU supports unless DITGO_CPU_KERNEL names one.
+func New() *Device {
+	name := os.Getenv("DITGO_CPU_KERNEL")
+	set := instructionSets()[0]
+	if name != "" {
+		set = findInstructionSet(name)
+		if set == nil {
+			var have []string
+			for _, s := range instructionSets() {
+				have = append(have, s.name)
+			}
+			panic(fmt.Sprintf("fastcpu.New: DITGO_CPU_KERNEL=%q, but this CPU runs only %s; unset it or pick one of those",
+				name, strings.Join(have, ", ")))
+		}
+	}
+	return newDevice(set, smallProduct)
+}
+
+func newDevice(set *instructionSet, small int) *Device {
+	return &Device{CPU: tensor.NewCPU(), set: set, small: small}
+}
+
+// findInstructionSet returns the set of that name, or nil if this CPU
+// cannot run it.
+func findInstructionSet(name string) *instructionSet {
+	for _, s := range instructionSets() {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (d *Device) Name() string {
+	return fmt.Sprintf("cpu (fast, %s %d×%d, %d threads)", d.set.name, d.set.gemm.mr, d.set.gemm.nr, runtime.GOMAXPROCS(0))
+}

@@ -1,0 +1,65 @@
+package fastcpu
+
+import "github.com/ditgo/ditgo/tensor"
+
+// The fast device's elementwise kernels (and its Sum, reduce.go): the
+// reference math, walked row by row over contiguous memory and spread over
+// the cores. They are bound by memory bandwidth, not arithmetic.
+
+// Binary splits the rows of the [outer, mid, inner] view over the cores.
+func (d *Device) Binary(op tensor.BinaryOp, outB, aB, bB tensor.Buffer, outer, mid, inner int) {
+	out, a, b := d.Floats(outB), d.Floats(aB), d.Floats(bB)
+	if outer*mid == 1 { // same shapes: split the one long row
+		parallelFor(inner, 1, func(lo, hi int) { binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
+		return
+	}
+	parallelFor(outer*mid, inner, func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			o := row / mid
+			binaryRow(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner])
+		}
+	})
+}
+
+// binaryRow is tensor.BinaryRef on one row with the choice of op outside
+// the loop, so that each loop is a plain, bounds-check-free pass.
+func binaryRow(op tensor.BinaryOp, out, a, b []float32) {
+	n := len(out)
+	a, b = a[:n], b[:n]
+	switch op {
+	case tensor.OpAdd:
+		for i := range out {
+			out[i] = a[i] + b[i]
+		}
+	case tensor.OpSub:
+		for i := range out {
+			out[i] = a[i] - b[i]
+		}
+	case tensor.OpMul:
+		for i := range out {
+			out[i] = a[i] * b[i]
+		}
+	default:
+		tensor.BinaryRef(op, out, a, b, 1, 1, n)
+	}
+}
+
+// GatedResidual splits the token rows over the cores.
+func (d *Device) GatedResidual(outB, xB, gateB, yB tensor.Buffer, nB, nT, nD int) {
+	out, x, gate, y := d.Floats(outB), d.Floats(xB), d.Floats(gateB), d.Floats(yB)
+	parallelFor(nB*nT, nD, func(lo, hi int) {
+		for row := lo; row < hi; row++ {
+			g := gate[(row/nT)*nD : (row/nT+1)*nD]
+			o, xr, yr := out[row*nD:(row+1)*nD], x[row*nD:(row+1)*nD], y[row*nD:(row+1)*nD]
+			for i := range o {
+				o[i] = xr[i] + g[i]*yr[i]
+			}
+		}
+	})
+}
+
+// Scale splits the elements over the cores.
+func (d *Device) Scale(outB, xB tensor.Buffer, alpha float32, n int) {
+	out, x := d.Floats(outB)[:n], d.Floats(xB)[:n]
+	parallelFor(n, 1, func(lo, hi int) { tensor.ScaleRef(out[lo:hi], x[lo:hi], alpha) })
+}

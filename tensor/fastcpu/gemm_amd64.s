@@ -1,0 +1,396 @@
+#include "textflag.h"
+
+// GEMM micro-kernels for amd64; the Go side is gemm_amd64.go and the
+// contract is gemmTileGo in gemm_kernel.go. Each computes one MR×NR tile
+//
+//	c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + (bias[j] + Σ_p a[p*MR+i]·b[p*NR+j])
+//
+// from a packed sliver a (MR floats per step p) and a packed panel b (NR
+// floats per step p), keeping the whole tile in registers: each step loads
+// one row of b into vector registers, broadcasts the MR values of a one at
+// a time and does MR×(NR/lanes) FMAs. The k loop is unrolled by 4. bias is
+// nil or NR floats; ldc is in elements. The sum is formed first and the
+// bias and old c added after it, in that order, like gemmTileGo.
+
+// ---------------------------------------------------------------------------
+// AVX-512, 12×32.
+//
+// Register plan:
+//	Z0..Z23   accumulators: row i is Z(2i) (columns 0..15) and Z(2i+1) (16..31)
+//	Z24, Z25  the current row of b (32 floats)
+//	Z26..Z31  broadcasts of a, used in turn so loads run ahead of the FMAs
+//	AX a, BX b, CX steps left, DI c, SI ldc in bytes, R8 bias, R9 load
+//
+// Per step: 2 vector loads + 12 broadcasts (loads only) for 24 FMAs, so the
+// two FMA ports, not the loads, are the limit. The Go assembler also takes
+// the embedded broadcast VFMADD231PS.BCST (m32), but then each of the 24
+// FMAs loads its value of a again; a broadcast register is loaded once and
+// used twice. The 24 accumulators leave 8 registers for b and a: 6×64 (4
+// vectors of b) ran at the same speed, and 12×32 keeps a 12×kc sliver of a
+// small enough for L1 at kc = 384 (18 KiB), which the loop order of gemm.go
+// wants. Before the k loop the kernel prefetches its tile of c, so that the
+// epilogue finds it in L1.
+
+#define ROW12(i, bc, c0, c1) \
+	VBROADCASTSS ((i)*4)(AX), bc; \
+	VFMADD231PS  Z24, bc, c0; \
+	VFMADD231PS  Z25, bc, c1
+
+#define STEP12x32(p) \
+	VMOVUPS ((p)*128)(BX), Z24; \
+	VMOVUPS ((p)*128+64)(BX), Z25; \
+	ROW12((p)*12+0, Z26, Z0, Z1); \
+	ROW12((p)*12+1, Z27, Z2, Z3); \
+	ROW12((p)*12+2, Z28, Z4, Z5); \
+	ROW12((p)*12+3, Z29, Z6, Z7); \
+	ROW12((p)*12+4, Z30, Z8, Z9); \
+	ROW12((p)*12+5, Z31, Z10, Z11); \
+	ROW12((p)*12+6, Z26, Z12, Z13); \
+	ROW12((p)*12+7, Z27, Z14, Z15); \
+	ROW12((p)*12+8, Z28, Z16, Z17); \
+	ROW12((p)*12+9, Z29, Z18, Z19); \
+	ROW12((p)*12+10, Z30, Z20, Z21); \
+	ROW12((p)*12+11, Z31, Z22, Z23)
+
+// Epilogue helpers: add the bias row (Z24, Z25) to one tile row; add the
+// old c row and store it; or just store it. DI steps down the rows.
+#define BIAS2(c0, c1) \
+	VADDPS Z24, c0, c0; \
+	VADDPS Z25, c1, c1
+
+#define LOADSTORE2(c0, c1) \
+	VADDPS  (DI), c0, c0; \
+	VADDPS  64(DI), c1, c1; \
+	VMOVUPS c0, (DI); \
+	VMOVUPS c1, 64(DI); \
+	ADDQ    SI, DI
+
+#define STORE2(c0, c1) \
+	VMOVUPS c0, (DI); \
+	VMOVUPS c1, 64(DI); \
+	ADDQ    SI, DI
+
+// PREFETCHC2 asks for one row of the C tile (two cache lines) to be loaded
+// into L1 while the k loop runs, so that the epilogue does not wait for it.
+#define PREFETCHC2 \
+	PREFETCHT0 (R10);   \
+	PREFETCHT0 64(R10); \
+	ADDQ       SI, R10
+
+// func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+TEXT ·gemmAVX512x12x32(SB), NOSPLIT, $0-49
+	MOVQ    kc+0(FP), CX
+	MOVQ    a+8(FP), AX
+	MOVQ    b+16(FP), BX
+	MOVQ    c+24(FP), DI
+	MOVQ    ldc+32(FP), SI
+	SHLQ    $2, SI
+	MOVQ    bias+40(FP), R8
+	MOVBLZX load+48(FP), R9
+
+	MOVQ DI, R10
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+	PREFETCHC2
+
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+loop4_12x32:
+	CMPQ CX, $4
+	JLT  tail_12x32
+	STEP12x32(0)
+	STEP12x32(1)
+	STEP12x32(2)
+	STEP12x32(3)
+	ADDQ $(4*12*4), AX
+	ADDQ $(4*32*4), BX
+	SUBQ $4, CX
+	JMP  loop4_12x32
+
+tail_12x32:
+	TESTQ CX, CX
+	JZ    epilogue_12x32
+	STEP12x32(0)
+	ADDQ  $(12*4), AX
+	ADDQ  $(32*4), BX
+	DECQ  CX
+	JMP   tail_12x32
+
+epilogue_12x32:
+	TESTQ R8, R8
+	JZ    nobias_12x32
+	VMOVUPS (R8), Z24
+	VMOVUPS 64(R8), Z25
+	BIAS2(Z0, Z1)
+	BIAS2(Z2, Z3)
+	BIAS2(Z4, Z5)
+	BIAS2(Z6, Z7)
+	BIAS2(Z8, Z9)
+	BIAS2(Z10, Z11)
+	BIAS2(Z12, Z13)
+	BIAS2(Z14, Z15)
+	BIAS2(Z16, Z17)
+	BIAS2(Z18, Z19)
+	BIAS2(Z20, Z21)
+	BIAS2(Z22, Z23)
+
+nobias_12x32:
+	TESTQ R9, R9
+	JZ    store_12x32
+	LOADSTORE2(Z0, Z1)
+	LOADSTORE2(Z2, Z3)
+	LOADSTORE2(Z4, Z5)
+	LOADSTORE2(Z6, Z7)
+	LOADSTORE2(Z8, Z9)
+	LOADSTORE2(Z10, Z11)
+	LOADSTORE2(Z12, Z13)
+	LOADSTORE2(Z14, Z15)
+	LOADSTORE2(Z16, Z17)
+	LOADSTORE2(Z18, Z19)
+	LOADSTORE2(Z20, Z21)
+	LOADSTORE2(Z22, Z23)
+	VZEROUPPER
+	RET
+
+store_12x32:
+	STORE2(Z0, Z1)
+	STORE2(Z2, Z3)
+	STORE2(Z4, Z5)
+	STORE2(Z6, Z7)
+	STORE2(Z8, Z9)
+	STORE2(Z10, Z11)
+	STORE2(Z12, Z13)
+	STORE2(Z14, Z15)
+	STORE2(Z16, Z17)
+	STORE2(Z18, Z19)
+	STORE2(Z20, Z21)
+	STORE2(Z22, Z23)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// AVX2 + FMA, 6×16.
+//
+// Register plan (AVX2 has 16 vector registers):
+//	Y0..Y11   accumulators: row i is Y(2i) (columns 0..7) and Y(2i+1) (8..15)
+//	Y12, Y13  the current row of b (16 floats)
+//	Y14, Y15  broadcasts of a, used in turn
+//	AX a, BX b, CX steps left, DI c, SI ldc in bytes, R8 bias, R9 load
+//
+// Per step: 2 vector loads + 6 broadcasts for 12 FMAs.
+
+#define ROW6x16(i, bc, c0, c1) \
+	VBROADCASTSS ((i)*4)(AX), bc; \
+	VFMADD231PS  Y12, bc, c0; \
+	VFMADD231PS  Y13, bc, c1
+
+#define STEP6x16(p) \
+	VMOVUPS ((p)*64)(BX), Y12; \
+	VMOVUPS ((p)*64+32)(BX), Y13; \
+	ROW6x16((p)*6+0, Y14, Y0, Y1); \
+	ROW6x16((p)*6+1, Y15, Y2, Y3); \
+	ROW6x16((p)*6+2, Y14, Y4, Y5); \
+	ROW6x16((p)*6+3, Y15, Y6, Y7); \
+	ROW6x16((p)*6+4, Y14, Y8, Y9); \
+	ROW6x16((p)*6+5, Y15, Y10, Y11)
+
+#define BIASY(c0, c1) \
+	VADDPS Y12, c0, c0; \
+	VADDPS Y13, c1, c1
+
+#define LOADSTOREY(c0, c1) \
+	VADDPS  (DI), c0, c0; \
+	VADDPS  32(DI), c1, c1; \
+	VMOVUPS c0, (DI); \
+	VMOVUPS c1, 32(DI); \
+	ADDQ    SI, DI
+
+#define STOREY(c0, c1) \
+	VMOVUPS c0, (DI); \
+	VMOVUPS c1, 32(DI); \
+	ADDQ    SI, DI
+
+// func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
+TEXT ·gemmAVX2x6x16(SB), NOSPLIT, $0-49
+	MOVQ    kc+0(FP), CX
+	MOVQ    a+8(FP), AX
+	MOVQ    b+16(FP), BX
+	MOVQ    c+24(FP), DI
+	MOVQ    ldc+32(FP), SI
+	SHLQ    $2, SI
+	MOVQ    bias+40(FP), R8
+	MOVBLZX load+48(FP), R9
+
+	MOVQ       DI, R10 // prefetch the tile of c: one cache line per row
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+loop4_6x16:
+	CMPQ CX, $4
+	JLT  tail_6x16
+	STEP6x16(0)
+	STEP6x16(1)
+	STEP6x16(2)
+	STEP6x16(3)
+	ADDQ $(4*6*4), AX
+	ADDQ $(4*16*4), BX
+	SUBQ $4, CX
+	JMP  loop4_6x16
+
+tail_6x16:
+	TESTQ CX, CX
+	JZ    epilogue_6x16
+	STEP6x16(0)
+	ADDQ  $(6*4), AX
+	ADDQ  $(16*4), BX
+	DECQ  CX
+	JMP   tail_6x16
+
+epilogue_6x16:
+	TESTQ R8, R8
+	JZ    nobias_6x16
+	VMOVUPS (R8), Y12
+	VMOVUPS 32(R8), Y13
+	BIASY(Y0, Y1)
+	BIASY(Y2, Y3)
+	BIASY(Y4, Y5)
+	BIASY(Y6, Y7)
+	BIASY(Y8, Y9)
+	BIASY(Y10, Y11)
+
+nobias_6x16:
+	TESTQ R9, R9
+	JZ    store_6x16
+	LOADSTOREY(Y0, Y1)
+	LOADSTOREY(Y2, Y3)
+	LOADSTOREY(Y4, Y5)
+	LOADSTOREY(Y6, Y7)
+	LOADSTOREY(Y8, Y9)
+	LOADSTOREY(Y10, Y11)
+	VZEROUPPER
+	RET
+
+store_6x16:
+	STOREY(Y0, Y1)
+	STOREY(Y2, Y3)
+	STOREY(Y4, Y5)
+	STOREY(Y6, Y7)
+	STOREY(Y8, Y9)
+	STOREY(Y10, Y11)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
+// Peak loops for BenchmarkFMAPeak: n iterations of 16 (AVX-512) or 14
+// (AVX2) independent FMA chains, more than the 2 ports × 4 cycles of
+// latency needed to keep both FMA ports busy, and no memory traffic:
+// 2·lanes FLOP per FMA.
+
+
+// func fmaPeakAVX512(n int)
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+
+peak512:
+	VFMADD231PS Z30, Z31, Z0
+	VFMADD231PS Z30, Z31, Z1
+	VFMADD231PS Z30, Z31, Z2
+	VFMADD231PS Z30, Z31, Z3
+	VFMADD231PS Z30, Z31, Z4
+	VFMADD231PS Z30, Z31, Z5
+	VFMADD231PS Z30, Z31, Z6
+	VFMADD231PS Z30, Z31, Z7
+	VFMADD231PS Z30, Z31, Z8
+	VFMADD231PS Z30, Z31, Z9
+	VFMADD231PS Z30, Z31, Z10
+	VFMADD231PS Z30, Z31, Z11
+	VFMADD231PS Z30, Z31, Z12
+	VFMADD231PS Z30, Z31, Z13
+	VFMADD231PS Z30, Z31, Z14
+	VFMADD231PS Z30, Z31, Z15
+	DECQ CX
+	JNZ  peak512
+	VZEROUPPER
+	RET
+
+// func fmaPeakAVX2(n int)
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), CX
+	VXORPS Y14, Y14, Y14
+	VXORPS Y15, Y15, Y15
+
+peak256:
+	VFMADD231PS Y14, Y15, Y0
+	VFMADD231PS Y14, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VFMADD231PS Y14, Y15, Y3
+	VFMADD231PS Y14, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VFMADD231PS Y14, Y15, Y6
+	VFMADD231PS Y14, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VFMADD231PS Y14, Y15, Y9
+	VFMADD231PS Y14, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	VFMADD231PS Y14, Y15, Y12
+	VFMADD231PS Y14, Y15, Y13
+	DECQ CX
+	JNZ  peak256
+	VZEROUPPER
+	RET

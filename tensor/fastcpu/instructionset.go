@@ -1,0 +1,46 @@
+package fastcpu
+
+// instructionSet is the fast device's kernels for one instruction set of
+// the CPU (AVX-512, AVX2 + FMA, or plain Go): the GEMM micro-kernel with its
+// block sizes, and the vector loops of the other kernels. The device picks
+// one set when it starts (New), so DITGO_CPU_KERNEL=generic gives the Go
+// loops everywhere.
+//
+// Each vector loop, if not nil, replaces part of a Go loop that sits in the
+// file of its kernel and computes the same arithmetic; where it is nil,
+// the Go loop does all the work.
+type instructionSet struct {
+	name string     // what DITGO_CPU_KERNEL calls it: "avx512", "avx2", "generic"
+	gemm gemmKernel // the matmul's micro-kernel and blocks (gemm_kernel.go)
+
+	// gelu and geluBackward are tanh-GELU and its gradient (unary.go) for
+	// Unary and UnaryBackward; they take a multiple of lanes elements.
+	gelu         func(out, x []float32)
+	geluBackward func(dx, dy, x []float32)
+	lanes        int
+	// softmaxRow and softmaxGradRow are the attention row loops of the
+	// same names (attention.go), for rows of any length ≥ 1 and a
+	// scale > 0.
+	softmaxRow     func(row []float32, scale float32) (lse float32)
+	softmaxGradRow func(p, ds []float32, scale, lse float32)
+	// sumColumns adds rows rows of x, stride floats apart, into acc in
+	// float64 (Sum's inner loop, reduce.go), for as many leading columns
+	// as it handles, and returns that count; the caller does the rest.
+	sumColumns func(acc []float64, x []float32, rows, stride int) (done int)
+	// adamW is tensor.AdamWRef for float32 (optim.go) on as many leading
+	// elements as it handles (it returns that count), bit for bit, with
+	// c = tensor.AdamWConsts.
+	adamW func(p, g, m, v []float32, c *[8]float64) (done int)
+}
+
+// genericSet is plain Go: the fallback on every architecture. Its 4×4
+// micro-kernel, gemmTileGo, is the contract that the assembly kernels
+// follow; it has no vector loops.
+var genericSet = &instructionSet{
+	name: "generic",
+	gemm: gemmKernel{
+		mr: 4, nr: 4,
+		kc: 256, mc: 1024, nc: 512,
+		tile: gemmTileGo,
+	},
+}
