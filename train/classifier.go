@@ -15,6 +15,7 @@ import (
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/data"
 )
 
 // The evaluation classifier: a small MLP, trained with this engine, that
@@ -115,7 +116,7 @@ func crossEntropy(g *autograd.Graph, logits *autograd.Var, labels []int32) *auto
 // TrainClassifier trains a classifier on train with AdamW, reshuffling the
 // images every epoch with a PCG generator seeded by seed, and writes one
 // progress line per epoch to log.
-func TrainClassifier(dev tensor.Device, train *Dataset, epochs int, seed uint64, log io.Writer) (*Classifier, error) {
+func TrainClassifier(dev tensor.Device, train *data.Dataset, epochs int, seed uint64, log io.Writer) (*Classifier, error) {
 	c := newClassifier(dev, train.C, train.H, train.W, train.Classes)
 	r := rand.New(rand.NewPCG(seed, 0x636c6173)) // "clas": a second word for the stream
 	c.fc1.InitXavier(r)
@@ -198,7 +199,7 @@ func (c *Classifier) Predict(images []float32, n int) (labels []int32, features 
 }
 
 // Accuracy is the share of d's images that the classifier labels correctly.
-func (c *Classifier) Accuracy(d *Dataset) (float64, error) {
+func (c *Classifier) Accuracy(d *data.Dataset) (float64, error) {
 	if err := c.checkShape(d); err != nil {
 		return 0, err
 	}
@@ -216,7 +217,7 @@ func (c *Classifier) Accuracy(d *Dataset) (float64, error) {
 }
 
 // checkShape reports a data set whose images the classifier was not made for.
-func (c *Classifier) checkShape(d *Dataset) error {
+func (c *Classifier) checkShape(d *data.Dataset) error {
 	if d.C != c.C || d.H != c.H || d.W != c.W || d.Classes != c.Classes {
 		return fmt.Errorf("%s has %d classes of %d×%d×%d images, but the classifier was trained on %d classes of %d×%d×%d",
 			d.Source, d.Classes, d.C, d.H, d.W, c.Classes, c.C, c.H, c.W)
@@ -246,7 +247,7 @@ const (
 // empty cachePath trains without caching. testAcc is the classifier's
 // accuracy on test, which the cache also keeps (with test's fingerprint),
 // since evaluating during training asks for it again and again.
-func LoadOrTrainClassifier(dev tensor.Device, train, test *Dataset, cachePath string, log io.Writer) (c *Classifier, testAcc float64, err error) {
+func LoadOrTrainClassifier(dev tensor.Device, train, test *data.Dataset, cachePath string, log io.Writer) (c *Classifier, testAcc float64, err error) {
 	meta := map[string]string{
 		"format":      classifierFormat,
 		"c":           strconv.Itoa(train.C),
@@ -300,7 +301,7 @@ func LoadOrTrainClassifier(dev tensor.Device, train, test *Dataset, cachePath st
 
 // fingerprint identifies a training set cheaply: an FNV-1a hash of N, the
 // shape and the first fingerprintCount images with their labels.
-func fingerprint(d *Dataset) string {
+func fingerprint(d *data.Dataset) string {
 	h := fnv.New64a()
 	var buf [4]byte
 	word := func(v uint32) {

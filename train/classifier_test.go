@@ -12,6 +12,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/data"
 )
 
 // crossEntropyRef is the loss and its gradient computed directly in float64:
@@ -94,10 +95,10 @@ func TestCrossEntropyValueAndGradient(t *testing.T) {
 
 // halvesDataset makes n 8×8 images in two classes: class 0 is bright on the
 // left half, class 1 on the right, both under Gaussian noise.
-func halvesDataset(n int, seed uint64) *Dataset {
+func halvesDataset(n int, seed uint64) *data.Dataset {
 	const side = 8
 	r := rand.New(rand.NewPCG(seed, 7))
-	d := &Dataset{N: n, C: 1, H: side, W: side, Classes: 2, Names: []string{"left", "right"}, Source: "halves"}
+	d := &data.Dataset{N: n, C: 1, H: side, W: side, Classes: 2, Names: []string{"left", "right"}, Source: "halves"}
 	for i := range n {
 		label := int32(i % 2)
 		d.Labels = append(d.Labels, label)
@@ -156,7 +157,7 @@ func TestClassifierCache(t *testing.T) {
 	train, test := halvesDataset(200, 1), halvesDataset(100, 2)
 	path := filepath.Join(t.TempDir(), "classifier.safetensors")
 
-	run := func(train *Dataset, wantLog string) (*Classifier, float64, []int32, []float64) {
+	run := func(train *data.Dataset, wantLog string) (*Classifier, float64, []int32, []float64) {
 		t.Helper()
 		var log bytes.Buffer
 		c, acc, err := LoadOrTrainClassifier(dev, train, test, path, &log)
@@ -226,7 +227,7 @@ func TestScore(t *testing.T) {
 	// Samples that are real images of the other half of the test set, with
 	// their true labels: accurate, and close to the reference in FID.
 	half := 100 * 64
-	real := &Dataset{N: 100, C: 1, H: 8, W: 8, Classes: 2, Images: test.Images[:half], Labels: test.Labels[:100], Source: "halves"}
+	real := &data.Dataset{N: 100, C: 1, H: 8, W: 8, Classes: 2, Images: test.Images[:half], Labels: test.Labels[:100], Source: "halves"}
 	good, err := Score(c, test.Images[half:], test.Labels[100:], real, 0, 0.99)
 	if err != nil {
 		t.Fatal(err)

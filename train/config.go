@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/train/data"
 )
 
 // Config is everything a training run depends on. Each default says why it
@@ -181,7 +182,7 @@ func (c Config) validate() error {
 }
 
 // modelConfig is the DiT for this run and this data.
-func (c Config) modelConfig(d *Dataset) (dit.Config, error) {
+func (c Config) modelConfig(d *data.Dataset) (dit.Config, error) {
 	var m dit.Config
 	if c.Model != "" {
 		var err error

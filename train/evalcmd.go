@@ -9,6 +9,7 @@ import (
 
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/data"
 )
 
 // evalCommand is `go run ./train eval -ckpt FILE`: sample the checkpoint's
@@ -18,7 +19,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ckpt := fs.String("ckpt", "", "checkpoint to evaluate")
-	data := fs.String("data", "", "the data the model was trained on (default: MNIST from the GoMNIST module)")
+	dataDir := fs.String("data", "", "the data the model was trained on (default: MNIST from the GoMNIST module)")
 	samples := fs.Int("samples", DefaultConfig().EvalSamples, "samples to draw, spread evenly over the classes")
 	steps := fs.Int("steps", 50, "DDIM steps")
 	cfgScale := fs.Float64("cfg", 2, "classifier-free guidance scale")
@@ -35,11 +36,11 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 		*cache = filepath.Join(filepath.Dir(*ckpt), "classifier.safetensors")
 	}
 	cfg := DefaultConfig()
-	cfg.Data, cfg.SampleSteps, cfg.CFGScale, cfg.EvalSamples, cfg.Seed = *data, *steps, *cfgScale, *samples, *seed
+	cfg.Data, cfg.SampleSteps, cfg.CFGScale, cfg.EvalSamples, cfg.Seed = *dataDir, *steps, *cfgScale, *samples, *seed
 	if err := cfg.validate(); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	train, err := loadTrainData(cfg)
+	train, err := data.Load(cfg.Data, cfg.ImageSize, cfg.Channels)
 	if err != nil {
 		return err
 	}
@@ -68,28 +69,17 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 
 // evaluateDuringTraining scores the EMA model, caching the classifier in
 // the run's folder.
-func evaluateDuringTraining(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *Dataset, log io.Writer) (Scores, error) {
+func evaluateDuringTraining(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, log io.Writer) (Scores, error) {
 	return evaluate(dev, m, sched, cfg, train, filepath.Join(cfg.Out, "classifier.safetensors"), log)
 }
 
 // evaluate draws cfg.EvalSamples guided samples, classes in turn, and
 // scores them against the real test images (the training images for an
 // image folder, which has no test split).
-func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *Dataset, cache string, log io.Writer) (Scores, error) {
-	test := train
-	if cfg.Data == "" || isMNISTDir(cfg.Data) {
-		dir := cfg.Data
-		if dir == "" {
-			var err error
-			if dir, err = DefaultMNISTDir(); err != nil {
-				return Scores{}, err
-			}
-		}
-		t, err := LoadMNIST(dir, false)
-		if err != nil {
-			return Scores{}, err
-		}
-		test = t
+func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, cache string, log io.Writer) (Scores, error) {
+	test, err := data.LoadHeldOut(cfg.Data, train)
+	if err != nil {
+		return Scores{}, err
 	}
 	clf, testAcc, err := LoadOrTrainClassifier(dev, train, test, cache, log)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/data"
 )
 
 func main() {
@@ -69,11 +70,11 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 	}
 
 	// Data.
-	data, err := loadTrainData(cfg)
+	ds, err := data.Load(cfg.Data, cfg.ImageSize, cfg.Channels)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", data.N, data.C, data.H, data.W, data.Classes, data.Source)
+	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", ds.N, ds.C, ds.H, ds.W, ds.Classes, ds.Source)
 
 	// Device and model.
 	dev, why, closeDev, err := openDevice(cfg.Device)
@@ -86,7 +87,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 			err = cerr
 		}
 	}()
-	mcfg, err := cfg.modelConfig(data)
+	mcfg, err := cfg.modelConfig(ds)
 	if err != nil {
 		return err
 	}
@@ -126,23 +127,23 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	defer metrics.Close()
-	order := &dataOrder{n: data.N, seed: cfg.Seed, epoch: st.Epoch, cursor: st.Cursor}
+	order := &dataOrder{n: ds.N, seed: cfg.Seed, epoch: st.Epoch, cursor: st.Cursor}
 	sched := dit.LinearSchedule(dit.DefaultSteps)
 	prog := newProgress(stderr, cfg.Steps, cfg.Batch, st.Step)
-	shape := []int{cfg.Batch, data.C, data.H, data.W}
-	x0 := make([]float32, cfg.Batch*data.C*data.H*data.W)
+	shape := []int{cfg.Batch, ds.C, ds.H, ds.W}
+	x0 := make([]float32, cfg.Batch*ds.C*ds.H*ds.W)
 	labels := make([]int32, cfg.Batch)
 
 	for step := st.Step; step < cfg.Steps; step++ {
 		// A batch: images from the data order, labels dropped for
 		// guidance, uniform timesteps, noise drawn on the device.
 		for i, k := range order.next(cfg.Batch) {
-			img := data.Image(k)
+			img := ds.Image(k)
 			if cfg.Flip && hostRand.IntN(2) == 1 {
-				img = FlipHorizontal(img, data.C, data.H, data.W)
+				img = data.FlipHorizontal(img, ds.C, ds.H, ds.W)
 			}
 			copy(x0[i*len(img):], img)
-			labels[i] = data.Labels[k]
+			labels[i] = ds.Labels[k]
 		}
 		y := m.YEmbedder.Drop(labels, hostRand)
 		t := dit.UniformTimesteps(hostRand, cfg.Batch, sched.Len())
@@ -183,13 +184,13 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		}
 		if (cfg.SampleEvery > 0 && st.Step%cfg.SampleEvery == 0) || last {
 			path := filepath.Join(cfg.Out, fmt.Sprintf("samples_%06d.png", st.Step))
-			if err := writeClassGrid(path, ema, sched, data, cfg, cfg.Seed+uint64(st.Step)); err != nil {
+			if err := writeClassGrid(path, ema, sched, cfg, cfg.Seed+uint64(st.Step)); err != nil {
 				return err
 			}
 			prog.note("wrote " + path)
 		}
 		if cfg.EvalEvery >= 0 && ((cfg.EvalEvery > 0 && st.Step%cfg.EvalEvery == 0) || last) {
-			scores, err := evaluateDuringTraining(dev, ema, sched, cfg, data, stdout)
+			scores, err := evaluateDuringTraining(dev, ema, sched, cfg, ds, stdout)
 			if err != nil {
 				return err
 			}
@@ -247,31 +248,6 @@ func checkWritable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
-}
-
-// loadTrainData reads the training set the config names.
-func loadTrainData(cfg Config) (*Dataset, error) {
-	if cfg.Data == "" {
-		dir, err := DefaultMNISTDir()
-		if err != nil {
-			return nil, err
-		}
-		return LoadMNIST(dir, true)
-	}
-	if isMNISTDir(cfg.Data) {
-		return LoadMNIST(cfg.Data, true)
-	}
-	return LoadImageFolder(cfg.Data, cfg.ImageSize, cfg.Channels)
-}
-
-// isMNISTDir reports whether dir holds the MNIST IDX training files.
-func isMNISTDir(dir string) bool {
-	for _, name := range []string{"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // dataOrder walks the dataset in a fresh random permutation each epoch. The

@@ -185,7 +185,7 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
 // eight samples each — and writes the PNG.
-func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, data *Dataset, cfg Config, seed uint64) error {
+func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg Config, seed uint64) error {
 	const perClass = 8
 	c := m.Config
 	labels := make([]int32, 0, c.Classes*perClass)
