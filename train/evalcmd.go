@@ -10,6 +10,7 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/data"
+	"github.com/ditgo/ditgo/train/score"
 )
 
 // evalCommand is `go run ./train eval -ckpt FILE`: sample the checkpoint's
@@ -69,21 +70,21 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 
 // evaluateDuringTraining scores the EMA model, caching the classifier in
 // the run's folder.
-func evaluateDuringTraining(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, log io.Writer) (Scores, error) {
+func evaluateDuringTraining(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, log io.Writer) (score.Scores, error) {
 	return evaluate(dev, m, sched, cfg, train, filepath.Join(cfg.Out, "classifier.safetensors"), log)
 }
 
 // evaluate draws cfg.EvalSamples guided samples, classes in turn, and
 // scores them against the real test images (the training images for an
 // image folder, which has no test split).
-func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, cache string, log io.Writer) (Scores, error) {
+func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, train *data.Dataset, cache string, log io.Writer) (score.Scores, error) {
 	test, err := data.LoadHeldOut(cfg.Data, train)
 	if err != nil {
-		return Scores{}, err
+		return score.Scores{}, err
 	}
-	clf, testAcc, err := LoadOrTrainClassifier(dev, train, test, cache, log)
+	clf, testAcc, err := score.LoadOrTrainClassifier(dev, train, test, cache, log)
 	if err != nil {
-		return Scores{}, fmt.Errorf("evaluation classifier: %w", err)
+		return score.Scores{}, fmt.Errorf("evaluation classifier: %w", err)
 	}
 	defer clf.Release()
 	labels := make([]int32, cfg.EvalSamples)
@@ -92,7 +93,7 @@ func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg Config, 
 	}
 	samples, err := sampleBatch(m, sched, labels, cfg, cfg.Seed^0xe7a1)
 	if err != nil {
-		return Scores{}, err
+		return score.Scores{}, err
 	}
-	return Score(clf, samples, labels, test, min(test.N, 2000), testAcc)
+	return score.Score(clf, samples, labels, test, min(test.N, 2000), testAcc)
 }
