@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ditgo/ditgo/train/picture"
 	"github.com/ditgo/ditgo/train/score"
 )
 
@@ -87,7 +88,7 @@ func (m *metricsFile) plot(path string) error {
 	if len(m.steps) < 2 {
 		return nil
 	}
-	return WriteLossPlot(path, m.steps, m.losses, "training loss")
+	return picture.WriteLoss(path, m.steps, m.losses)
 }
 
 func (m *metricsFile) Close() error { return m.f.Close() }

@@ -11,6 +11,7 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/picture"
 )
 
 // sampleCommand is `go run ./train sample`: denoise from a checkpoint and
@@ -100,7 +101,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %s: samples %v\n", *out, shape)
 	}
 	if *png != "" {
-		if err := WriteGrid(*png, data, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
+		if err := picture.WriteGrid(*png, data, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s: %d samples, classes %v\n", *png, len(labels), labels)
@@ -180,7 +181,7 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 			tiles = append(tiles, snap[r*per:(r+1)*per]...)
 		}
 	}
-	return WriteGrid(path, tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
+	return picture.WriteGrid(path, tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
 }
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
@@ -198,7 +199,7 @@ func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg Config, 
 	if err != nil {
 		return err
 	}
-	return WriteGrid(path, samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
+	return picture.WriteGrid(path, samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
 }
 
 // sampleBatch draws DDIM samples with the run's guidance, in chunks that
