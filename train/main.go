@@ -49,19 +49,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	return train(cfg, stdout, stderr)
 }
 
-// train is the whole run: config → data → model → for step := … .
-func train(cfg Config, stdout, stderr io.Writer) (err error) {
-	if cfg.Resume != "" {
-		saved, err := loadRunConfig(cfg.Resume)
-		if err != nil {
-			return err
-		}
-		saved.Resume, saved.Out, saved.Device = cfg.Resume, cfg.Resume, cfg.Device
-		if cfg.Steps != DefaultConfig().Steps {
-			saved.Steps = cfg.Steps // extending a run is allowed
-		}
-		cfg = saved
-	}
+// train is the whole run: config → data → model → for step := … . A
+// resumed run's cfg is the one saved in its checkpoint (parseTrainFlags).
+func train(cfg config, stdout, stderr io.Writer) (err error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("cannot create the output folder: %w", err)
 	}
@@ -109,7 +99,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 	opt := nn.NewAdamW(m.Params, float32(cfg.LR), float32(cfg.WeightDecay))
 	defer opt.Release()
 	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters\n",
-		orCustom(cfg.Model), mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(m.Params.Count())/1e6)
+		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(m.Params.Count())/1e6)
 
 	// Random state: host draws (timesteps, label dropout, flips) and the
 	// device's noise stream; both are saved in every checkpoint.
@@ -190,7 +180,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 			prog.note("wrote " + path)
 		}
 		if cfg.EvalEvery >= 0 && ((cfg.EvalEvery > 0 && st.Step%cfg.EvalEvery == 0) || last) {
-			scores, err := evaluateDuringTraining(dev, ema, sched, cfg, ds, stdout)
+			scores, err := evaluate(dev, ema, sched, cfg, ds, filepath.Join(cfg.Out, "classifier.safetensors"), stdout)
 			if err != nil {
 				return err
 			}
@@ -211,13 +201,6 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 // for its first thousand steps, and its samples are noise.
 func emaDecay(decay float64, step int) float32 {
 	return float32(min(decay, float64(1+step)/float64(10+step)))
-}
-
-func orCustom(name string) string {
-	if name == "" {
-		return "custom DiT"
-	}
-	return name
 }
 
 // lossTerms reads the loss's two terms for the metrics (VB is 0 without a
