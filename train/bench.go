@@ -20,14 +20,13 @@ import (
 
 // benchConfig is what `go run ./train bench` times.
 type benchConfig struct {
-	Model                      string
-	Depth, Hidden, Heads       int
-	Patch, ImageSize, Channels int
-	Classes, Batch             int
-	Steps, Warmup              int
-	Device                     string
-	JSON                       bool
-	CPUProfile                 string
+	modelSpec
+	ImageSize, Channels, Classes int // 0: the model's
+	Batch                        int
+	Steps, Warmup                int
+	Device                       string
+	JSON                         bool
+	CPUProfile                   string
 }
 
 // benchResult is one bench run, also printed as JSON with -json (the peer
@@ -69,7 +68,7 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r.Model, r.Device = orCustom(bc.Model), dev.Name()
+	r.Model, r.Device = bc.modelSpec.String(), dev.Name()
 	if bc.JSON {
 		return json.NewEncoder(stdout).Encode(r)
 	}
@@ -174,86 +173,64 @@ func median(v []float64) float64 {
 	}
 }
 
-func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
-	bc := benchConfig{Model: "DiT-Tiny/4", Classes: 10, Batch: 64, Steps: 10, Warmup: 3, Device: "auto"}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./train bench [-model NAME | -depth D -hidden H -heads N -patch P] [-image-size N] [-channels C] [-batch B] [-steps N] [-device ...]")
-		fmt.Fprintln(stderr, "\ntimes the training step (forward, hybrid loss, backward, AdamW) on random data and prints the median ms/step, img/s and GFLOP/s")
-		fmt.Fprintln(stderr, "\nflags:")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&bc.Model, "model", bc.Model, "model config: "+fmt.Sprint(dit.Names())+"; \"\" for a custom one from -depth -hidden -heads -patch")
-	fs.IntVar(&bc.Depth, "depth", 0, "custom model: transformer blocks")
-	fs.IntVar(&bc.Hidden, "hidden", 0, "custom model: hidden size")
-	fs.IntVar(&bc.Heads, "heads", 0, "custom model: attention heads")
-	fs.IntVar(&bc.Patch, "patch", 0, "custom model: patch size")
-	fs.IntVar(&bc.ImageSize, "image-size", 0, "image side (default: the model's: 28 for the teaching configs, 32 for the paper's latents)")
-	fs.IntVar(&bc.Channels, "channels", 0, "image channels (default: the model's: 1 for the teaching configs, 4 for the paper's)")
-	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (custom models; named ones keep theirs)")
+const benchUsage = `usage: go run ./train bench [-model NAME] [-depth D -hidden H -heads N -patch P] [-image-size N] [-channels C] [-batch B] [-steps N] [-device ...]
+
+times the training step (forward, hybrid loss, backward, AdamW) on random
+data and prints the median ms/step, img/s and GFLOP/s. The model flags are
+train's: -model names a config, and each size flag given (not 0) replaces
+that size of it.
+
+flags:
+`
+
+// benchFlags is the bench flag set, bound to bc.
+func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("bench", stderr, benchUsage)
+	addModelFlags(fs, &bc.modelSpec)
+	fs.IntVar(&bc.ImageSize, "image-size", bc.ImageSize, "image side (0: the model's: 28 for the teaching configs, 32 for the paper's latents)")
+	fs.IntVar(&bc.Channels, "channels", bc.Channels, "image channels (0: the model's: 1 for the teaching configs, 4 for the paper's)")
+	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (0: the model's: 10 for the teaching configs, 1000 for the paper's)")
 	fs.IntVar(&bc.Batch, "batch", bc.Batch, "images per step")
 	fs.IntVar(&bc.Steps, "steps", bc.Steps, "timed steps (the median is printed)")
 	fs.IntVar(&bc.Warmup, "warmup", bc.Warmup, "untimed steps first (buffers, caches, pipelines)")
-	fs.StringVar(&bc.Device, "device", bc.Device, "auto, cpu or vulkan")
-	fs.BoolVar(&bc.JSON, "json", false, "print the result as one JSON line")
-	fs.StringVar(&bc.CPUProfile, "cpuprofile", "", "write a pprof CPU profile of the timed steps to this file (go tool pprof FILE)")
-	if err := fs.Parse(args); err != nil {
+	addDeviceFlag(fs, &bc.Device)
+	fs.BoolVar(&bc.JSON, "json", bc.JSON, "print the result as one JSON line")
+	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a pprof CPU profile of the timed steps to this file (go tool pprof FILE)")
+	return fs
+}
+
+// parseBenchFlags reads the bench flags over bench's defaults: DiT-Tiny/4,
+// the model of the CPU-speed comparison with PyTorch, at batch 64.
+func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
+	bc := benchConfig{modelSpec: modelSpec{Model: "DiT-Tiny/4"}, Batch: 64, Steps: 10, Warmup: 3, Device: "auto"}
+	if _, err := parse(benchFlags(&bc, stderr), args); err != nil {
 		return bc, err
 	}
-	if fs.NArg() > 0 {
-		return bc, fmt.Errorf("bench: unexpected argument %q (flags come as -name value)", fs.Arg(0))
-	}
-	custom := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "depth" || f.Name == "hidden" || f.Name == "heads" || f.Name == "patch" {
-			custom = true
-		}
-	})
-	if custom {
-		bc.Model = ""
-	}
 	switch {
+	case bc.ImageSize < 0 || bc.Channels < 0 || bc.Classes < 0:
+		return bc, fmt.Errorf("-image-size %d, -channels %d, -classes %d: must not be negative (0: the model's)", bc.ImageSize, bc.Channels, bc.Classes)
 	case bc.Batch < 1:
 		return bc, fmt.Errorf("-batch %d: must be at least 1", bc.Batch)
 	case bc.Steps < 1:
 		return bc, fmt.Errorf("-steps %d: must be at least 1", bc.Steps)
 	case bc.Warmup < 0:
 		return bc, fmt.Errorf("-warmup %d: must not be negative", bc.Warmup)
-	case bc.Device != "auto" && bc.Device != "cpu" && bc.Device != "vulkan":
-		return bc, fmt.Errorf("-device %q: must be auto, cpu or vulkan", bc.Device)
 	}
-	return bc, nil
+	if err := checkDevice(bc.Device); err != nil {
+		return bc, err
+	}
+	_, err := bc.modelConfig() // the model, checked before any work
+	return bc, err
 }
 
-// modelConfig is the DiT to time: a named one, or a custom one (any of
-// -depth -hidden -heads -patch makes it custom; the rest default to
-// DiT-Tiny/4's), with -image-size and -channels overriding the shape.
+// modelConfig is the DiT to time: the model flags' config, with
+// -image-size, -channels and -classes replacing its shape.
 func (bc benchConfig) modelConfig() (dit.Config, error) {
-	var m dit.Config
-	if bc.Model != "" {
-		var err error
-		if m, err = dit.Named(bc.Model); err != nil {
-			return m, err
-		}
-	} else {
-		m, _ = dit.Named("DiT-Tiny/4")
-		m.Classes = bc.Classes
-		for _, f := range []struct {
-			dst *int
-			v   int
-		}{{&m.Depth, bc.Depth}, {&m.Hidden, bc.Hidden}, {&m.Heads, bc.Heads}, {&m.Patch, bc.Patch}} {
-			if f.v != 0 {
-				*f.dst = f.v
-			}
-		}
+	m, err := bc.modelSpec.config()
+	if err != nil {
+		return m, err
 	}
-	if bc.ImageSize != 0 {
-		m.InputSize = bc.ImageSize
-	}
-	if bc.Channels != 0 {
-		m.Channels = bc.Channels
-	}
+	apply([]override{{"-image-size", bc.ImageSize, &m.InputSize}, {"-channels", bc.Channels, &m.Channels}, {"-classes", bc.Classes, &m.Classes}})
 	if err := m.Validate(); err != nil {
 		return m, errors.New("bench: " + err.Error())
 	}

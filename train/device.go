@@ -39,5 +39,13 @@ func openDevice(choice string) (tensor.Device, string, func() error, error) {
 		}
 		return dev, "device: " + dev.Name(), dev.Close, nil
 	}
-	return nil, "", nil, fmt.Errorf("-device %q: must be auto, cpu or vulkan", choice)
+	return nil, "", nil, checkDevice(choice)
+}
+
+// checkDevice reports a -device value that openDevice does not know.
+func checkDevice(choice string) error {
+	if choice != "auto" && choice != "cpu" && choice != "vulkan" {
+		return fmt.Errorf("-device %q: must be auto, cpu or vulkan", choice)
+	}
+	return nil
 }

@@ -9,7 +9,7 @@ import "math"
 // safely, and the decay settles the weights that are sampled at the end.
 // The "constant" schedule (and the empty one of older checkpoints) keeps
 // LR after the warm-up.
-func learningRate(c Config, step int) float64 {
+func learningRate(c config, step int) float64 {
 	if step < c.Warmup {
 		return c.LR * float64(step+1) / float64(c.Warmup)
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestLearningRate(t *testing.T) {
-	c := Config{LR: 2e-3, LRSchedule: "cosine", Warmup: 100, Steps: 1100}
+	c := config{LR: 2e-3, LRSchedule: "cosine", Warmup: 100, Steps: 1100}
 	cases := []struct {
 		step int
 		want float64

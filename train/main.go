@@ -15,6 +15,7 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/data"
 	"github.com/ditgo/ditgo/vk"
 )
 
@@ -48,19 +49,9 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	return train(cfg, stdout, stderr)
 }
 
-// train is the whole run: config → data → model → for step := … .
-func train(cfg Config, stdout, stderr io.Writer) (err error) {
-	if cfg.Resume != "" {
-		saved, err := loadRunConfig(cfg.Resume)
-		if err != nil {
-			return err
-		}
-		saved.Resume, saved.Out, saved.Device = cfg.Resume, cfg.Resume, cfg.Device
-		if cfg.Steps != DefaultConfig().Steps {
-			saved.Steps = cfg.Steps // extending a run is allowed
-		}
-		cfg = saved
-	}
+// train is the whole run: config → data → model → for step := … . A
+// resumed run's cfg is the one saved in its checkpoint (parseTrainFlags).
+func train(cfg config, stdout, stderr io.Writer) (err error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return fmt.Errorf("cannot create the output folder: %w", err)
 	}
@@ -69,11 +60,11 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 	}
 
 	// Data.
-	data, err := loadTrainData(cfg)
+	ds, err := data.Load(cfg.Data, cfg.ImageSize, cfg.Channels)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", data.N, data.C, data.H, data.W, data.Classes, data.Source)
+	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", ds.N, ds.C, ds.H, ds.W, ds.Classes, ds.Source)
 
 	// Device and model.
 	dev, why, closeDev, err := openDevice(cfg.Device)
@@ -86,7 +77,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 			err = cerr
 		}
 	}()
-	mcfg, err := cfg.modelConfig(data)
+	mcfg, err := cfg.modelConfig(ds)
 	if err != nil {
 		return err
 	}
@@ -108,7 +99,7 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 	opt := nn.NewAdamW(m.Params, float32(cfg.LR), float32(cfg.WeightDecay))
 	defer opt.Release()
 	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters\n",
-		orCustom(cfg.Model), mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(m.Params.Count())/1e6)
+		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(m.Params.Count())/1e6)
 
 	// Random state: host draws (timesteps, label dropout, flips) and the
 	// device's noise stream; both are saved in every checkpoint.
@@ -126,23 +117,23 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	defer metrics.Close()
-	order := &dataOrder{n: data.N, seed: cfg.Seed, epoch: st.Epoch, cursor: st.Cursor}
+	order := &dataOrder{n: ds.N, seed: cfg.Seed, epoch: st.Epoch, cursor: st.Cursor}
 	sched := dit.LinearSchedule(dit.DefaultSteps)
 	prog := newProgress(stderr, cfg.Steps, cfg.Batch, st.Step)
-	shape := []int{cfg.Batch, data.C, data.H, data.W}
-	x0 := make([]float32, cfg.Batch*data.C*data.H*data.W)
+	shape := []int{cfg.Batch, ds.C, ds.H, ds.W}
+	x0 := make([]float32, cfg.Batch*ds.C*ds.H*ds.W)
 	labels := make([]int32, cfg.Batch)
 
 	for step := st.Step; step < cfg.Steps; step++ {
 		// A batch: images from the data order, labels dropped for
 		// guidance, uniform timesteps, noise drawn on the device.
 		for i, k := range order.next(cfg.Batch) {
-			img := data.Image(k)
+			img := ds.Image(k)
 			if cfg.Flip && hostRand.IntN(2) == 1 {
-				img = FlipHorizontal(img, data.C, data.H, data.W)
+				img = data.FlipHorizontal(img, ds.C, ds.H, ds.W)
 			}
 			copy(x0[i*len(img):], img)
-			labels[i] = data.Labels[k]
+			labels[i] = ds.Labels[k]
 		}
 		y := m.YEmbedder.Drop(labels, hostRand)
 		t := dit.UniformTimesteps(hostRand, cfg.Batch, sched.Len())
@@ -183,13 +174,13 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 		}
 		if (cfg.SampleEvery > 0 && st.Step%cfg.SampleEvery == 0) || last {
 			path := filepath.Join(cfg.Out, fmt.Sprintf("samples_%06d.png", st.Step))
-			if err := writeClassGrid(path, ema, sched, data, cfg, cfg.Seed+uint64(st.Step)); err != nil {
+			if err := writeClassGrid(path, ema, sched, cfg, cfg.Seed+uint64(st.Step)); err != nil {
 				return err
 			}
 			prog.note("wrote " + path)
 		}
 		if cfg.EvalEvery >= 0 && ((cfg.EvalEvery > 0 && st.Step%cfg.EvalEvery == 0) || last) {
-			scores, err := evaluateDuringTraining(dev, ema, sched, cfg, data, stdout)
+			scores, err := evaluate(dev, ema, sched, cfg, ds, filepath.Join(cfg.Out, "classifier.safetensors"), stdout)
 			if err != nil {
 				return err
 			}
@@ -210,13 +201,6 @@ func train(cfg Config, stdout, stderr io.Writer) (err error) {
 // for its first thousand steps, and its samples are noise.
 func emaDecay(decay float64, step int) float32 {
 	return float32(min(decay, float64(1+step)/float64(10+step)))
-}
-
-func orCustom(name string) string {
-	if name == "" {
-		return "custom DiT"
-	}
-	return name
 }
 
 // lossTerms reads the loss's two terms for the metrics (VB is 0 without a
@@ -247,31 +231,6 @@ func checkWritable(dir string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
-}
-
-// loadTrainData reads the training set the config names.
-func loadTrainData(cfg Config) (*Dataset, error) {
-	if cfg.Data == "" {
-		dir, err := DefaultMNISTDir()
-		if err != nil {
-			return nil, err
-		}
-		return LoadMNIST(dir, true)
-	}
-	if isMNISTDir(cfg.Data) {
-		return LoadMNIST(cfg.Data, true)
-	}
-	return LoadImageFolder(cfg.Data, cfg.ImageSize, cfg.Channels)
-}
-
-// isMNISTDir reports whether dir holds the MNIST IDX training files.
-func isMNISTDir(dir string) bool {
-	for _, name := range []string{"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // dataOrder walks the dataset in a fresh random permutation each epoch. The

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/ditgo/ditgo/train/picture"
+	"github.com/ditgo/ditgo/train/score"
 )
 
 // metricsFile is the run's metrics.jsonl: one JSON object per line, one
@@ -19,13 +22,13 @@ type metricsFile struct {
 }
 
 type metricLine struct {
-	Step      int     `json:"step"`
-	Loss      float32 `json:"loss"`
-	MSE       float32 `json:"mse"`
-	VB        float32 `json:"vb"`
-	ImgPerSec float64 `json:"img_per_s"`
-	Seconds   float64 `json:"elapsed_s"`
-	Eval      *Scores `json:"eval,omitempty"`
+	Step      int           `json:"step"`
+	Loss      float32       `json:"loss"`
+	MSE       float32       `json:"mse"`
+	VB        float32       `json:"vb"`
+	ImgPerSec float64       `json:"img_per_s"`
+	Seconds   float64       `json:"elapsed_s"`
+	Eval      *score.Scores `json:"eval,omitempty"`
 }
 
 // openMetrics opens the metrics file for appending, first dropping lines
@@ -65,10 +68,10 @@ func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec 
 }
 
 // writeEval logs an evaluation as its own line: {"step": …, "eval": {…}}.
-func (m *metricsFile) writeEval(step int, s Scores) error {
+func (m *metricsFile) writeEval(step int, s score.Scores) error {
 	return m.append(struct {
-		Step int    `json:"step"`
-		Eval Scores `json:"eval"`
+		Step int          `json:"step"`
+		Eval score.Scores `json:"eval"`
 	}{step, s})
 }
 
@@ -85,7 +88,7 @@ func (m *metricsFile) plot(path string) error {
 	if len(m.steps) < 2 {
 		return nil
 	}
-	return WriteLossPlot(path, m.steps, m.losses, "training loss")
+	return picture.WriteLoss(path, m.steps, m.losses)
 }
 
 func (m *metricsFile) Close() error { return m.f.Close() }

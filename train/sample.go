@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,50 +10,101 @@ import (
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/train/picture"
 )
 
+// runSampler is how the trainer samples, for its grids and evaluations:
+// DDIM (η = 0), deterministic given the starting noise.
+const runSampler = "ddim"
+
+// sampleArgs are the sample subcommand's settings. cfg is the training
+// config whose -sample-steps, -cfg and -seed give the defaults.
+type sampleArgs struct {
+	ckpt, sampler, classes, latents, out, png, trajectory, device string
+	guided, heads                                                 int
+	clip                                                          bool
+	cfg                                                           config
+}
+
+// defaultSampleArgs are the settings that -h prints as the defaults.
+func defaultSampleArgs() sampleArgs {
+	return sampleArgs{sampler: runSampler, device: defaultConfig().Device, cfg: defaultConfig()}
+}
+
+const sampleUsage = `usage: go run ./train sample -ckpt FILE [flags]
+
+denoises from a checkpoint (this trainer's, or a converted public DiT) and
+writes the samples as a PNG grid, and raw with -out. The flags match other
+diffusion tools, so that results can be compared: the same starting noise
+in (-latents), raw samples out.
+
+-steps, -cfg and -seed default to the training config saved in the
+checkpoint (its -sample-steps, -cfg and -seed: the run's grids are drawn
+so, with DDIM), or to the training defaults printed below for a checkpoint
+without one. A flag that is given wins.
+
+flags:
+`
+
+// sampleFlags is the sample flag set, bound to a.
+func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("sample", stderr, sampleUsage)
+	fs.StringVar(&a.ckpt, "ckpt", a.ckpt, "checkpoint to sample from (this trainer's, or a converted public DiT state dict); EMA weights are used when present")
+	fs.StringVar(&a.sampler, "sampler", a.sampler, "ddim (deterministic, η = 0, as the trainer samples) or ddpm (ancestral, as the DiT paper)")
+	fs.IntVar(&a.cfg.SampleSteps, "steps", a.cfg.SampleSteps, "denoising steps (the schedule is respaced to them)")
+	fs.Float64Var(&a.cfg.CFGScale, "cfg", a.cfg.CFGScale, "classifier-free guidance scale (1: none)")
+	fs.StringVar(&a.classes, "classes", a.classes, "comma-separated class labels, one sample each (\"\": one of every class)")
+	fs.Uint64Var(&a.cfg.Seed, "seed", a.cfg.Seed, "seed of the starting noise and of each DDPM step's noise")
+	fs.StringVar(&a.latents, "latents", a.latents, "safetensors file with one F32 tensor \"latents\" [B, C, H, W]: the starting noise")
+	fs.StringVar(&a.out, "out", a.out, "write the raw samples (before clipping or 8-bit conversion) as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
+	fs.StringVar(&a.png, "png", a.png, "write the samples as a PNG grid (\"\": samples.png when -out is not given)")
+	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
+	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
+	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
+	fs.IntVar(&a.heads, "heads", a.heads, "attention heads H, as in train and bench; needed only for a checkpoint without a config whose hidden size is not a paper config (0: the checkpoint's)")
+	addDeviceFlag(fs, &a.device)
+	return fs
+}
+
+// parseSampleFlags reads the sample flags (over the run's config, when the
+// checkpoint has one) and checks them before any work.
+func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
+	a := defaultSampleArgs()
+	if err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) }); err != nil {
+		return a, err
+	}
+	switch {
+	case a.sampler != "ddpm" && a.sampler != "ddim":
+		return a, fmt.Errorf("sample: -sampler %q: use ddim or ddpm", a.sampler)
+	case a.guided < 0:
+		return a, fmt.Errorf("sample: -guided-channels %d: must not be negative (0: all)", a.guided)
+	case a.heads < 0:
+		return a, fmt.Errorf("sample: -heads %d: must not be negative (0: the checkpoint's)", a.heads)
+	case checkDevice(a.device) != nil:
+		return a, fmt.Errorf("sample: %w", checkDevice(a.device))
+	}
+	if err := checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale); err != nil {
+		return a, fmt.Errorf("sample: %w", err)
+	}
+	if a.png == "" && a.out == "" {
+		a.png = "samples.png"
+	}
+	return a, nil
+}
+
 // sampleCommand is `go run ./train sample`: denoise from a checkpoint and
-// write the samples, with flags that match other diffusion tools so that
-// results can be compared (same starting latents in, raw samples out).
+// write the samples.
 func sampleCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	ckpt := fs.String("ckpt", "", "checkpoint to sample from (this trainer's, or a converted public DiT state dict); EMA weights are used when present")
-	sampler := fs.String("sampler", "ddpm", "ddpm (ancestral, as the DiT paper) or ddim (deterministic, η = 0)")
-	steps := fs.Int("steps", 250, "denoising steps (the schedule is respaced to them)")
-	cfgScale := fs.Float64("cfg", 4, "classifier-free guidance scale; 1 means no guidance")
-	classes := fs.String("classes", "", "comma-separated class labels, one sample each (default: one of every class)")
-	seed := fs.Uint64("seed", 0, "seed of the starting noise and of each DDPM step's noise")
-	latents := fs.String("latents", "", "safetensors file with one F32 tensor \"latents\" [B, C, H, W]: the starting noise")
-	out := fs.String("out", "", "write the raw samples (before clipping or 8-bit conversion) as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
-	png := fs.String("png", "", "write the samples as a PNG grid (default samples.png when -out is not given)")
-	trajectory := fs.String("trajectory", "", "write a PNG strip of x_t over the denoising steps")
-	guided := fs.Int("guided-channels", 0, "guide only the first N channels (0: all; 3 reproduces the public reference)")
-	clip := fs.Bool("clip", false, "clamp each step's predicted x0 to [-1, 1]")
-	heads := fs.Int("heads", 0, "attention heads, for a checkpoint without a config whose hidden size is not a paper config")
-	device := fs.String("device", "auto", "auto, cpu or vulkan")
-	if err := fs.Parse(args); err != nil {
+	a, err := parseSampleFlags(args, stderr)
+	if err != nil {
 		return err
 	}
-	if *ckpt == "" {
-		return errors.New("sample: -ckpt FILE is required (see -h)")
-	}
-	if *sampler != "ddpm" && *sampler != "ddim" {
-		return fmt.Errorf("sample: -sampler %q: use ddpm or ddim", *sampler)
-	}
-	if *cfgScale < 1 {
-		return fmt.Errorf("sample: -cfg %v: must be at least 1 (1 means no guidance)", *cfgScale)
-	}
-	if *png == "" && *out == "" {
-		*png = "samples.png"
-	}
-
-	dev, why, closeDev, err := openDevice(*device)
+	dev, why, closeDev, err := openDevice(a.device)
 	if err != nil {
 		return err
 	}
 	defer closeDev()
-	m, err := dit.Load(dev, *ckpt, true, *heads)
+	m, err := dit.Load(dev, a.ckpt, true, a.heads)
 	if err != nil {
 		return err
 	}
@@ -62,15 +112,15 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	c := m.Config
 	fmt.Fprintln(stdout, why)
 
-	labels, err := parseClasses(*classes, c.Classes)
+	labels, err := parseClasses(a.classes, c.Classes)
 	if err != nil {
 		return err
 	}
-	rng := tensor.RNG{Seed: *seed}
+	rng := tensor.RNG{Seed: a.cfg.Seed}
 	shape := []int{len(labels), c.Channels, c.InputSize, c.InputSize}
 	var xT *tensor.Tensor
-	if *latents != "" {
-		if xT, err = readLatents(dev, *latents, shape); err != nil {
+	if a.latents != "" {
+		if xT, err = readLatents(dev, a.latents, shape); err != nil {
 			return err
 		}
 	} else {
@@ -78,10 +128,11 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	defer xT.Release()
 
-	opt := dit.SampleOptions{Sampler: *sampler, Steps: *steps, CFGScale: *cfgScale, GuidedChannels: *guided, ClipX0: *clip}
+	steps := a.cfg.SampleSteps
+	opt := dit.SampleOptions{Sampler: a.sampler, Steps: steps, CFGScale: a.cfg.CFGScale, GuidedChannels: a.guided, ClipX0: a.clip}
 	var strip *trajectoryStrip
-	if *trajectory != "" {
-		strip = newTrajectoryStrip(xT, *steps)
+	if a.trajectory != "" {
+		strip = newTrajectoryStrip(xT, steps)
 		opt.Observe = strip.observe
 	}
 	samples, err := m.Sample(dit.LinearSchedule(dit.DefaultSteps), xT, labels, &rng, opt)
@@ -89,27 +140,27 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer samples.Release()
-	data, err := samples.ToHost()
+	pixels, err := samples.ToHost()
 	if err != nil {
 		return err
 	}
-	if *out != "" {
-		if err := nn.WriteFile(*out, []nn.Tensor{{Name: "samples", Shape: shape, Data: data}}, nil); err != nil {
+	if a.out != "" {
+		if err := nn.WriteFile(a.out, []nn.Tensor{{Name: "samples", Shape: shape, Data: pixels}}, nil); err != nil {
 			return fmt.Errorf("sample: %w", err)
 		}
-		fmt.Fprintf(stdout, "wrote %s: samples %v\n", *out, shape)
+		fmt.Fprintf(stdout, "wrote %s: samples %v\n", a.out, shape)
 	}
-	if *png != "" {
-		if err := WriteGrid(*png, data, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
+	if a.png != "" {
+		if err := picture.WriteGrid(a.png, pixels, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s: %d samples, classes %v\n", *png, len(labels), labels)
+		fmt.Fprintf(stdout, "wrote %s: %d samples, classes %v\n", a.png, len(labels), labels)
 	}
 	if strip != nil {
-		if err := strip.write(*trajectory, shape); err != nil {
+		if err := strip.write(a.trajectory, shape); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s: x_t at %d of the %d steps (left: noise, right: sample)\n", *trajectory, strip.frames(), *steps)
+		fmt.Fprintf(stdout, "wrote %s: x_t at %d of the %d steps (left: noise, right: sample)\n", a.trajectory, strip.frames(), steps)
 	}
 	return nil
 }
@@ -180,12 +231,12 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 			tiles = append(tiles, snap[r*per:(r+1)*per]...)
 		}
 	}
-	return WriteGrid(path, tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
+	return picture.WriteGrid(path, tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
 }
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
 // eight samples each — and writes the PNG.
-func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, data *Dataset, cfg Config, seed uint64) error {
+func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg config, seed uint64) error {
 	const perClass = 8
 	c := m.Config
 	labels := make([]int32, 0, c.Classes*perClass)
@@ -198,12 +249,12 @@ func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, data *Datase
 	if err != nil {
 		return err
 	}
-	return WriteGrid(path, samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
+	return picture.WriteGrid(path, samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
 }
 
 // sampleBatch draws DDIM samples with the run's guidance, in chunks that
 // keep memory bounded, and returns them on the host.
-func sampleBatch(m *dit.Model, sched *dit.Schedule, labels []int32, cfg Config, seed uint64) ([]float32, error) {
+func sampleBatch(m *dit.Model, sched *dit.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
 	c := m.Config
 	dev := m.Device()
 	rng := tensor.RNG{Seed: seed}
@@ -212,7 +263,7 @@ func sampleBatch(m *dit.Model, sched *dit.Schedule, labels []int32, cfg Config, 
 	for lo := 0; lo < len(labels); lo += chunk {
 		y := labels[lo:min(lo+chunk, len(labels))]
 		xT := rng.Normal(dev, len(y), c.Channels, c.InputSize, c.InputSize)
-		s, err := m.Sample(sched, xT, y, &rng, dit.SampleOptions{Sampler: "ddim", Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
+		s, err := m.Sample(sched, xT, y, &rng, dit.SampleOptions{Sampler: runSampler, Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
 		xT.Release()
 		if err != nil {
 			return nil, fmt.Errorf("sampling: %w", err)

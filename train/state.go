@@ -36,7 +36,7 @@ func checkpointPath(out string) string { return filepath.Join(out, "checkpoint.s
 // saveCheckpoint writes model, EMA, optimizer and state atomically: a crash
 // at any moment leaves the previous checkpoint or this one, never half of
 // one.
-func saveCheckpoint(path string, cfg Config, m, ema *dit.Model, opt *nn.AdamW, st runState, host *rand.PCG) error {
+func saveCheckpoint(path string, cfg config, m, ema *dit.Model, opt *nn.AdamW, st runState, host *rand.PCG) error {
 	b, err := host.MarshalBinary()
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func loadCheckpoint(out string, m, ema *dit.Model, opt *nn.AdamW, host *rand.PCG
 		return st, fmt.Errorf("-resume %s: %w", path, err)
 	}
 	if saved != m.Config {
-		return st, fmt.Errorf("-resume %s: the checkpoint's model %s differs from this run's %s; resume with the same flags", path, saved.JSON(), m.Config.JSON())
+		return st, fmt.Errorf("-resume %s: the checkpoint's model %s differs from %s, the one its config makes for the data; is -data still the same?", path, saved.JSON(), m.Config.JSON())
 	}
 	if err := json.Unmarshal([]byte(f.Metadata[keyState]), &st); err != nil {
 		return st, fmt.Errorf("-resume %s: bad training state: %w", path, err)
@@ -108,15 +108,42 @@ func loadCheckpoint(out string, m, ema *dit.Model, opt *nn.AdamW, host *rand.PCG
 	return st, nil
 }
 
-// loadRunConfig returns the training config a checkpoint was written with.
-func loadRunConfig(out string) (Config, error) {
-	f, err := nn.ReadFile(checkpointPath(out))
+// loadRunConfig returns the training config of the run in the output
+// folder out, from its checkpoint.
+func loadRunConfig(out string) (config, error) {
+	c, ok, err := readTrainConfig(checkpointPath(out))
 	if err != nil {
-		return Config{}, fmt.Errorf("-resume %s: %w", out, err)
+		return c, fmt.Errorf("-resume %s: %w", out, err)
 	}
-	var c Config
-	if err := json.Unmarshal([]byte(f.Metadata[keyTrainConfig]), &c); err != nil {
-		return c, fmt.Errorf("-resume %s: the checkpoint has no training config: %w", out, err)
+	if !ok {
+		return c, fmt.Errorf("-resume %s: the checkpoint has no training config; resume a run of this trainer", out)
 	}
 	return c, nil
+}
+
+// readTrainConfig returns the training config saved in the checkpoint at
+// path; ok is false for a checkpoint without one (a converted public DiT,
+// or a model saved alone). Configs of older checkpoints are brought up to
+// date: an empty -lr-schedule was the constant one, and an empty -model
+// was a custom one whose four sizes were all given, which any named base
+// turns into the same model.
+func readTrainConfig(path string) (c config, ok bool, err error) {
+	f, err := nn.ReadFile(path)
+	if err != nil {
+		return c, false, err
+	}
+	js, ok := f.Metadata[keyTrainConfig]
+	if !ok {
+		return c, false, nil
+	}
+	if err := json.Unmarshal([]byte(js), &c); err != nil {
+		return c, false, fmt.Errorf("%s: bad training config: %w", path, err)
+	}
+	if c.LRSchedule == "" {
+		c.LRSchedule = "constant"
+	}
+	if c.Model == "" {
+		c.Model = defaultConfig().Model
+	}
+	return c, true, nil
 }

@@ -54,7 +54,7 @@ func writeTinyMNIST(t *testing.T, dir string, n int) {
 // tinyArgs are flags for a run that takes a second: a 1-block DiT on 8×8
 // images, a checkpoint every 3 steps, one metric line per step.
 func tinyArgs(data, out string, steps int) []string {
-	return []string{"-data", data, "-out", out, "-model", "", "-depth", "1", "-hidden", "16", "-heads", "2", "-patch", "4",
+	return []string{"-data", data, "-out", out, "-depth", "1", "-hidden", "16", "-heads", "2", "-patch", "4",
 		"-batch", "4", "-steps", itoa(steps), "-ckpt-every", "3", "-log-every", "1", "-sample-every", "0",
 		"-eval-every", "-1", "-sample-steps", "2", "-device", "cpu", "-lr", "1e-3", "-warmup", "2"}
 }
@@ -229,6 +229,12 @@ func TestBadInput(t *testing.T) {
 		{"bench bad batch", []string{"bench", "-model", "DiT-Micro/4", "-batch", "-1"}, "-batch -1"},
 		{"bench unknown model", []string{"bench", "-model", "DiT-Q/3"}, "DiT-Q/3"},
 		{"bench bad shape", []string{"bench", "-model", "DiT-Micro/4", "-image-size", "18"}, "multiple of the patch"},
+		{"NaN learning rate", append(tinyArgs(data, t.TempDir(), 3), "-lr", "NaN"), "-lr NaN"},
+		{"infinite guidance", append(tinyArgs(data, t.TempDir(), 3), "-cfg", "+Inf"), "-cfg +Inf"},
+		{"no model name", append(tinyArgs(data, t.TempDir(), 3), "-model", ""), "-model"},
+		{"resume with another flag", []string{"-resume", good, "-lr", "1e-3"}, "-lr cannot be given with -resume"},
+		{"eval NaN guidance", []string{"eval", "-ckpt", checkpointPath(good), "-cfg", "NaN"}, "-cfg NaN"},
+		{"sample no steps", []string{"sample", "-ckpt", checkpointPath(good), "-steps", "0"}, "-steps 0"},
 		{"NaN loss", append(tinyArgs(data, filepath.Join(dir, "nan"), 50), "-lr", "1e30", "-ckpt-every", "1"), "loss is"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
-package main
+package score
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/ditgo/ditgo/train/data"
+)
 
 // Scores are the numbers an evaluation reports for a set of class-
 // conditional samples.
@@ -31,7 +35,7 @@ func (s Scores) String() string {
 // its start, because a data set's order need not be random: the first half
 // of the MNIST test set comes from other writers than the second, and the
 // FID between those halves is several times the FID between random subsets.
-func Score(c *Classifier, samples []float32, labels []int32, real *Dataset, realCount int, classifierTestAcc float64) (Scores, error) {
+func Score(c *Classifier, samples []float32, labels []int32, real *data.Dataset, realCount int, classifierTestAcc float64) (Scores, error) {
 	if err := c.checkShape(real); err != nil {
 		return Scores{}, err
 	}

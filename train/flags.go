@@ -1,0 +1,156 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Every subcommand reads its flags the same way. Each flag is bound to a
+// field of the settings the subcommand starts from, with that field's value
+// as its default; a flag that is given always wins. Where the starting
+// settings are not the defaults — a run to resume, a checkpoint to sample —
+// the same arguments are parsed again over them, so that exactly the flags
+// given replace what was saved (flag.Visit says which were given).
+
+// newFlagSet makes a subcommand's flag set: errors and -h go to stderr, -h
+// prints usage and then every flag with its default.
+func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args and returns the names of the flags given, sorted. A
+// stray argument is an error: every setting is a -name value pair.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%s: unexpected argument %q (flags come as -name value; see -h)", fs.Name(), fs.Arg(0))
+	}
+	var given []string
+	fs.Visit(func(f *flag.Flag) { given = append(given, f.Name) })
+	return given, nil
+}
+
+// parseOverCheckpoint parses the flags of a subcommand that reads a
+// checkpoint (sample, eval): flags makes its flag set, bound to settings
+// that include the training config *cfg and the checkpoint path *ckpt. If
+// the checkpoint holds a training config, the arguments are parsed again
+// over it, so that the flags not given take the run's values.
+func parseOverCheckpoint(cmd string, args []string, ckpt *string, cfg *config, flags func() *flag.FlagSet) error {
+	if _, err := parse(flags(), args); err != nil {
+		return err
+	}
+	if *ckpt == "" {
+		return fmt.Errorf("%s: -ckpt FILE is required (see -h)", cmd)
+	}
+	saved, ok, err := readTrainConfig(*ckpt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	if ok {
+		*cfg = saved
+		_, err = parse(flags(), args)
+	}
+	return err
+}
+
+// addDataFlags registers the flags that say which images a model is
+// trained on, the same in train and eval.
+func addDataFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.Data, "data", c.Data, "training data: a folder in the MNIST IDX layout, or one sub-folder of PNG/JPEG images per class (\"\": MNIST from the GoMNIST module)")
+	fs.IntVar(&c.ImageSize, "image-size", c.ImageSize, "image side in pixels, for image folders")
+	fs.IntVar(&c.Channels, "channels", c.Channels, "1 (gray) or 3 (RGB), for image folders")
+}
+
+// addDeviceFlag registers -device, the same in every subcommand.
+func addDeviceFlag(fs *flag.FlagSet, device *string) {
+	fs.StringVar(device, "device", *device, "auto, cpu or vulkan (auto: a Vulkan GPU if there is one, else the CPU)")
+}
+
+// resumable are the flags that may be given with -resume: how far the run
+// goes, where it computes, and how often it logs, samples, checkpoints and
+// evaluates. They replace the saved values. Everything else is the run's
+// own and comes from its checkpoint.
+var resumable = []string{"steps", "device", "log-every", "sample-every", "ckpt-every", "eval-every"}
+
+var trainUsage = `usage: go run ./train [flags]                train a DiT (defaults: MNIST, ` + defaultConfig().Model + `)
+       go run ./train -resume DIR [-steps N]  continue the run in DIR
+       go run ./train sample -ckpt FILE       draw samples (go run ./train sample -h)
+       go run ./train eval -ckpt FILE         score a checkpoint (go run ./train eval -h)
+       go run ./train bench                   time the training step (go run ./train bench -h)
+
+A flag that is given always wins over its default. -model names a config;
+each of -depth, -hidden, -heads and -patch that is given (not 0) replaces
+that size of it, and the model is then reported as custom (as in bench).
+
+-resume DIR continues the run in DIR exactly, with the config saved in its
+checkpoint. These flags may be given with it and replace the saved values
+(a longer -steps also stretches the cosine schedule); any other is an error:
+    -` + strings.Join(resumable, ", -") + `
+
+training flags:
+`
+
+// trainFlags is the training flag set, bound to c.
+func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
+	fs := newFlagSet("train", stderr, trainUsage)
+	addDataFlags(fs, c)
+	fs.BoolVar(&c.Flip, "flip", c.Flip, "random horizontal flips")
+	addModelFlags(fs, &c.modelSpec)
+	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
+	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
+	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
+	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (a half cosine down to 0 at the end of the run) or constant")
+	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "steps of linear learning-rate warm-up")
+	fs.Float64Var(&c.WeightDecay, "wd", c.WeightDecay, "AdamW weight decay")
+	fs.Float64Var(&c.EMADecay, "ema", c.EMADecay, "EMA decay of the sampling weights")
+	fs.Uint64Var(&c.Seed, "seed", c.Seed, "random seed (weights, data order, noise)")
+	fs.IntVar(&c.LogEvery, "log-every", c.LogEvery, "steps between metric lines")
+	fs.IntVar(&c.SampleEvery, "sample-every", c.SampleEvery, "steps between sample grids (0: only at the end)")
+	fs.IntVar(&c.CkptEvery, "ckpt-every", c.CkptEvery, "steps between checkpoints (0: only at the end)")
+	fs.IntVar(&c.EvalEvery, "eval-every", c.EvalEvery, "steps between evaluations (0: only at the end; -1: never)")
+	fs.IntVar(&c.EvalSamples, "eval-samples", c.EvalSamples, "samples drawn for each evaluation")
+	fs.IntVar(&c.SampleSteps, "sample-steps", c.SampleSteps, "DDIM steps for grids and evaluation")
+	fs.Float64Var(&c.CFGScale, "cfg", c.CFGScale, "classifier-free guidance scale for grids and evaluation (1: none)")
+	fs.StringVar(&c.Out, "out", c.Out, "output folder: checkpoints, metrics, pictures")
+	fs.StringVar(&c.Resume, "resume", c.Resume, "continue the run in this output folder from its last checkpoint (see above)")
+	addDeviceFlag(fs, &c.Device)
+	return fs
+}
+
+// parseTrainFlags reads the training flags over the defaults or, with
+// -resume DIR, over the config saved in DIR's checkpoint.
+func parseTrainFlags(args []string, stderr io.Writer) (config, error) {
+	c := defaultConfig()
+	given, err := parse(trainFlags(&c, stderr), args)
+	if err != nil {
+		return c, err
+	}
+	if c.Resume == "" {
+		return c, c.validate()
+	}
+	for _, name := range given {
+		if name != "resume" && !slices.Contains(resumable, name) {
+			return c, fmt.Errorf("-%s cannot be given with -resume: a resumed run keeps the config saved in its checkpoint; only -%s may change", name, strings.Join(resumable, ", -"))
+		}
+	}
+	dir := c.Resume
+	if c, err = loadRunConfig(dir); err != nil {
+		return c, err
+	}
+	if _, err := parse(trainFlags(&c, stderr), args); err != nil {
+		return c, err
+	}
+	c.Resume, c.Out = dir, dir
+	return c, c.validate()
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/ditgo/ditgo/dit"
+)
+
+// modelSpec is what the model flags say, the same in every subcommand that
+// builds a model (training and bench; sample and eval read the model from
+// the checkpoint). One rule:
+//
+//	-model NAME          a config from dit.Names()
+//	-depth -hidden       each one given (not 0) replaces that size of the
+//	-heads -patch        named config; the model is then reported as custom
+//
+// so `-depth 2` alone is the default model with two blocks.
+type modelSpec struct {
+	Model                       string
+	Depth, Hidden, Heads, Patch int // 0: the named config's
+}
+
+// addModelFlags registers the model flags on fs, bound to s, with s's
+// values as their defaults.
+func addModelFlags(fs *flag.FlagSet, s *modelSpec) {
+	fs.StringVar(&s.Model, "model", s.Model, "model config: "+strings.Join(dit.Names(), ", ")+"; the size flags change it")
+	fs.IntVar(&s.Depth, "depth", s.Depth, "transformer blocks (0: the -model's)")
+	fs.IntVar(&s.Hidden, "hidden", s.Hidden, "hidden size D (0: the -model's)")
+	fs.IntVar(&s.Heads, "heads", s.Heads, "attention heads H (0: the -model's)")
+	fs.IntVar(&s.Patch, "patch", s.Patch, "patch size P in pixels (0: the -model's)")
+}
+
+// override is an int flag that, when given (not 0), replaces a field of a
+// DiT config.
+type override struct {
+	flag  string
+	value int
+	field *int
+}
+
+// apply sets the field of every override that was given.
+func apply(overrides []override) {
+	for _, o := range overrides {
+		if o.value != 0 {
+			*o.field = o.value
+		}
+	}
+}
+
+// sizes are the size flags as overrides of m's sizes.
+func (s modelSpec) sizes(m *dit.Config) []override {
+	return []override{{"-depth", s.Depth, &m.Depth}, {"-hidden", s.Hidden, &m.Hidden}, {"-heads", s.Heads, &m.Heads}, {"-patch", s.Patch, &m.Patch}}
+}
+
+// custom reports whether a size flag changed the named config.
+func (s modelSpec) custom() bool {
+	return s.Depth != 0 || s.Hidden != 0 || s.Heads != 0 || s.Patch != 0
+}
+
+// String names the model for the log.
+func (s modelSpec) String() string {
+	if s.custom() {
+		return "custom DiT (" + s.Model + " resized)"
+	}
+	return s.Model
+}
+
+// validate reports a model flag that cannot work, before any work starts
+// (the sizes together are checked by dit.Config.Validate once the data's
+// shape is known).
+func (s modelSpec) validate() error {
+	if _, err := dit.Named(s.Model); err != nil {
+		return fmt.Errorf("-model: %w", err)
+	}
+	for _, o := range s.sizes(&dit.Config{}) {
+		if o.value < 0 {
+			return fmt.Errorf("%s %d: must be positive (0: the -model's)", o.flag, o.value)
+		}
+	}
+	return nil
+}
+
+// config is the named config with the given sizes in place of its own.
+func (s modelSpec) config() (dit.Config, error) {
+	if err := s.validate(); err != nil {
+		return dit.Config{}, err
+	}
+	m, _ := dit.Named(s.Model)
+	apply(s.sizes(&m))
+	return m, nil
+}
