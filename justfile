@@ -24,13 +24,15 @@ train *ARGS:
 gradcheck:
     go test ./autograd -run TestGradCheck -v
 
-# Only the shared op suite on the CPU device.
+# Only the shared op suite on the CPU devices: the reference, then the fast one.
 opsuite:
     go test ./tensor -run TestCPUOpSuite -v
+    go test ./tensor/fastcpu -run TestOpSuite -v
 
-# Prepare the GPU check (../shared/GPU.md): the Vulkan loader and validation
-# layer .debs in .gl/, the test binaries in .gpu/. Then run .ci/gpu-check.sh
-# on the device machine with .gl and .gpu carried.
+# The GPU check's inputs: the Vulkan loader and validation .debs in .gl/,
+# the test binaries in .gpu/; then run .ci/gpu-check.sh on a GPU machine with
+# .gl and .gpu beside the tree.
+# Build the GPU check's inputs (.gl/ .debs, .gpu/ binaries) for .ci/gpu-check.sh.
 gpu-build:
     mkdir -p .git/info
     grep -qx '/.gl/' .git/info/exclude || echo /.gl/ >> .git/info/exclude
@@ -45,8 +47,8 @@ gpu-build:
 bench *ARGS:
     go run ./train bench {{ARGS}}
 
-# Go against PyTorch on this machine, back to back, with the ratios
-# (needs apt-get install python3-torch libopenblas0-openmp; see the script).
+# (train/bench/peer.py needs apt-get install python3-torch libopenblas0-openmp.)
+# Go against PyTorch on this machine, back to back, with the ratios.
 bench-peer *ARGS:
     mkdir -p /tmp/ditgo-bench
     go build -o /tmp/ditgo-bench/train ./train

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The GPU check: run on the device machine from the repository root, with
 # .gl/ (Debian's libvulkan1 and vulkan-validationlayers .debs) and .gpu/
-# (test binaries) carried over. Prepare both here with `just gpu-build`;
-# see ../shared/GPU.md. Prints the device, runs the Vulkan tests of every
-# package with validation on, then once more without it; then the speed
+# (test binaries) carried over. Prepare both with `just gpu-build` on a
+# Debian machine: the GPU machine runs the binaries, it builds nothing.
+# Prints the device, runs the Vulkan tests of every package with
+# validation on, then once more without it; then the speed
 # comparison with PyTorch on the same GPU (train/bench/peer.py --device
 # cuda: SGEMM of the matmul shader against torch.mm, TF32 off, and the
 # DiT-S/2 and DiT-XL/2 training steps), and a short `train` run.
