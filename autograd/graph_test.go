@@ -123,3 +123,23 @@ func TestBackwardMisuse(t *testing.T) {
 		})
 	}
 }
+
+// Owning a tensor twice keeps it once, so a gradient that reaches a graph
+// by two routes (a backward rule hands it to accumulate, which takes
+// ownership, and it is already some Var's Grad) is freed exactly once.
+func TestOwnIsIdempotent(t *testing.T) {
+	dev := tensor.NewCPU()
+	live := dev.LiveBuffers()
+	g := autograd.NewGraph()
+	x := tensor.Zeros(dev, 3)
+	g.Own(x)
+	g.Own(x)
+	g.Own(x.Reshape(1, 3)) // a view: owning it frees nothing more
+	if n := g.Owned(); n != 2 {
+		t.Errorf("the graph holds %d entries after owning a tensor twice and a view once, want 2", n)
+	}
+	g.Release() // a double free would panic
+	if n := dev.LiveBuffers(); n != live {
+		t.Errorf("%d buffers live after Release, want %d", n, live)
+	}
+}

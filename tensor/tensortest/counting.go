@@ -17,6 +17,8 @@ import (
 // Counting passes every kernel through to a real device and counts the
 // calls by kernel name: how much work a forward pass or a training step
 // asks for, the same on every device. It is not safe for concurrent use.
+// It forwards only the Device methods: tensors made on it go through
+// float32 I/O even when the wrapped device is the float64 reference.
 type Counting struct {
 	tensor.Device
 	Calls map[string]int // kernel name (the Device method) → calls
