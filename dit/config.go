@@ -88,7 +88,8 @@ func Names() []string {
 func (c Config) Validate() error {
 	switch {
 	case c.Depth < 1 || c.Hidden < 1 || c.Heads < 1 || c.Patch < 1 || c.InputSize < 1 || c.Channels < 1 || c.Classes < 1:
-		return fmt.Errorf("dit: every size must be positive: %+v", c)
+		return fmt.Errorf("dit: every size must be positive: depth %d, hidden %d, heads %d, patch %d, input size %d, channels %d, classes %d",
+			c.Depth, c.Hidden, c.Heads, c.Patch, c.InputSize, c.Channels, c.Classes)
 	case c.Hidden%c.Heads != 0:
 		return fmt.Errorf("dit: hidden size %d is not a multiple of the %d heads", c.Hidden, c.Heads)
 	case c.Hidden%4 != 0:

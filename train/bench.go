@@ -104,6 +104,7 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 	noise := tensor.RNG{Seed: 3}
 
 	times := make([]float64, 0, bc.Steps)
+	tty := isTerminal(progress) // \r redraws a line only on a terminal
 	stopProfile := func() {}
 	for step := range bc.Warmup + bc.Steps {
 		if step == bc.Warmup && bc.CPUProfile != "" {
@@ -130,10 +131,16 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 		if step >= bc.Warmup {
 			times = append(times, ms)
 		}
-		fmt.Fprintf(progress, "\rbench step %d/%d: %.1f ms", step+1, bc.Warmup+bc.Steps, ms)
+		if tty {
+			fmt.Fprintf(progress, "\rbench step %d/%d: %.1f ms", step+1, bc.Warmup+bc.Steps, ms)
+		} else {
+			fmt.Fprintf(progress, "bench step %d/%d: %.1f ms\n", step+1, bc.Warmup+bc.Steps, ms)
+		}
 	}
 	stopProfile()
-	fmt.Fprintln(progress)
+	if tty {
+		fmt.Fprintln(progress)
+	}
 	med := median(times)
 	flop := mcfg.TrainFLOPs(bc.Batch)
 	return benchResult{
@@ -148,10 +155,10 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 	}, nil
 }
 
-// startCPUProfile starts pprof's CPU profile into path; the returned
-// function stops it and closes the file.
+// startCPUProfile starts pprof's CPU profile into path, a new file; the
+// returned function stops it and closes the file.
 func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("-cpuprofile: %w", err)
 	}
@@ -160,6 +167,12 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, fmt.Errorf("-cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// exists reports whether something is at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // median of a non-empty slice.
@@ -195,7 +208,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&bc.Warmup, "warmup", bc.Warmup, "untimed steps first (buffers, caches, pipelines)")
 	addDeviceFlag(fs, &bc.Device)
 	fs.BoolVar(&bc.JSON, "json", bc.JSON, "print the result as one JSON line")
-	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a pprof CPU profile of the timed steps to this file (go tool pprof FILE)")
+	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a pprof CPU profile of the timed steps to this new file (go tool pprof FILE)")
 	return fs
 }
 
@@ -215,6 +228,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 		return bc, fmt.Errorf("-steps %d: must be at least 1", bc.Steps)
 	case bc.Warmup < 0:
 		return bc, fmt.Errorf("-warmup %d: must not be negative", bc.Warmup)
+	case bc.CPUProfile != "" && exists(bc.CPUProfile):
+		return bc, fmt.Errorf("-cpuprofile %s: the file exists; bench writes only a new file (remove it, or give another name)", bc.CPUProfile)
 	}
 	if err := checkDevice(bc.Device); err != nil {
 		return bc, err
@@ -231,7 +246,7 @@ func (bc benchConfig) modelConfig() (dit.Config, error) {
 		return m, err
 	}
 	apply([]override{{"-image-size", bc.ImageSize, &m.InputSize}, {"-channels", bc.Channels, &m.Channels}, {"-classes", bc.Classes, &m.Classes}})
-	if err := m.Validate(); err != nil {
+	if err := checkShape(m, "-image-size"); err != nil {
 		return m, errors.New("bench: " + err.Error())
 	}
 	return m, nil

@@ -41,9 +41,10 @@ type config struct {
 	SampleSteps int     // DDIM steps for the grids and the evaluation
 	CFGScale    float64 // guidance scale for the grids and the evaluation
 
-	Out    string
-	Resume string
-	Device string
+	Out       string
+	Resume    string
+	Overwrite bool `json:"-"` // move an earlier run in Out aside
+	Device    string
 }
 
 // defaultConfig is the run `go run ./train` makes.
@@ -149,13 +150,17 @@ func (c config) modelConfig(d *data.Dataset) (dit.Config, error) {
 	}
 	m.LearnSigma = c.LearnSigma
 	m.InputSize, m.Channels, m.Classes = d.H, d.C, d.Classes
-	if d.H != d.W {
-		return m, fmt.Errorf("the images are %d×%d; the DiT needs square images (use -image-size)", d.H, d.W)
+	switch {
+	case d.H != d.W:
+		return m, fmt.Errorf("%s: the images are %d×%d; the DiT needs square images (use -image-size)", d.Source, d.H, d.W)
+	case d.Classes < 2:
+		return m, fmt.Errorf("%s: %d class; a class-conditional DiT, its guidance and its evaluation need at least 2 (one sub-folder of images per class)", d.Source, d.Classes)
 	}
-	if err := m.Validate(); err != nil {
-		return m, err
+	side := "from the data"
+	if c.Data != "" && !data.IsMNISTDir(c.Data) {
+		side = "-image-size"
 	}
-	return m, nil
+	return m, checkShape(m, side)
 }
 
 // checkSampling validates a number of denoising steps, set by the flag

@@ -20,22 +20,22 @@ import (
 func openDevice(choice string) (tensor.Device, string, func() error, error) {
 	cpu := func(why string) (tensor.Device, string, func() error, error) {
 		dev := fastcpu.New()
-		return dev, fmt.Sprintf("device: %s (%s)", dev.Name(), why), func() error { return nil }, nil
+		return dev, "device: " + dev.Name() + why, func() error { return nil }, nil
 	}
 	switch choice {
 	case "cpu":
-		return cpu("-device cpu")
+		return cpu("")
 	case "vulkan", "auto":
 		dev, err := vk.Open(vk.OptionsFromEnv())
 		if err != nil {
 			if choice == "vulkan" {
 				return nil, "", nil, fmt.Errorf("-device vulkan: %w", err)
 			}
-			return cpu("no Vulkan GPU: " + err.Error())
+			return cpu("; no Vulkan GPU (-device vulkan says why)")
 		}
 		if choice == "auto" && dev.Kind() == vk.CPUDriver {
 			dev.Close()
-			return cpu("the only Vulkan device is a CPU driver, " + dev.Name() + "; -device vulkan forces it")
+			return cpu("; passed over Vulkan's CPU driver (-device vulkan uses it)")
 		}
 		return dev, "device: " + dev.Name(), dev.Close, nil
 	}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/ditgo/ditgo/train/data"
 )
 
 // Every subcommand reads its flags the same way. Each flag is bound to a
@@ -15,8 +18,8 @@ import (
 // the same arguments are parsed again over them, so that exactly the flags
 // given replace what was saved (flag.Visit says which were given).
 
-// newFlagSet makes a subcommand's flag set: errors and -h go to stderr, -h
-// prints usage and then every flag with its default.
+// newFlagSet makes a subcommand's flag set: -h prints usage and then every
+// flag with its default, to stderr.
 func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -28,10 +31,20 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 }
 
 // parse parses args and returns the names of the flags given, sorted. A
-// stray argument is an error: every setting is a -name value pair.
+// stray argument is an error: every setting is a -name value pair. A bad
+// value is one line that names the flag (not the flag package's usage
+// dump, which buries it); -h prints the usage.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
 		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (see -h)", fs.Name(), err)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q (flags come as -name value; see -h)", fs.Name(), fs.Arg(0))
@@ -72,6 +85,20 @@ func addDataFlags(fs *flag.FlagSet, c *config) {
 	fs.IntVar(&c.Channels, "channels", c.Channels, "1 (gray) or 3 (RGB), for image folders")
 }
 
+// checkDataFlags refuses -image-size and -channels for MNIST's IDX files,
+// whose image shape is in the files: given there, they would be ignored.
+func checkDataFlags(c config, given []string) error {
+	if c.Data != "" && !data.IsMNISTDir(c.Data) {
+		return nil
+	}
+	for _, name := range []string{"image-size", "channels"} {
+		if slices.Contains(given, name) {
+			return fmt.Errorf("-%s: applies to image folders only; MNIST's IDX files give the image shape themselves", name)
+		}
+	}
+	return nil
+}
+
 // addDeviceFlag registers -device, the same in every subcommand.
 func addDeviceFlag(fs *flag.FlagSet, device *string) {
 	fs.StringVar(device, "device", *device, "auto, cpu or vulkan (auto: a Vulkan GPU if there is one, else the CPU)")
@@ -94,9 +121,18 @@ each of -depth, -hidden, -heads and -patch that is given (not 0) replaces
 that size of it, and the model is then reported as custom (as in bench).
 
 -resume DIR continues the run in DIR exactly, with the config saved in its
-checkpoint. These flags may be given with it and replace the saved values
-(a longer -steps also stretches the cosine schedule); any other is an error:
+checkpoint. These flags may be given with it and replace the saved values;
+any other is an error:
     -` + strings.Join(resumable, ", -") + `
+-steps is the run's new end and must be above the step it reached (a
+longer run also stretches the cosine schedule). Without -steps, a run that
+was stopped is finished: its remaining steps, then its final sample grid
+and evaluation if they are missing.
+
+A run folder belongs to one run. A new run refuses an -out that holds an
+earlier one: continue it with -resume, give a new -out, or pass -overwrite
+to move it aside. A live run locks its folder (run.lock, with its PID and
+host); the lock of a run that was killed is taken over.
 
 training flags:
 `
@@ -124,12 +160,14 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.CFGScale, "cfg", c.CFGScale, "classifier-free guidance scale for grids and evaluation (1: none)")
 	fs.StringVar(&c.Out, "out", c.Out, "output folder: checkpoints, metrics, pictures")
 	fs.StringVar(&c.Resume, "resume", c.Resume, "continue the run in this output folder from its last checkpoint (see above)")
+	fs.BoolVar(&c.Overwrite, "overwrite", c.Overwrite, "start the run even if -out holds an earlier one, which is moved aside to OUT.old-TIME (nothing is deleted)")
 	addDeviceFlag(fs, &c.Device)
 	return fs
 }
 
 // parseTrainFlags reads the training flags over the defaults or, with
-// -resume DIR, over the config saved in DIR's checkpoint.
+// -resume DIR, over the config saved in DIR's checkpoint, and checks them
+// all before any work.
 func parseTrainFlags(args []string, stderr io.Writer) (config, error) {
 	c := defaultConfig()
 	given, err := parse(trainFlags(&c, stderr), args)
@@ -137,6 +175,9 @@ func parseTrainFlags(args []string, stderr io.Writer) (config, error) {
 		return c, err
 	}
 	if c.Resume == "" {
+		if err := checkDataFlags(c, given); err != nil {
+			return c, err
+		}
 		return c, c.validate()
 	}
 	for _, name := range given {
@@ -145,12 +186,16 @@ func parseTrainFlags(args []string, stderr io.Writer) (config, error) {
 		}
 	}
 	dir := c.Resume
-	if c, err = loadRunConfig(dir); err != nil {
+	c, reached, err := loadRunConfig(dir)
+	if err != nil {
 		return c, err
 	}
 	if _, err := parse(trainFlags(&c, stderr), args); err != nil {
 		return c, err
 	}
 	c.Resume, c.Out = dir, dir
+	if slices.Contains(given, "steps") && c.Steps <= reached {
+		return c, fmt.Errorf("-steps %d: the run in %s has already reached step %d; -steps sets the new end, so give more than %d to extend it", c.Steps, dir, reached, reached)
+	}
 	return c, c.validate()
 }

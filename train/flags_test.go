@@ -102,7 +102,7 @@ func TestFloatFlagsMustBeNumbers(t *testing.T) {
 func TestEvalAndSampleDefaults(t *testing.T) {
 	out := tinyCheckpoint(t, "-sample-steps", "7", "-cfg", "1.5", "-seed", "9", "-eval-samples", "20")
 	ckpt := checkpointPath(out)
-	saved, err := loadRunConfig(out)
+	saved, _, err := loadRunConfig(out)
 	if err != nil {
 		t.Fatal(err)
 	}

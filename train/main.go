@@ -51,20 +51,36 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 
 // train is the whole run: config → data → model → for step := … . A
 // resumed run's cfg is the one saved in its checkpoint (parseTrainFlags).
+// Every flag has been checked; the data are checked against them as soon
+// as they are read, and only then is the run folder touched.
 func train(cfg config, stdout, stderr io.Writer) (err error) {
-	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
-		return fmt.Errorf("cannot create the output folder: %w", err)
-	}
-	if err := checkWritable(cfg.Out); err != nil {
-		return err
-	}
-
-	// Data.
+	// Data, and the model they make.
 	ds, err := data.Load(cfg.Data, cfg.ImageSize, cfg.Channels)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", ds.N, ds.C, ds.H, ds.W, ds.Classes, ds.Source)
+	mcfg, err := cfg.modelConfig(ds)
+	if err != nil {
+		return err
+	}
+
+	// The run folder: new, moved aside, or resumed; locked from here on.
+	folder, err := openRunFolder(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer folder.close()
+	r := &trainer{cfg: cfg, data: ds, sched: dit.LinearSchedule(dit.DefaultSteps), log: stdout}
+	if cfg.Resume != "" {
+		if r.endDuties, err = unfinishedEnd(cfg); err != nil {
+			return err
+		}
+		if r.endDuties == (duties{}) {
+			fmt.Fprintf(stdout, "the run in %s is complete: %d steps, with its final sample grid and evaluation; give -steps above %d to extend it\n", cfg.Out, cfg.Steps, cfg.Steps)
+			return nil
+		}
+	}
 
 	// Device and model.
 	dev, why, closeDev, err := openDevice(cfg.Device)
@@ -77,54 +93,85 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 			err = cerr
 		}
 	}()
-	mcfg, err := cfg.modelConfig(ds)
-	if err != nil {
+	r.dev = dev
+	if r.model, err = dit.New(dev, mcfg); err != nil {
 		return err
 	}
-	m, err := dit.New(dev, mcfg)
-	if err != nil {
+	defer r.model.Release()
+	r.model.Init(cfg.Seed)
+	if r.ema, err = dit.New(dev, mcfg); err != nil { // the averaged weights that sampling uses
 		return err
 	}
-	defer m.Release()
-	m.Init(cfg.Seed)
-	ema, err := dit.New(dev, mcfg) // the averaged weights that sampling uses
-	if err != nil {
+	defer r.ema.Release()
+	if r.avg, err = nn.NewEMA(r.model.Params, r.ema.Params, float32(cfg.EMADecay)); err != nil {
 		return err
 	}
-	defer ema.Release()
-	avg, err := nn.NewEMA(m.Params, ema.Params, float32(cfg.EMADecay))
-	if err != nil {
-		return err
-	}
-	opt := nn.NewAdamW(m.Params, float32(cfg.LR), float32(cfg.WeightDecay))
-	defer opt.Release()
+	r.opt = nn.NewAdamW(r.model.Params, float32(cfg.LR), float32(cfg.WeightDecay))
+	defer r.opt.Release()
 	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters\n",
-		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(m.Params.Count())/1e6)
+		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(r.model.Params.Count())/1e6)
 
 	// Random state: host draws (timesteps, label dropout, flips) and the
 	// device's noise stream; both are saved in every checkpoint.
-	host := rand.NewPCG(cfg.Seed, 0x7472)
-	hostRand := rand.New(host)
-	st := runState{Noise: tensor.RNG{Seed: cfg.Seed ^ 0x6e6f697365}}
+	r.host = rand.NewPCG(cfg.Seed, 0x7472)
+	r.st = runState{Noise: tensor.RNG{Seed: cfg.Seed ^ 0x6e6f697365}}
 	if cfg.Resume != "" {
-		if st, err = loadCheckpoint(cfg.Resume, m, ema, opt, host); err != nil {
+		if r.st, err = loadCheckpoint(cfg.Resume, r.model, r.ema, r.opt, r.host); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "resumed at step %d from %s\n", st.Step, checkpointPath(cfg.Resume))
+		fmt.Fprintf(stdout, "resumed at step %d from %s\n", r.st.Step, checkpointPath(cfg.Resume))
 	}
-	metrics, err := openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), st.Step)
-	if err != nil {
+	if r.metrics, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.st.Step); err != nil {
 		return err
 	}
-	defer metrics.Close()
-	order := &dataOrder{n: ds.N, seed: cfg.Seed, epoch: st.Epoch, cursor: st.Cursor}
-	sched := dit.LinearSchedule(dit.DefaultSteps)
-	prog := newProgress(stderr, cfg.Steps, cfg.Batch, st.Step)
+	defer r.metrics.Close()
+	r.prog = newProgress(stderr, cfg.Steps, cfg.Batch, r.st.Step)
+
+	// The loop, and the duties after each step: metrics, checkpoints,
+	// grids and evaluations.
+	if r.st.Step == cfg.Steps { // resumed after the last step: finish its duties
+		if err := r.do(r.endDuties); err != nil {
+			return err
+		}
+	}
+	if err := r.loop(); err != nil {
+		return err
+	}
+	r.prog.done()
+	fmt.Fprintf(stdout, "done: %d steps; %s training, %s on checkpoints, grids and evaluations; checkpoint %s\n",
+		cfg.Steps, r.prog.training().Round(time.Second), r.prog.aside.Round(time.Second), checkpointPath(cfg.Out))
+	return nil
+}
+
+// trainer is a training run under way: what the loop and its duties share.
+type trainer struct {
+	cfg       config
+	data      *data.Dataset
+	dev       tensor.Device
+	model     *dit.Model
+	ema       *dit.Model // the averaged weights that sampling uses
+	avg       *nn.EMA
+	opt       *nn.AdamW
+	sched     *dit.Schedule
+	host      *rand.PCG
+	st        runState
+	metrics   *metricsFile
+	prog      *progress
+	log       io.Writer
+	endDuties duties // what a resumed run left undone after its last step
+}
+
+// loop trains from the step reached to cfg.Steps.
+func (r *trainer) loop() error {
+	cfg, m := r.cfg, r.model
+	hostRand := rand.New(r.host)
+	order := &dataOrder{n: r.data.N, seed: cfg.Seed, epoch: r.st.Epoch, cursor: r.st.Cursor}
+	ds := r.data
 	shape := []int{cfg.Batch, ds.C, ds.H, ds.W}
 	x0 := make([]float32, cfg.Batch*ds.C*ds.H*ds.W)
 	labels := make([]int32, cfg.Batch)
 
-	for step := st.Step; step < cfg.Steps; step++ {
+	for step := r.st.Step; step < cfg.Steps; step++ {
 		// A batch: images from the data order, labels dropped for
 		// guidance, uniform timesteps, noise drawn on the device.
 		for i, k := range order.next(cfg.Batch) {
@@ -136,16 +183,16 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 			labels[i] = ds.Labels[k]
 		}
 		y := m.YEmbedder.Drop(labels, hostRand)
-		t := dit.UniformTimesteps(hostRand, cfg.Batch, sched.Len())
+		t := dit.UniformTimesteps(hostRand, cfg.Batch, r.sched.Len())
 
 		g := autograd.NewGraph()
-		noise := g.Own(st.Noise.Normal(dev, shape...))
-		loss := m.TrainingLoss(g, sched, x0, noise, t, y)
+		noise := g.Own(r.st.Noise.Normal(r.dev, shape...))
+		loss := m.TrainingLoss(g, r.sched, x0, noise, t, y)
 		g.Backward(loss.Total)
-		opt.LR = float32(learningRate(cfg, step))
-		opt.Update()
-		avg.Decay = emaDecay(cfg.EMADecay, step)
-		avg.Update()
+		r.opt.LR = float32(learningRate(cfg, step))
+		r.opt.Update()
+		r.avg.Decay = emaDecay(cfg.EMADecay, step)
+		r.avg.Update()
 		l, err := loss.Total.Value.Item()
 		terms := lossTerms(loss)
 		g.Release()
@@ -155,43 +202,95 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
 			return fmt.Errorf("step %d: the loss is %v; stopping (the last good checkpoint, if any, is %s): try a lower -lr", step+1, l, checkpointPath(cfg.Out))
 		}
-		st.Step, st.Epoch, st.Cursor = step+1, order.epoch, order.cursor
+		r.st.Step, r.st.Epoch, r.st.Cursor = step+1, order.epoch, order.cursor
 
-		prog.update(st.Step, l)
-		if st.Step%cfg.LogEvery == 0 || st.Step == cfg.Steps {
-			if err := metrics.write(st.Step, l, terms, prog.imagesPerSecond(), prog.elapsed()); err != nil {
+		r.prog.update(r.st.Step, l)
+		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
+			if err := r.metrics.write(r.st.Step, l, terms, r.prog.imagesPerSecond(), r.prog.elapsed()); err != nil {
 				return err
 			}
 		}
-		last := st.Step == cfg.Steps
-		if (cfg.CkptEvery > 0 && st.Step%cfg.CkptEvery == 0) || last {
-			if err := saveCheckpoint(checkpointPath(cfg.Out), cfg, m, ema, opt, st, host); err != nil {
-				return err
-			}
-			if err := metrics.plot(filepath.Join(cfg.Out, "loss.png")); err != nil {
-				return err
-			}
-		}
-		if (cfg.SampleEvery > 0 && st.Step%cfg.SampleEvery == 0) || last {
-			path := filepath.Join(cfg.Out, fmt.Sprintf("samples_%06d.png", st.Step))
-			if err := writeClassGrid(path, ema, sched, cfg, cfg.Seed+uint64(st.Step)); err != nil {
-				return err
-			}
-			prog.note("wrote " + path)
-		}
-		if cfg.EvalEvery >= 0 && ((cfg.EvalEvery > 0 && st.Step%cfg.EvalEvery == 0) || last) {
-			scores, err := evaluate(dev, ema, sched, cfg, ds, filepath.Join(cfg.Out, "classifier.safetensors"), stdout)
-			if err != nil {
-				return err
-			}
-			prog.note(fmt.Sprintf("eval at step %d: %s", st.Step, scores))
-			if err := metrics.writeEval(st.Step, scores); err != nil {
-				return err
-			}
+		if err := r.do(cfg.dutiesAt(r.st.Step)); err != nil {
+			return err
 		}
 	}
-	prog.done()
-	fmt.Fprintf(stdout, "done: %d steps in %s; checkpoint %s\n", cfg.Steps, prog.elapsed().Round(time.Second), checkpointPath(cfg.Out))
+	return nil
+}
+
+// duties are the work besides training after a step.
+type duties struct{ checkpoint, grid, eval bool }
+
+// dutiesAt says what is due after step: the periodic duties, and all of
+// them after the last step.
+func (c config) dutiesAt(step int) duties {
+	last := step == c.Steps
+	return duties{
+		checkpoint: (c.CkptEvery > 0 && step%c.CkptEvery == 0) || last,
+		grid:       (c.SampleEvery > 0 && step%c.SampleEvery == 0) || last,
+		eval:       c.EvalEvery >= 0 && ((c.EvalEvery > 0 && step%c.EvalEvery == 0) || last),
+	}
+}
+
+// unfinishedEnd is what a run resumed at its last step still has to do:
+// the checkpoint is there, but a run killed after saving it may lack its
+// final grid or evaluation.
+func unfinishedEnd(c config) (duties, error) {
+	d := c.dutiesAt(c.Steps)
+	d.checkpoint = false
+	if _, err := os.Stat(gridPath(c.Out, c.Steps)); err == nil {
+		d.grid = false
+	}
+	if d.eval {
+		done, err := evalLogged(filepath.Join(c.Out, "metrics.jsonl"), c.Steps)
+		if err != nil {
+			return d, err
+		}
+		d.eval = !done
+	}
+	return d, nil
+}
+
+// gridPath is where the run keeps the sample grid of a step.
+func gridPath(out string, step int) string {
+	return filepath.Join(out, fmt.Sprintf("samples_%06d.png", step))
+}
+
+// do carries out the duties after the step reached. Their time is kept
+// apart from the training's, so that img/s and the ETA measure training.
+func (r *trainer) do(d duties) error {
+	cfg, step := r.cfg, r.st.Step
+	if d.checkpoint {
+		start := time.Now()
+		if err := r.checkSound(); err != nil {
+			return err
+		}
+		if err := saveCheckpoint(checkpointPath(cfg.Out), cfg, r.model, r.ema, r.opt, r.st, r.host); err != nil {
+			return err
+		}
+		if err := r.metrics.plot(filepath.Join(cfg.Out, "loss.png")); err != nil {
+			return err
+		}
+		r.prog.note(fmt.Sprintf("saved the checkpoint at step %d in %s", step, r.prog.setAside(time.Since(start))))
+	}
+	if d.grid {
+		start := time.Now()
+		path := gridPath(cfg.Out, step)
+		if err := writeClassGrid(path, r.ema, r.sched, cfg, cfg.Seed+uint64(step)); err != nil {
+			return err
+		}
+		r.prog.note(fmt.Sprintf("wrote %s in %s", path, r.prog.setAside(time.Since(start))))
+	}
+	if d.eval {
+		start := time.Now()
+		scores, err := evaluate(r.dev, r.ema, r.sched, cfg, r.data, filepath.Join(cfg.Out, "classifier.safetensors"), r.log)
+		if err != nil {
+			return err
+		}
+		if err := r.metrics.writeEval(step, scores); err != nil {
+			return err
+		}
+		r.prog.note(fmt.Sprintf("eval at step %d: %s, in %s", step, scores, r.prog.setAside(time.Since(start))))
+	}
 	return nil
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ditgo/ditgo/train/picture"
@@ -33,15 +35,19 @@ type metricLine struct {
 
 // openMetrics opens the metrics file for appending, first dropping lines
 // after step `upTo` — a run killed after its last checkpoint logged steps
-// that the resumed run will log again.
+// that the resumed run will log again — and any line cut short by a kill.
+// The file is rewritten only when lines must go, and then atomically.
 func openMetrics(path string, upTo int) (*metricsFile, error) {
 	m := &metricsFile{path: path}
 	var kept []string
+	dropped := false
 	if f, err := os.Open(path); err == nil {
 		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			var l metricLine
 			if json.Unmarshal(sc.Bytes(), &l) != nil || l.Step > upTo {
+				dropped = true
 				continue
 			}
 			kept = append(kept, sc.Text())
@@ -50,16 +56,74 @@ func openMetrics(path string, upTo int) (*metricsFile, error) {
 			}
 		}
 		f.Close()
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
+		}
 	}
-	f, err := os.Create(path)
+	if dropped {
+		if err := rewriteLines(path, kept); err != nil {
+			return nil, fmt.Errorf("cannot rewrite %s: %w", path, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("cannot write metrics: %w", err)
 	}
-	for _, line := range kept {
-		fmt.Fprintln(f, line)
-	}
 	m.f = f
 	return m, nil
+}
+
+// rewriteLines replaces the file at path with lines, atomically.
+func rewriteLines(path string, lines []string) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	w := bufio.NewWriter(tmp)
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// evalLogged reports whether the metrics file at path holds an evaluation
+// at step.
+func evalLogged(path string, step int) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var l metricLine
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Step == step && l.Eval != nil {
+			return true, nil
+		}
+	}
+	return false, sc.Err()
 }
 
 func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec float64, elapsed time.Duration) error {

@@ -82,6 +82,22 @@ func (s modelSpec) validate() error {
 	return nil
 }
 
+// checkShape names the flags behind a model config that cannot work, in
+// place of dit.Config.Validate's message about the config: the sizes of
+// the model flags against each other, and against the image side, which
+// sideFlag sets (-image-size, or the data).
+func checkShape(m dit.Config, sideFlag string) error {
+	switch {
+	case m.Hidden%m.Heads != 0:
+		return fmt.Errorf("-hidden %d is not a multiple of -heads %d (each head takes hidden/heads dimensions)", m.Hidden, m.Heads)
+	case m.Hidden%4 != 0:
+		return fmt.Errorf("-hidden %d: must be a multiple of 4 (the 2D sin-cos position table)", m.Hidden)
+	case m.InputSize%m.Patch != 0:
+		return fmt.Errorf("-patch %d: the images are %d pixels wide (%s), not a multiple of the patch", m.Patch, m.InputSize, sideFlag)
+	}
+	return m.Validate()
+}
+
 // config is the named config with the given sizes in place of its own.
 func (s modelSpec) config() (dit.Config, error) {
 	if err := s.validate(); err != nil {

@@ -10,6 +10,10 @@ import (
 // progress prints the live line of a run: step, loss, images per second and
 // the time left. On a terminal it rewrites one line; in a log file it
 // prints a line every few seconds instead.
+//
+// The speed and the ETA measure training alone: the time spent on
+// checkpoints, grids and evaluations is set aside (and reported on lines
+// of its own), or a run that just drew a grid would read a few img/s.
 type progress struct {
 	w           io.Writer
 	tty         bool
@@ -17,26 +21,42 @@ type progress struct {
 	batch       int
 	first       int // the step the run (or resume) started at
 	start, last time.Time
+	aside       time.Duration // spent on other work since start
 	step        int
 	loss        float32
 }
 
 func newProgress(w io.Writer, total, batch, first int) *progress {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			tty = true
-		}
-	}
 	now := time.Now()
-	return &progress{w: w, tty: tty, total: total, batch: batch, first: first, start: now, step: first}
+	return &progress{w: w, tty: isTerminal(w), total: total, batch: batch, first: first, start: now, step: first}
+}
+
+// isTerminal reports whether w is a terminal, where a line can be redrawn
+// with \r; in a file or a pipe, \r would run lines together.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *progress) elapsed() time.Duration { return time.Since(p.start) }
 
+// training is the time spent training: elapsed, less the time set aside.
+func (p *progress) training() time.Duration { return p.elapsed() - p.aside }
+
+// setAside records d as spent on other work than training, and returns it
+// for the line that reports that work.
+func (p *progress) setAside(d time.Duration) time.Duration {
+	p.aside += d
+	return d.Round(100 * time.Millisecond)
+}
+
 func (p *progress) imagesPerSecond() float64 {
-	s := p.elapsed().Seconds()
-	if s == 0 {
+	s := p.training().Seconds()
+	if s <= 0 {
 		return 0
 	}
 	return float64((p.step-p.first)*p.batch) / s
@@ -45,7 +65,7 @@ func (p *progress) imagesPerSecond() float64 {
 func (p *progress) line() string {
 	eta := "?"
 	if done := p.step - p.first; done > 0 {
-		left := time.Duration(float64(p.elapsed()) / float64(done) * float64(p.total-p.step))
+		left := time.Duration(float64(p.training()) / float64(done) * float64(p.total-p.step))
 		eta = left.Round(time.Second).String()
 	}
 	return fmt.Sprintf("step %d/%d | loss %.4f | %.1f img/s | ETA %s", p.step, p.total, p.loss, p.imagesPerSecond(), eta)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 
+	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
@@ -54,12 +56,71 @@ func saveCheckpoint(path string, cfg config, m, ema *dit.Model, opt *nn.AdamW, s
 		}
 		ts = append(ts, t...)
 	}
-	cj, _ := json.Marshal(cfg)
-	sj, _ := json.Marshal(st)
+	if err := checkFinite(ts, st.Step, path); err != nil {
+		return err
+	}
+	cj, err := json.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("saving the checkpoint: the training config: %w", err)
+	}
+	sj, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("saving the checkpoint: the training state: %w", err)
+	}
 	meta := map[string]string{dit.ConfigKey: m.Config.JSON(), keyTrainConfig: string(cj), keyState: string(sj),
 		"adam_step": fmt.Sprint(opt.Step)}
 	if err := nn.WriteFile(path, ts, meta); err != nil {
 		return fmt.Errorf("saving the checkpoint: %w", err)
+	}
+	return nil
+}
+
+// checkFinite refuses to save weights or optimizer moments that hold a NaN
+// or an infinity: a diverging update would otherwise replace the last good
+// checkpoint with one that samples nothing but NaN.
+func checkFinite(ts []nn.Tensor, step int, path string) error {
+	for _, t := range ts {
+		for _, v := range t.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("step %d: %s holds %v after the update; not saving it (the last good checkpoint, if any, stays in %s): try a lower -lr", step, t.Name, v, path)
+			}
+		}
+	}
+	return nil
+}
+
+// checkSound runs the trained and the averaged model on a fixed probe
+// batch before a checkpoint is saved: a diverging update can leave finite
+// but huge weights (a learning rate of 1e38 does) whose loss, and whose
+// samples, are NaN. Such weights are not saved. The probe draws from
+// random streams of its own, so the run goes on exactly as without it.
+func (r *trainer) checkSound() error {
+	ds := r.data
+	b := min(8, ds.N)
+	x0 := make([]float32, 0, b*ds.C*ds.H*ds.W)
+	y := make([]int32, b)
+	t := make([]int, b)
+	for i := range b {
+		x0 = append(x0, ds.Image(i)...)
+		y[i] = ds.Labels[i]
+		t[i] = (2*i + 1) * r.sched.Len() / (2 * b) // spread over the noise levels
+	}
+	noiseRNG := tensor.RNG{Seed: 0x70726f6265} // "probe"
+	for _, m := range []struct {
+		name  string
+		model *dit.Model
+	}{{"trained", r.model}, {"averaged (EMA)", r.ema}} {
+		g := autograd.NewGraph()
+		noise := g.Own(noiseRNG.Normal(r.dev, b, ds.C, ds.H, ds.W))
+		loss, err := m.model.TrainingLoss(g, r.sched, x0, noise, t, y).Total.Value.Item()
+		g.Release()
+		if err != nil {
+			return fmt.Errorf("step %d: checking the weights before saving: %w%s", r.st.Step, err, memoryHint(err))
+		}
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			return fmt.Errorf("step %d: the %s model's loss on a probe batch is %v after the update; not saving it (the last good checkpoint, if any, stays in %s): try a lower -lr",
+				r.st.Step, m.name, loss, checkpointPath(r.cfg.Out))
+		}
 	}
 	return nil
 }
@@ -109,16 +170,28 @@ func loadCheckpoint(out string, m, ema *dit.Model, opt *nn.AdamW, host *rand.PCG
 }
 
 // loadRunConfig returns the training config of the run in the output
-// folder out, from its checkpoint.
-func loadRunConfig(out string) (config, error) {
-	c, ok, err := readTrainConfig(checkpointPath(out))
+// folder out and the step it reached, from its checkpoint.
+func loadRunConfig(out string) (c config, reached int, err error) {
+	path := checkpointPath(out)
+	f, err := nn.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, 0, fmt.Errorf("-resume %s: no checkpoint there (%s does not exist)", out, path)
+	}
 	if err != nil {
-		return c, fmt.Errorf("-resume %s: %w", out, err)
+		return c, 0, fmt.Errorf("-resume: %w", err)
+	}
+	c, ok, err := trainConfigOf(f, path)
+	if err != nil {
+		return c, 0, fmt.Errorf("-resume: %w", err)
 	}
 	if !ok {
-		return c, fmt.Errorf("-resume %s: the checkpoint has no training config; resume a run of this trainer", out)
+		return c, 0, fmt.Errorf("-resume %s: the checkpoint has no training config; resume a run of this trainer", out)
 	}
-	return c, nil
+	var st runState
+	if err := json.Unmarshal([]byte(f.Metadata[keyState]), &st); err != nil {
+		return c, 0, fmt.Errorf("-resume %s: bad training state: %w", path, err)
+	}
+	return c, st.Step, nil
 }
 
 // readTrainConfig returns the training config saved in the checkpoint at
@@ -132,6 +205,11 @@ func readTrainConfig(path string) (c config, ok bool, err error) {
 	if err != nil {
 		return c, false, err
 	}
+	return trainConfigOf(f, path)
+}
+
+// trainConfigOf is readTrainConfig for a file already read.
+func trainConfigOf(f *nn.File, path string) (c config, ok bool, err error) {
 	js, ok := f.Metadata[keyTrainConfig]
 	if !ok {
 		return c, false, nil

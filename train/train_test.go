@@ -228,7 +228,7 @@ func TestBadInput(t *testing.T) {
 		{"bad classes", []string{"sample", "-ckpt", checkpointPath(good), "-classes", "1,x", "-device", "cpu"}, "-classes"},
 		{"bench bad batch", []string{"bench", "-model", "DiT-Micro/4", "-batch", "-1"}, "-batch -1"},
 		{"bench unknown model", []string{"bench", "-model", "DiT-Q/3"}, "DiT-Q/3"},
-		{"bench bad shape", []string{"bench", "-model", "DiT-Micro/4", "-image-size", "18"}, "multiple of the patch"},
+		{"bench bad shape", []string{"bench", "-model", "DiT-Micro/4", "-image-size", "18"}, "-patch 4: the images are 18"},
 		{"NaN learning rate", append(tinyArgs(data, t.TempDir(), 3), "-lr", "NaN"), "-lr NaN"},
 		{"infinite guidance", append(tinyArgs(data, t.TempDir(), 3), "-cfg", "+Inf"), "-cfg +Inf"},
 		{"no model name", append(tinyArgs(data, t.TempDir(), 3), "-model", ""), "-model"},
