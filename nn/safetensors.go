@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +25,30 @@ import (
 //	             relative to the start of this part
 //
 // Weights trained here load into the PyTorch reference and back, so this
-// engine's checkpoints are plain safetensors files.
+// engine's checkpoints are plain safetensors files. One addition, which
+// other readers ignore as ordinary metadata: every file Encode writes has
+//
+//	__metadata__[ChecksumKey]   the SHA-256 of the data part (everything
+//	                            after the header), as 64 lowercase hex digits
+//
+// and Parse checks it when it is there. A checkpoint damaged on disk or in a
+// copy would otherwise load without complaint and only show itself as a
+// training run that diverges. The header is not covered (it holds the sum);
+// damage there mostly breaks the JSON or the offsets, which Parse catches.
+// Files from other tools have no sum and load unverified.
+
+// ChecksumKey is the metadata key under which Encode stores the SHA-256 of
+// a file's data. It is reserved: callers cannot pass it, and Parse removes
+// it from File.Metadata after checking it, so metadata round-trips exactly.
+const ChecksumKey = "ditgo_data_sha256"
+
+// ErrCorrupt is wrapped by the error for a file whose data no longer
+// matches the checksum it was written with.
+var ErrCorrupt = errors.New("corrupt file")
+
+// corruptAdvice follows "corrupt file" (and the file's name, if known) in
+// the error for a checksum mismatch: what happened and what to do.
+const corruptAdvice = "its data does not match the SHA-256 it was saved with (damaged after it was written?); use another copy or an earlier checkpoint"
 
 // Tensor is one named array of a safetensors file, converted to float32.
 type Tensor struct {
@@ -36,8 +61,11 @@ type Tensor struct {
 
 // File is the contents of a safetensors file.
 type File struct {
-	Metadata map[string]string
-	Tensors  []Tensor // in the order of their data in the file
+	Metadata map[string]string // without ChecksumKey
+	Tensors  []Tensor          // in the order of their data in the file
+	// Verified is true when the file carried a ChecksumKey entry and its
+	// data matched it; false for files without one.
+	Verified bool
 }
 
 // Get returns the tensor with the given name.
@@ -67,6 +95,9 @@ func ReadFile(path string) (*File, error) {
 		return nil, fmt.Errorf("nn: reading %s: %w", path, err)
 	}
 	f, err := Parse(data)
+	if errors.Is(err, ErrCorrupt) { // a valid layout with damaged data: say so plainly
+		return nil, fmt.Errorf("nn: %w %s: %s", ErrCorrupt, path, corruptAdvice)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("nn: %s is not a valid safetensors file: %w", path, err)
 	}
@@ -76,7 +107,9 @@ func ReadFile(path string) (*File, error) {
 // Parse decodes a safetensors file held in memory. Every inconsistency — a
 // truncated file, a header that is not JSON, an unknown dtype, offsets that
 // overlap, leave gaps or do not match the shape — is an error that says
-// what is wrong.
+// what is wrong. A file whose data does not match its ChecksumKey entry is
+// an error that wraps ErrCorrupt; it is checked last, so that a truncated
+// file is reported as truncated.
 func Parse(data []byte) (*File, error) {
 	if len(data) < 8 {
 		return nil, fmt.Errorf("the file has %d bytes, fewer than the 8-byte header length (truncated?)", len(data))
@@ -162,7 +195,20 @@ func Parse(data []byte) (*File, error) {
 		sorted[k] = f.Tensors[i]
 	}
 	f.Tensors = sorted
+	if want, ok := f.Metadata[ChecksumKey]; ok {
+		if dataChecksum(body) != want {
+			return nil, fmt.Errorf("%w: %s", ErrCorrupt, corruptAdvice)
+		}
+		delete(f.Metadata, ChecksumKey)
+		f.Verified = true
+	}
 	return f, nil
+}
+
+// dataChecksum is the value stored under ChecksumKey for a data part.
+func dataChecksum(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 var dtypeSize = map[string]int{"F32": 4, "F16": 2, "BF16": 2}
@@ -205,12 +251,12 @@ func halfToFloat(h uint16) float32 {
 }
 
 // Encode lays out tensors (stored as F32, in the given order) and metadata
-// as a safetensors file.
+// as a safetensors file, adding the data's SHA-256 under ChecksumKey.
 func Encode(tensors []Tensor, metadata map[string]string) ([]byte, error) {
-	header := map[string]any{}
-	if len(metadata) > 0 {
-		header["__metadata__"] = metadata
+	if _, ok := metadata[ChecksumKey]; ok {
+		return nil, fmt.Errorf("nn: metadata key %q is reserved for the checksum Encode adds itself; rename it", ChecksumKey)
 	}
+	header := map[string]any{}
 	seen := map[string]bool{}
 	off := 0
 	for _, t := range tensors {
@@ -232,6 +278,17 @@ func Encode(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 		header[t.Name] = headerEntry{DType: "F32", Shape: shape, DataOffsets: []int{off, off + 4*count}}
 		off += 4 * count
 	}
+	body := make([]byte, 0, off)
+	for _, t := range tensors {
+		for _, v := range t.Data {
+			body = binary.LittleEndian.AppendUint32(body, math.Float32bits(v))
+		}
+	}
+	meta := map[string]string{ChecksumKey: dataChecksum(body)} // a copy: the caller's map is left alone
+	for k, v := range metadata {
+		meta[k] = v
+	}
+	header["__metadata__"] = meta
 	js, err := json.Marshal(header) // map keys come out sorted: the file is deterministic
 	if err != nil {
 		return nil, err
@@ -239,15 +296,10 @@ func Encode(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 	for len(js)%8 != 0 { // pad so the data starts 8-byte aligned
 		js = append(js, ' ')
 	}
-	out := make([]byte, 8, 8+len(js)+off)
+	out := make([]byte, 8, 8+len(js)+len(body))
 	binary.LittleEndian.PutUint64(out, uint64(len(js)))
 	out = append(out, js...)
-	for _, t := range tensors {
-		for _, v := range t.Data {
-			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(v))
-		}
-	}
-	return out, nil
+	return append(out, body...), nil
 }
 
 // WriteFile writes a safetensors file atomically: to a temporary file in the

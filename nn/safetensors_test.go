@@ -3,6 +3,8 @@ package nn_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -27,8 +29,9 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Metadata["config"] != `{"depth":2}` {
-		t.Errorf("metadata %v", f.Metadata)
+	// The checksum was checked and is not handed back as metadata.
+	if !maps.Equal(f.Metadata, map[string]string{"config": `{"depth":2}`}) || !f.Verified {
+		t.Errorf("metadata %v, verified %v; want only the caller's, verified", f.Metadata, f.Verified)
 	}
 	for _, w := range want {
 		got, ok := f.Get(w.Name)
@@ -63,6 +66,56 @@ func TestSafetensorsHandWritten(t *testing.T) {
 	b, _ := f.Get("b")
 	if !slices.Equal(h.Data, []float32{1, -2}) || !slices.Equal(b.Data, []float32{1, -2}) || f.Metadata["k"] != "v" {
 		t.Errorf("got F16 %v, BF16 %v, metadata %v", h.Data, b.Data, f.Metadata)
+	}
+	// Like files from PyTorch, it has no checksum: it loads, unverified.
+	if f.Verified {
+		t.Error("a file without a checksum is marked verified")
+	}
+}
+
+// One damaged data byte, the failure the checksum exists for: the layout
+// is still valid, so only the checksum can tell.
+func TestSafetensorsCorrupt(t *testing.T) {
+	good, err := nn.Encode([]nn.Tensor{{Name: "w", Shape: []int{2, 2}, Data: []float32{1, 2, 3, 4}}}, map[string]string{"step": "100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nn.Parse(good); err != nil {
+		t.Fatalf("the undamaged file: %v", err)
+	}
+	bad := slices.Clone(good)
+	bad[len(bad)-3] ^= 0x01 // a low mantissa bit of the last value: 4 becomes 4.0000005
+	_, err = nn.Parse(bad)
+	if !errors.Is(err, nn.ErrCorrupt) || !strings.Contains(err.Error(), "corrupt") {
+		t.Fatalf("Parse of a damaged file: error %v, want one wrapping ErrCorrupt", err)
+	}
+
+	path := filepath.Join(t.TempDir(), "checkpoint.safetensors")
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = nn.ReadFile(path)
+	if !errors.Is(err, nn.ErrCorrupt) {
+		t.Fatalf("ReadFile of a damaged file: error %v, want one wrapping ErrCorrupt", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"corrupt file " + path, "SHA-256", "another copy"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("ReadFile error %q does not contain %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("ReadFile error %q spans lines", msg)
+	}
+	t.Logf("the error: %v", err)
+}
+
+// The checksum key belongs to Encode: a caller passing it is an error, not
+// a value silently replaced.
+func TestSafetensorsReservedKey(t *testing.T) {
+	_, err := nn.Encode([]nn.Tensor{{Name: "w", Shape: []int{1}, Data: []float32{1}}}, map[string]string{nn.ChecksumKey: "0"})
+	if err == nil || !strings.Contains(err.Error(), nn.ChecksumKey) {
+		t.Fatalf("error %v, want one naming %q", err, nn.ChecksumKey)
 	}
 }
 
@@ -127,8 +180,8 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("cannot parse a re-encoded file: %v", err)
 		}
-		if len(back.Tensors) != len(file.Tensors) {
-			t.Fatalf("%d tensors after a round trip, want %d", len(back.Tensors), len(file.Tensors))
+		if len(back.Tensors) != len(file.Tensors) || !back.Verified {
+			t.Fatalf("%d tensors after a round trip (verified %v), want %d, verified", len(back.Tensors), back.Verified, len(file.Tensors))
 		}
 	})
 }
