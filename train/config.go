@@ -131,7 +131,7 @@ func (c config) validate() error {
 		return fmt.Errorf("-ckpt-every %d: must not be negative (0: only at the end)", c.CkptEvery)
 	case c.EvalEvery < -1:
 		return fmt.Errorf("-eval-every %d: must be -1 (never), 0 (at the end) or a number of steps", c.EvalEvery)
-	case c.EvalEvery >= 0 && c.EvalSamples < 2:
+	case c.EvalSamples < 2:
 		return fmt.Errorf("-eval-samples %d: must be at least 2 (a Fréchet distance needs a covariance)", c.EvalSamples)
 	case checkDevice(c.Device) != nil:
 		return checkDevice(c.Device)

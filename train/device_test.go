@@ -40,6 +40,9 @@ func TestAutoDevicePassesOverCPUDrivers(t *testing.T) {
 	}
 	defer closeDev()
 	t.Log(why)
+	if len(why) > 110 {
+		t.Errorf("the device line has %d characters, want it short: %q", len(why), why)
+	}
 	v, err := vk.Open(vk.OptionsFromEnv())
 	if err != nil {
 		if _, isVK := dev.(*vk.Device); isVK {

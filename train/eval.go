@@ -57,7 +57,8 @@ func evalFlags(a *evalArgs, stderr io.Writer) *flag.FlagSet {
 // checkpoint has one, and then checks them all, eval's own first.
 func parseEvalFlags(args []string, stderr io.Writer) (evalArgs, error) {
 	a := defaultEvalArgs()
-	if err := parseOverCheckpoint("eval", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return evalFlags(&a, stderr) }); err != nil {
+	given, err := parseOverCheckpoint("eval", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return evalFlags(&a, stderr) })
+	if err != nil {
 		return a, err
 	}
 	if a.classifier == "" {
@@ -67,7 +68,7 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalArgs, error) {
 	if a.cfg.EvalSamples < 2 {
 		tooFew = fmt.Errorf("-samples %d: must be at least 2 (a Fréchet distance needs a covariance)", a.cfg.EvalSamples)
 	}
-	for _, err := range []error{checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale), tooFew, checkDevice(a.device), a.cfg.validate()} {
+	for _, err := range []error{checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale), tooFew, checkDevice(a.device), checkDataFlags(a.cfg, given), a.cfg.validate()} {
 		if err != nil {
 			return a, fmt.Errorf("eval: %w", err)
 		}

@@ -24,7 +24,7 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -44,7 +44,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (see -h)", fs.Name(), err)
+		help := "-h"
+		if fs.Name() != "train" {
+			help = fs.Name() + " -h"
+		}
+		return nil, fmt.Errorf("%w (see %s)", err, help)
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q (flags come as -name value; see -h)", fs.Name(), fs.Arg(0))
@@ -58,23 +62,25 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // checkpoint (sample, eval): flags makes its flag set, bound to settings
 // that include the training config *cfg and the checkpoint path *ckpt. If
 // the checkpoint holds a training config, the arguments are parsed again
-// over it, so that the flags not given take the run's values.
-func parseOverCheckpoint(cmd string, args []string, ckpt *string, cfg *config, flags func() *flag.FlagSet) error {
-	if _, err := parse(flags(), args); err != nil {
-		return err
+// over it, so that the flags not given take the run's values. It returns
+// the names of the flags given.
+func parseOverCheckpoint(cmd string, args []string, ckpt *string, cfg *config, flags func() *flag.FlagSet) ([]string, error) {
+	given, err := parse(flags(), args)
+	if err != nil {
+		return nil, err
 	}
 	if *ckpt == "" {
-		return fmt.Errorf("%s: -ckpt FILE is required (see -h)", cmd)
+		return nil, fmt.Errorf("%s: -ckpt FILE is required (see -h)", cmd)
 	}
 	saved, ok, err := readTrainConfig(*ckpt)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
+		return nil, fmt.Errorf("%s: -ckpt: %w", cmd, err)
 	}
 	if ok {
 		*cfg = saved
 		_, err = parse(flags(), args)
 	}
-	return err
+	return given, err
 }
 
 // addDataFlags registers the flags that say which images a model is

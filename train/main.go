@@ -321,17 +321,6 @@ func memoryHint(err error) string {
 	return ""
 }
 
-// checkWritable fails early, with a clear message, when the output folder
-// cannot be written.
-func checkWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".write-test-*")
-	if err != nil {
-		return fmt.Errorf("cannot write to the output folder %s: %w", dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
 // dataOrder walks the dataset in a fresh random permutation each epoch. The
 // permutation depends only on the seed and the epoch, so the position
 // (epoch, cursor) is all a checkpoint needs.

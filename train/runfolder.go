@@ -52,7 +52,7 @@ func openRunFolder(cfg config, log io.Writer) (*runFolder, error) {
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the output folder: %w", err)
+		return nil, fmt.Errorf("-out %s: cannot create the output folder: %w", dir, err)
 	}
 	if err := checkWritable(dir); err != nil {
 		return nil, err
@@ -145,4 +145,15 @@ func removeStaleTemporaries(dir string, log io.Writer) error {
 		fmt.Fprintf(log, "removed %s, left by a run that was stopped while writing it\n", path)
 	}
 	return nil
+}
+
+// checkWritable fails early, with a clear message, when the output folder
+// cannot be written.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write to the output folder: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

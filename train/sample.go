@@ -70,7 +70,7 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 // checkpoint has one) and checks them before any work.
 func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	a := defaultSampleArgs()
-	if err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) }); err != nil {
+	if _, err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) }); err != nil {
 		return a, err
 	}
 	switch {

@@ -177,6 +177,9 @@ func loadRunConfig(out string) (c config, reached int, err error) {
 	if errors.Is(err, os.ErrNotExist) {
 		return c, 0, fmt.Errorf("-resume %s: no checkpoint there (%s does not exist)", out, path)
 	}
+	if errors.Is(err, nn.ErrCorrupt) {
+		return c, 0, fmt.Errorf("-resume %s: corrupt checkpoint: %w", out, err)
+	}
 	if err != nil {
 		return c, 0, fmt.Errorf("-resume: %w", err)
 	}
