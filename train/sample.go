@@ -1,9 +1,15 @@
 package main
 
 import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -22,7 +28,7 @@ const runSampler = "ddim"
 type sampleArgs struct {
 	ckpt, sampler, classes, latents, out, png, trajectory, device string
 	guided, heads                                                 int
-	clip                                                          bool
+	clip, overwrite                                               bool
 	cfg                                                           config
 }
 
@@ -43,6 +49,10 @@ checkpoint (its -sample-steps, -cfg and -seed: the run's grids are drawn
 so, with DDIM), or to the training defaults printed below for a checkpoint
 without one. A flag that is given wins.
 
+sample writes new files and replaces its own earlier outputs; a file at
+-png, -out or -trajectory that it did not write (a photo, a checkpoint) is
+refused before any work, unless -overwrite is given.
+
 flags:
 `
 
@@ -61,6 +71,7 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
 	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
 	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
+	fs.BoolVar(&a.overwrite, "overwrite", a.overwrite, "replace -png, -out and -trajectory files even when sample did not write them")
 	fs.IntVar(&a.heads, "heads", a.heads, "attention heads H, as in train and bench; needed only for a checkpoint without a config whose hidden size is not a paper config (0: the checkpoint's)")
 	addDeviceFlag(fs, &a.device)
 	return fs
@@ -99,6 +110,9 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputs(a); err != nil {
+		return err
+	}
 	dev, why, closeDev, err := openDevice(a.device)
 	if err != nil {
 		return err
@@ -110,6 +124,9 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	defer m.Release()
 	c := m.Config
+	if a.guided > c.Channels {
+		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
+	}
 	fmt.Fprintln(stdout, why)
 
 	labels, err := parseClasses(a.classes, c.Classes)
@@ -145,24 +162,135 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if a.out != "" {
-		if err := nn.WriteFile(a.out, []nn.Tensor{{Name: "samples", Shape: shape, Data: pixels}}, nil); err != nil {
-			return fmt.Errorf("sample: %w", err)
+		mark := map[string]string{"format": samplesFormat}
+		if err := nn.WriteFile(a.out, []nn.Tensor{{Name: "samples", Shape: shape, Data: pixels}}, mark); err != nil {
+			return fmt.Errorf("sample: -out: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %s: samples %v\n", a.out, shape)
 	}
 	if a.png != "" {
-		if err := picture.WriteGrid(a.png, pixels, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
-			return err
+		if err := picture.WriteGrid(a.png, "sample grid", pixels, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
+			return fmt.Errorf("sample: -png: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %s: %d samples, classes %v\n", a.png, len(labels), labels)
 	}
 	if strip != nil {
 		if err := strip.write(a.trajectory, shape); err != nil {
-			return err
+			return fmt.Errorf("sample: -trajectory: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %s: x_t at %d of the %d steps (left: noise, right: sample)\n", a.trajectory, strip.frames(), steps)
 	}
 	return nil
+}
+
+// May sample write here? A path that does not exist, yes. sample's own
+// earlier output of the same kind, yes: it is replaced, so that a command
+// can be run again. Anything else — a photo, a checkpoint, notes — only
+// with -overwrite, and the refusal comes before any work, not after
+// minutes of sampling.
+
+// samplesFormat marks the safetensors files that -out writes, in their
+// metadata under "format", so that a later sample knows them for its own.
+const samplesFormat = "ditgo-samples"
+
+// An output is a file that one of sample's flags names, with the test that
+// tells sample's earlier output of that kind.
+type output struct {
+	flag, path string
+	ours       func(path string) (bool, error)
+}
+
+// checkOutputs refuses the outputs of a that sample may not write, and the
+// same file named by two flags (the second write would replace the first).
+func checkOutputs(a sampleArgs) error {
+	seen := map[string]string{} // absolute path → the flag that named it
+	for _, o := range []output{{"-png", a.png, picture.Made}, {"-out", a.out, isSamplesFile}, {"-trajectory", a.trajectory, picture.Made}} {
+		if o.path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(o.path)
+		if err != nil {
+			return fmt.Errorf("sample: %s %s: %w", o.flag, o.path, err)
+		}
+		if first, ok := seen[abs]; ok {
+			return fmt.Errorf("sample: %s and %s are both %s; give each its own file", first, o.flag, o.path)
+		}
+		seen[abs] = o.flag
+		if err := mayWrite(o, a.overwrite); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mayWrite returns nil when sample may write o.path: nothing is there, or
+// sample's own earlier output is, or overwrite is set. A folder is refused
+// even then, as no file can replace it.
+func mayWrite(o output, overwrite bool) error {
+	info, err := os.Stat(o.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("sample: %s %s: %w", o.flag, o.path, err)
+	case info.IsDir():
+		return fmt.Errorf("sample: %s %s is a folder; give the path of a file", o.flag, o.path)
+	case overwrite:
+		return nil
+	}
+	ours, err := o.ours(o.path)
+	if err != nil {
+		return fmt.Errorf("sample: %s %s: %w", o.flag, o.path, err)
+	}
+	if !ours {
+		return fmt.Errorf("sample: %s %s exists and is not an earlier output of sample; refusing to overwrite it (pass -overwrite to replace it, or another path)", o.flag, o.path)
+	}
+	return nil
+}
+
+// maxSamplesHeader bounds the header isSamplesFile reads. -out's header
+// holds one tensor and the mark, a few hundred bytes; a longer one is not
+// sample's.
+const maxSamplesHeader = 64 << 10
+
+// isSamplesFile reports whether path is a safetensors file that -out wrote:
+// whether its metadata has "format": samplesFormat. It reads only the
+// 8-byte header length and the JSON header (layout in nn/safetensors.go),
+// as the file there may be a checkpoint of gigabytes. A file too short, or
+// whose header is not such JSON, is not one (false, nil).
+func isSamplesFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var n uint64
+	if err := binary.Read(f, binary.LittleEndian, &n); err != nil {
+		return false, endedEarly(err)
+	}
+	if n > maxSamplesHeader {
+		return false, nil
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(f, header); err != nil {
+		return false, endedEarly(err)
+	}
+	var h struct {
+		Metadata map[string]string `json:"__metadata__"`
+	}
+	if json.Unmarshal(header, &h) != nil {
+		return false, nil
+	}
+	return h.Metadata["format"] == samplesFormat, nil
+}
+
+// endedEarly turns a read error into isSamplesFile's answer: a file that
+// ends early is simply not one; any other failure to read it is an error.
+func endedEarly(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil
+	}
+	return err
 }
 
 // parseClasses reads "3,1,4" into labels; empty means one of each class.
@@ -231,7 +359,7 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 			tiles = append(tiles, snap[r*per:(r+1)*per]...)
 		}
 	}
-	return picture.WriteGrid(path, tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
+	return picture.WriteGrid(path, "trajectory strip", tiles, rows*len(s.snaps), shape[1], shape[2], shape[3], len(s.snaps), 2)
 }
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
@@ -249,7 +377,7 @@ func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg config, 
 	if err != nil {
 		return err
 	}
-	return picture.WriteGrid(path, samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
+	return picture.WriteGrid(path, "sample grid", samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
 }
 
 // sampleBatch draws DDIM samples with the run's guidance, in chunks that

@@ -9,6 +9,9 @@
 //	          fitted lines of a scaling study
 //	loss.go   the training-loss chart, on a logarithmic loss axis
 //	png.go    the atomic write that both use (temporary file, then rename)
+//	mark.go   the mark in every PNG written here (a tEXt chunk, Software =
+//	          ditgo), and Made, which finds it: a command may replace its
+//	          own pictures, never someone else's
 //
 // It imports the standard library and gonum.org/v1/plot, and nothing of
 // ditgo: a picture knows numbers, not models.

@@ -27,7 +27,9 @@ var (
 //
 // The grid is (cols·w·scale + (cols+1)·gridGap) pixels wide, and as tall for
 // its rows; tile (row, col) starts at gridGap + col·(w·scale + gridGap) across.
-func WriteGrid(path string, images []float32, n, c, h, w, cols int, scale int) error {
+// what names the picture in errors, as the caller knows it ("sample grid",
+// "trajectory strip").
+func WriteGrid(path, what string, images []float32, n, c, h, w, cols int, scale int) error {
 	if n < 1 || c < 1 || h < 1 || w < 1 || cols < 1 || scale < 1 || len(images) != n*c*h*w {
 		panic(fmt.Sprintf("WriteGrid: %d values for %d images of %d×%d×%d in %d columns at scale %d", len(images), n, c, h, w, cols, scale))
 	}
@@ -55,7 +57,7 @@ func WriteGrid(path string, images []float32, n, c, h, w, cols int, scale int) e
 			}
 		}
 	}
-	return writePNG(path, img, "sample grid")
+	return writePNG(path, img, what)
 }
 
 // gridColor maps values in [−1, 1] to an opaque colour; NaN in any channel

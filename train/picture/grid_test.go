@@ -33,13 +33,13 @@ func readPNG(t *testing.T, path string) *image.RGBA {
 
 func TestWriteGrid(t *testing.T) {
 	nan := float32(math.NaN())
-	images := []float32{ // [3, 1, 2, 2]
+	images := []float32{ // [3, "grid", 1, 2, 2]
 		-1, -1, -1, -1, // black
 		1, 1, 1, 1, // white
 		0, -2, 2, nan, // mid gray, clipped black, clipped white, NaN
 	}
 	path := filepath.Join(t.TempDir(), "grid.png")
-	if err := WriteGrid(path, images, 3, 1, 2, 2, 2, 3); err != nil {
+	if err := WriteGrid(path, "grid", images, 3, 1, 2, 2, 2, 3); err != nil {
 		t.Fatal(err)
 	}
 	img := readPNG(t, path)
@@ -75,7 +75,7 @@ func TestWriteGrid(t *testing.T) {
 func TestWriteGridChannels(t *testing.T) {
 	dir := t.TempDir()
 	rgb := []float32{1, -1, 0} // [1, 3, 1, 1]: red full, green none, blue half
-	if err := WriteGrid(filepath.Join(dir, "rgb.png"), rgb, 1, 3, 1, 1, 8, 1); err != nil {
+	if err := WriteGrid(filepath.Join(dir, "rgb.png"), "grid", rgb, 1, 3, 1, 1, 8, 1); err != nil {
 		t.Fatal(err)
 	}
 	img := readPNG(t, filepath.Join(dir, "rgb.png"))
@@ -86,7 +86,7 @@ func TestWriteGridChannels(t *testing.T) {
 		t.Errorf("RGB pixel %v, want %v", got, want)
 	}
 	two := []float32{1, -1} // [1, 2, 1, 1]: channel 0 as gray
-	if err := WriteGrid(filepath.Join(dir, "two.png"), two, 1, 2, 1, 1, 1, 1); err != nil {
+	if err := WriteGrid(filepath.Join(dir, "two.png"), "grid", two, 1, 2, 1, 1, 1, 1); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := readPNG(t, filepath.Join(dir, "two.png")).RGBAAt(2, 2), (color.RGBA{255, 255, 255, 255}); got != want {

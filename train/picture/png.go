@@ -1,7 +1,7 @@
 package picture
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"image"
 	"image/png"
@@ -9,9 +9,10 @@ import (
 	"path/filepath"
 )
 
-// writePNG encodes img to path atomically: into a temporary file in the same
-// folder, then renamed over path, so a viewer never sees half a picture.
-// what names the picture in errors ("sample grid").
+// writePNG encodes img, with the mark of mark.go, to path atomically: into
+// a temporary file in the same folder, then renamed over path, so a viewer
+// never sees half a picture. what names the picture in errors ("sample
+// grid").
 func writePNG(path string, img image.Image, what string) (err error) {
 	defer func() {
 		if err != nil {
@@ -28,11 +29,11 @@ func writePNG(path string, img image.Image, what string) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	w := bufio.NewWriter(tmp)
-	if err = png.Encode(w, img); err != nil {
+	var encoded bytes.Buffer
+	if err = png.Encode(&encoded, img); err != nil {
 		return err
 	}
-	if err = w.Flush(); err != nil {
+	if _, err = tmp.Write(addMark(encoded.Bytes())); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(0o644); err != nil { // CreateTemp makes it private (0600)

@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// A picture that cannot be written says so and names the file: here once
+// A picture that cannot be written says so, names it as its caller does and
+// names the file: here once
 // in a folder that does not exist, and once over a folder of the same name,
 // where the temporary file is written but cannot be renamed and must not
 // be left behind.
@@ -19,11 +20,11 @@ func TestWritePNGErrors(t *testing.T) {
 	}
 	for _, path := range []string{filepath.Join(dir, "missing", "out.png"), taken} {
 		for what, err := range map[string]error{
-			"grid":  WriteGrid(path, []float32{0}, 1, 1, 1, 1, 1, 1),
-			"chart": WriteLoss(path, []int{1, 2}, []float64{1, 0.5}),
+			"test grid": WriteGrid(path, "test grid", []float32{0}, 1, 1, 1, 1, 1, 1),
+			"chart":     WriteLoss(path, []int{1, 2}, []float64{1, 0.5}),
 		} {
-			if err == nil || !strings.Contains(err.Error(), path) || !strings.HasPrefix(err.Error(), "cannot write ") {
-				t.Errorf("%s to %s: error %v, want one that says \"cannot write\" and names the file", what, path, err)
+			if want := "cannot write " + what + " " + path + ": "; err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("%s to %s: error %v, want one that starts %q", what, path, err, want)
 			}
 		}
 	}
