@@ -93,9 +93,9 @@ func TestSampleReplacesItsOwnOutputs(t *testing.T) {
 			}
 		}
 	}
-	for _, path := range []string{grid, strip} {
-		if ok, err := picture.Made(path); !ok || err != nil {
-			t.Errorf("picture.Made(%s) = %v, %v; want true", path, ok, err)
+	for path, what := range map[string]string{grid: "sample grid", strip: "trajectory strip"} {
+		if ok, err := picture.Made(path, what); !ok || err != nil {
+			t.Errorf("picture.Made(%s, %q) = %v, %v; want true", path, what, ok, err)
 		}
 	}
 	if f, err := nn.ReadFile(raw); err != nil || f.Metadata["format"] != samplesFormat {
@@ -194,8 +194,16 @@ func TestSampleTrajectoryError(t *testing.T) {
 	dir := t.TempDir()
 	strip := filepath.Join(dir, "missing", "strip.png")
 	err := run(t, quickSample(ckpt, "-out", filepath.Join(dir, "raw.safetensors"), "-trajectory", strip)...)
-	want := "sample: -trajectory: cannot write trajectory strip " + strip + ": "
+	want := "sample: -trajectory " + strip + ": the folder " + filepath.Dir(strip) + " does not exist"
 	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), "sample grid") {
 		t.Errorf("error %v, want one that starts %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "raw.safetensors")); !os.IsNotExist(err) {
+		t.Errorf("sample worked before refusing -trajectory: %v", err)
+	}
+	// A strip that cannot be written late is named as one, not as a grid.
+	s := &trajectoryStrip{every: 1, snaps: [][]float32{make([]float32, 64)}}
+	if err := s.write(strip, []int{1, 1, 8, 8}); err == nil || !strings.Contains(err.Error(), "cannot write trajectory strip "+strip) {
+		t.Errorf("writing a strip into a missing folder: %v", err)
 	}
 }

@@ -12,9 +12,10 @@ import (
 )
 
 // Every PNG this package writes carries a mark, so that a command can tell
-// its own earlier output (which it may replace) from someone's photo (which
-// it must not). The mark is a standard tEXt chunk, Software = "ditgo",
-// which every PNG reader skips or shows as text.
+// its own earlier output (which it may replace) from someone's photo, or
+// another command's picture (which it must not). The mark is a standard
+// tEXt chunk that names this engine and what the picture is, Software =
+// "ditgo (sample grid)", which every PNG reader skips or shows as text.
 //
 // A PNG file is an 8-byte signature and then chunks, each
 //
@@ -27,14 +28,15 @@ import (
 // The mark goes right after IHDR, so that Made finds it in the first few
 // dozen bytes without reading the pixels.
 
-// software is the text of the mark.
+// software starts the text of the mark.
 const software = "ditgo"
 
 // pngSignature starts every PNG file.
 const pngSignature = "\x89PNG\r\n\x1a\n"
 
-// markData is the tEXt chunk's data: keyword, a zero byte, text.
-const markData = "Software\x00" + software
+// markData is the data of the mark of a picture of the kind what: the
+// tEXt chunk's keyword, a zero byte, and the text.
+func markData(what string) string { return "Software\x00" + software + " (" + what + ")" }
 
 // chunk returns one PNG chunk of the given type and data.
 func chunk(typ, data string) []byte {
@@ -45,9 +47,10 @@ func chunk(typ, data string) []byte {
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[4:])) // over type and data
 }
 
-// addMark returns the encoded PNG with the mark inserted after its IHDR
-// chunk. encoded comes from image/png, so its layout is trusted.
-func addMark(encoded []byte) []byte {
+// addMark returns the encoded PNG with the mark of what inserted after its
+// IHDR chunk. encoded comes from image/png, so its layout is trusted.
+func addMark(encoded []byte, what string) []byte {
+	markData := markData(what)
 	ihdrEnd := len(pngSignature) + 12 + int(binary.BigEndian.Uint32(encoded[len(pngSignature):]))
 	out := make([]byte, 0, len(encoded)+12+len(markData))
 	out = append(out, encoded[:ihdrEnd]...)
@@ -55,12 +58,14 @@ func addMark(encoded []byte) []byte {
 	return append(out, encoded[ihdrEnd:]...)
 }
 
-// Made reports whether the file at path is a PNG written by this package:
-// whether one of its chunks before the image data (IDAT) is the mark. A
+// Made reports whether the file at path is a picture of the kind what
+// written by this package: whether one of its chunks before the image data
+// (IDAT) is the mark of what. A
 // file that is not a PNG, or is cut short, is simply not one (false, nil);
 // a file that cannot be read is an error (a missing one wraps
 // fs.ErrNotExist).
-func Made(path string) (bool, error) {
+func Made(path, what string) (bool, error) {
+	markData := markData(what)
 	f, err := os.Open(path)
 	if err != nil {
 		return false, err

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-// A grid and a loss chart are Made; a PNG written by image/png alone, a
+// A grid and a loss chart are Made, each as what it is; a PNG written by image/png alone, a
 // PNG whose Software is another program, a text file, an empty file and a
 // PNG cut off before its mark are not; a missing file is an error that
 // says so.
@@ -45,13 +45,18 @@ func TestMade(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for name, want := range map[string]bool{"grid.png": true, "loss.png": true,
-		"plain.png": false, "gimp.png": false, "notes.txt": false, "empty.png": false, "cut.png": false} {
-		if got, err := Made(filepath.Join(dir, name)); got != want || err != nil {
-			t.Errorf("Made(%s) = %v, %v; want %v, nil", name, got, err, want)
+	for _, c := range []struct {
+		name, what string
+		want       bool
+	}{
+		{"grid.png", "grid", true}, {"loss.png", "chart", true}, {"grid.png", "chart", false}, {"loss.png", "grid", false},
+		{"plain.png", "grid", false}, {"gimp.png", "grid", false}, {"notes.txt", "grid", false}, {"empty.png", "grid", false}, {"cut.png", "grid", false},
+	} {
+		if got, err := Made(filepath.Join(dir, c.name), c.what); got != c.want || err != nil {
+			t.Errorf("Made(%s, %q) = %v, %v; want %v, nil", c.name, c.what, got, err, c.want)
 		}
 	}
-	if got, err := Made(filepath.Join(dir, "missing.png")); got || !errors.Is(err, fs.ErrNotExist) {
+	if got, err := Made(filepath.Join(dir, "missing.png"), "grid"); got || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Made of a missing file = %v, %v; want false and an error wrapping fs.ErrNotExist", got, err)
 	}
 }
@@ -76,7 +81,7 @@ func TestMarkKeepsThePicture(t *testing.T) {
 	if err := png.Encode(&plain, img); err != nil {
 		t.Fatal(err)
 	}
-	mark := chunk("tEXt", markData)
+	mark := chunk("tEXt", markData("test picture"))
 	const ihdrEnd = 8 + 12 + 13 // signature, IHDR's length, type and CRC, its 13 bytes of data
 	if !bytes.Equal(marked[:ihdrEnd], plain.Bytes()[:ihdrEnd]) || !bytes.Equal(marked[ihdrEnd:ihdrEnd+len(mark)], mark) ||
 		!bytes.Equal(marked[ihdrEnd+len(mark):], plain.Bytes()[ihdrEnd:]) {

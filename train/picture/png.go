@@ -33,7 +33,7 @@ func writePNG(path string, img image.Image, what string) (err error) {
 	if err = png.Encode(&encoded, img); err != nil {
 		return err
 	}
-	if _, err = tmp.Write(addMark(encoded.Bytes())); err != nil {
+	if _, err = tmp.Write(addMark(encoded.Bytes(), what)); err != nil {
 		return err
 	}
 	if err = tmp.Chmod(0o644); err != nil { // CreateTemp makes it private (0600)
