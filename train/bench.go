@@ -249,5 +249,8 @@ func (bc benchConfig) modelConfig() (dit.Config, error) {
 	if err := checkShape(m, "-image-size"); err != nil {
 		return m, errors.New("bench: " + err.Error())
 	}
+	if err := checkSize(m, bc.Batch); err != nil {
+		return m, errors.New("bench: " + err.Error())
+	}
 	return m, nil
 }

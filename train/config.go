@@ -95,6 +95,10 @@ func defaultConfig() config {
 	}
 }
 
+// maxEvalSamples bounds an evaluation: its samples are held in memory,
+// 100000 of 28×28 pixels take 300 MB.
+const maxEvalSamples = 100000
+
 // validate reports the first setting that cannot work, naming its flag,
 // before any work starts.
 func (c config) validate() error {
@@ -121,8 +125,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-ema %v: must be in [0, 1)", c.EMADecay)
 	case c.Channels != 1 && c.Channels != 3:
 		return fmt.Errorf("-channels %d: must be 1 or 3", c.Channels)
-	case c.ImageSize < 4:
-		return fmt.Errorf("-image-size %d: too small", c.ImageSize)
+	case c.ImageSize < 4 || c.ImageSize > 1024:
+		return fmt.Errorf("-image-size %d: must be in [4, 1024]", c.ImageSize)
 	case c.LogEvery < 1:
 		return fmt.Errorf("-log-every %d: must be at least 1", c.LogEvery)
 	case c.SampleEvery < 0:
@@ -131,8 +135,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-ckpt-every %d: must not be negative (0: only at the end)", c.CkptEvery)
 	case c.EvalEvery < -1:
 		return fmt.Errorf("-eval-every %d: must be -1 (never), 0 (at the end) or a number of steps", c.EvalEvery)
-	case c.EvalSamples < 2:
-		return fmt.Errorf("-eval-samples %d: must be at least 2 (a Fréchet distance needs a covariance)", c.EvalSamples)
+	case c.EvalSamples < 2 || c.EvalSamples > maxEvalSamples:
+		return fmt.Errorf("-eval-samples %d: must be in [2, %d] (a Fréchet distance needs a covariance; the samples are held in memory)", c.EvalSamples, maxEvalSamples)
 	case checkDevice(c.Device) != nil:
 		return checkDevice(c.Device)
 	case c.Out == "":
@@ -160,7 +164,10 @@ func (c config) modelConfig(d *data.Dataset) (dit.Config, error) {
 	if c.Data != "" && !data.IsMNISTDir(c.Data) {
 		side = "-image-size"
 	}
-	return m, checkShape(m, side)
+	if err := checkShape(m, side); err != nil {
+		return m, err
+	}
+	return m, checkSize(m, c.Batch)
 }
 
 // checkSampling validates a number of denoising steps, set by the flag

@@ -65,8 +65,8 @@ func parseEvalFlags(args []string, stderr io.Writer) (evalArgs, error) {
 		a.classifier = filepath.Join(filepath.Dir(a.ckpt), "classifier.safetensors")
 	}
 	var tooFew error
-	if a.cfg.EvalSamples < 2 {
-		tooFew = fmt.Errorf("-samples %d: must be at least 2 (a Fréchet distance needs a covariance)", a.cfg.EvalSamples)
+	if a.cfg.EvalSamples < 2 || a.cfg.EvalSamples > maxEvalSamples {
+		tooFew = fmt.Errorf("-samples %d: must be in [2, %d] (a Fréchet distance needs a covariance; the samples are held in memory)", a.cfg.EvalSamples, maxEvalSamples)
 	}
 	for _, err := range []error{checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale), tooFew, checkDevice(a.device), checkDataFlags(a.cfg, given), a.cfg.validate()} {
 		if err != nil {

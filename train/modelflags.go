@@ -98,6 +98,28 @@ func checkShape(m dit.Config, sideFlag string) error {
 	return m.Validate()
 }
 
+// maxValues bounds the values of one tensor, and the parameters of a
+// model: 2³¹, the index range of the kernels (and 8 GiB of float32).
+const maxValues = 1 << 31
+
+// checkSize refuses a model or a batch too big for any machine before
+// anything is allocated (where Go's allocator would panic, or the system
+// kill the process): about 18·depth·hidden² parameters (attention 4D², MLP
+// 8D², adaLN 6D² a block), and the largest activation of a step, the MLP's
+// [batch, tokens, 4·hidden]. A size that passes may still be more than
+// this machine's memory; that is the device's out-of-memory error.
+func checkSize(m dit.Config, batch int) error {
+	params := 18 * float64(m.Depth) * float64(m.Hidden) * float64(m.Hidden)
+	if params > maxValues {
+		return fmt.Errorf("-depth %d, -hidden %d: about %.3g parameters, over the %d a model may have; use a smaller model", m.Depth, m.Hidden, params, maxValues)
+	}
+	act := float64(batch) * float64(m.Tokens()) * 4 * float64(m.Hidden)
+	if img := float64(batch) * float64(m.Channels*m.InputSize*m.InputSize); act > maxValues || img > maxValues {
+		return fmt.Errorf("-batch %d: a step would hold %.3g values in one tensor, over the %d a tensor may hold; use a smaller -batch", batch, max(act, img), maxValues)
+	}
+	return nil
+}
+
 // config is the named config with the given sizes in place of its own.
 func (s modelSpec) config() (dit.Config, error) {
 	if err := s.validate(); err != nil {
