@@ -48,7 +48,7 @@ func evalFlags(a *evalArgs, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&a.cfg.SampleSteps, "steps", a.cfg.SampleSteps, "DDIM steps")
 	fs.Float64Var(&a.cfg.CFGScale, "cfg", a.cfg.CFGScale, "classifier-free guidance scale (1: none)")
 	fs.Uint64Var(&a.cfg.Seed, "seed", a.cfg.Seed, "seed of the sampling noise")
-	fs.StringVar(&a.classifier, "classifier", a.classifier, "classifier cache file (\"\": classifier.safetensors next to the checkpoint)")
+	fs.StringVar(&a.classifier, "classifier", a.classifier, "classifier cache file, written only if it is missing or an older cache (\"\": classifier.safetensors next to the checkpoint)")
 	addDeviceFlag(fs, &a.device)
 	return fs
 }

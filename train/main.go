@@ -133,6 +133,8 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		if err := r.do(r.endDuties); err != nil {
 			return err
 		}
+		fmt.Fprintf(stdout, "done: the run in %s is complete at step %d\n", cfg.Out, cfg.Steps)
+		return nil
 	}
 	if err := r.loop(); err != nil {
 		return err
