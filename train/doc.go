@@ -12,9 +12,11 @@
 // Reading order: config.go (the defaults with their reasons), main.go (the
 // training loop), then how flags set the config (flags.go: one rule for
 // every subcommand, and what -resume may change; modelflags.go: the model
-// flags), lr.go (the learning-rate schedule), the run's state and outputs
-// (state.go for checkpoints, metrics.go, progress.go), sampling
-// (sample.go), evaluation (eval.go), device.go and bench.go.
+// flags), lr.go (the learning-rate schedule), the run's folder and outputs
+// (runfolder.go: one run per folder; lock.go: its lock; state.go for
+// checkpoints, metrics.go, progress.go), sampling (sample.go, and
+// output.go: which files it may write), evaluation (eval.go), device.go
+// and bench.go.
 // bench/peer.py is the PyTorch side of the speed comparison.
 //
 // The command keeps only the run itself; its helpers are packages of their

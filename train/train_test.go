@@ -178,6 +178,12 @@ func TestResumeAfterSIGKILL(t *testing.T) {
 	if err := run(t, "-resume", killed, "-steps", itoa(steps), "-device", "cpu"); err != nil {
 		t.Fatal(err)
 	}
+	if left, _ := filepath.Glob(filepath.Join(killed, ".*.tmp-*")); len(left) > 0 {
+		t.Errorf("temporary files of the killed run are still there: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(killed, lockName)); !os.IsNotExist(err) {
+		t.Errorf("the resumed run did not take over and remove the killed run's lock: %v", err)
+	}
 	a, b := losses(t, whole), losses(t, killed)
 	if len(b) != steps {
 		t.Fatalf("%d logged steps after resuming, want %d", len(b), steps)
