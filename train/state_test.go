@@ -54,3 +54,24 @@ func TestCheckpointOnlyFromSoundWeights(t *testing.T) {
 		t.Errorf("a checkpoint of diverged weights was saved: %v", err)
 	}
 }
+
+// The check before each save runs the models on a probe batch with random
+// streams of its own: a run that saves every step logs the same losses, bit
+// for bit, as one that saves only at its end.
+func TestSoundCheckLeavesTheRunAlone(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	writeTinyMNIST(t, data, 30)
+	every, end := filepath.Join(dir, "every"), filepath.Join(dir, "end")
+	if err := run(t, append(tinyArgs(data, every, 8), "-ckpt-every", "1")...); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, append(tinyArgs(data, end, 8), "-ckpt-every", "0")...); err != nil {
+		t.Fatal(err)
+	}
+	a, b := losses(t, every), losses(t, end)
+	for s := 1; s <= 8; s++ {
+		if a[s] != b[s] || a[s] == 0 {
+			t.Errorf("step %d: loss %v saving every step, %v saving at the end", s, a[s], b[s])
+		}
+	}
+}
