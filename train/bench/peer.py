@@ -19,7 +19,11 @@ A fair PyTorch on the CPU (Debian's python3-torch 1.13):
     and runs ~6× slower, and a Haswell setting halves it on AVX-512; and
     ATEN_CPU_CAPABILITY=avx512. The script re-executes itself with that
     environment and prints it.
-  - torch.set_num_threads(one per core): torch defaults to fewer here.
+  - torch.set_num_threads(one per core) right before each timed side, and
+    torch.get_num_threads() read inside the timed code, printed, and
+    checked: importing the fixture module (gen_fixtures.py) sets 1 thread,
+    and once made the training steps run on one core. A mismatch stops the
+    script rather than publish a ratio against a handicapped peer.
 On a GPU (--device cuda) TF32 is turned off, so both sides compute in fp32.
 """
 import argparse
@@ -87,10 +91,25 @@ def torch_config(model, size, channels):
                 in_channels=channels, num_classes=classes, learn_sigma=True, class_dropout_prob=0.1, mlp_ratio=4)
 
 
-def torch_steps(torch, device, cfg, batch, warmup, steps):
-    """Median-ready list of ms per training step in PyTorch."""
+def set_threads(torch, threads):
+    """Set torch's thread count (on the CPU) just before a timed side."""
+    if threads:
+        torch.set_num_threads(threads)
+
+
+def check_threads(torch, threads, where):
+    """Read torch's thread count inside timed code; stop on a mismatch."""
+    got = torch.get_num_threads()
+    if threads and got != threads:
+        sys.exit(f"peer.py: {where} ran on {got} torch threads, not the {threads} asked for; the ratio would be unfair")
+    return got
+
+
+def torch_steps(torch, device, cfg, batch, warmup, steps, threads):
+    """Median-ready list of ms per training step in PyTorch, and the torch
+    threads they ran on (read inside the timed step)."""
     from dit_torch import DiT
-    from gen_fixtures import hybrid_loss, schedule
+    from gen_fixtures import hybrid_loss, schedule  # sets 1 thread: set them again below
 
     g = torch.Generator().manual_seed(1)
     model = DiT(cfg).to(device)
@@ -98,7 +117,8 @@ def torch_steps(torch, device, cfg, batch, warmup, steps):
     s = {k: v.to(device) for k, v in schedule().items()}
     c, n = cfg["in_channels"], cfg["input_size"]
     x0 = (torch.rand(batch, c, n, n, generator=g) * 2 - 1).to(device)
-    times = []
+    times, used = [], None
+    set_threads(torch, threads)
     for step in range(warmup + steps):
         y = torch.randint(0, cfg["num_classes"], (batch,), generator=g)
         y = torch.where(torch.rand(batch, generator=g) < 0.1, torch.full_like(y, cfg["num_classes"]), y).to(device)
@@ -111,10 +131,11 @@ def torch_steps(torch, device, cfg, batch, warmup, steps):
         total.backward()
         opt.step()
         total.item()
+        used = check_threads(torch, threads, "the training step")
         sync(torch, device)
         if step >= warmup:
             times.append((time.perf_counter() - start) * 1e3)
-    return times
+    return times, used
 
 
 def sync(torch, device):
@@ -156,8 +177,9 @@ GPU_GEMMS = {
 }
 
 
-def torch_gemm(torch, device, shape, reps):
-    """GFLOP/s of torch.mm (addmm with a bias) at one shape, one per rep."""
+def torch_gemm(torch, device, shape, reps, threads):
+    """GFLOP/s of torch.mm (addmm with a bias) at one shape, one per rep,
+    and the torch threads they ran on."""
     m, n, k, ta, tb, bias = shape
     a = torch.randn(k, m, device=device).t() if ta else torch.randn(m, k, device=device)
     b = torch.randn(n, k, device=device).t() if tb else torch.randn(k, n, device=device)
@@ -169,8 +191,10 @@ def torch_gemm(torch, device, shape, reps):
             torch.mm(a, b, out=c)
         else:
             torch.addmm(bv, a, b, out=c)
+        return check_threads(torch, threads, "the SGEMM")
+    set_threads(torch, threads)
     once()
-    out = []
+    out, used = [], None
     inner = max(1, int(2e9 / (2 * m * n * k)))  # at least about 2 GFLOP per timing
     if device == "cuda":
         inner *= 8
@@ -178,10 +202,10 @@ def torch_gemm(torch, device, shape, reps):
         sync(torch, device)
         start = time.perf_counter()
         for _ in range(inner):
-            once()
+            used = once()
         sync(torch, device)
         out.append(2 * m * n * k * inner / (time.perf_counter() - start) / 1e9)
-    return out
+    return out, used
 
 
 def go_gemm(test_binary, package, bench, reps):
@@ -229,7 +253,8 @@ def main():
 
     sys.path.insert(0, os.path.join(ROOT, "dit", "testdata"))
     import torch
-    torch.set_num_threads(args.threads)  # after the import of gen_fixtures, which sets 1
+    threads = args.threads if args.device == "cpu" else 0  # 0: leave torch's count alone
+    set_threads(torch, threads)
     if args.device == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
@@ -258,10 +283,11 @@ def main():
         gos, tos = [], []
         for _ in range(args.rounds):
             gos += go_gemm(binary, package, bench, 2)
-            tos += torch_gemm(torch, args.device, shape, 2)
+            ts, used = torch_gemm(torch, args.device, shape, 2, threads)
+            tos += ts
         g, t = statistics.median(gos) if gos else math.nan, statistics.median(tos)
-        rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos)))
-        print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f}, time ratio Go/PyTorch {t / g:.2f}", flush=True)
+        rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos), used))
+        print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f} on {used} threads, time ratio Go/PyTorch {t / g:.2f}", flush=True)
     for name in [s for s in args.configs.split(",") if s]:
         model, size, ch, batch = CONFIGS[name]
         cfg = torch_config(model, size, ch)
@@ -270,18 +296,19 @@ def main():
             if args.train:
                 ms, gflop, _ = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps)
                 gos += ms
-            tos += torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps)
+            ts, used = torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps, threads)
+            tos += ts
         t = statistics.median(tos)
         g = statistics.median(gos) if gos else math.nan
         label = f"{model} {size}×{size}×{ch} b{batch} (ms/step)"
-        rows.append((label, g, t, g / t, len(gos), len(tos)))
-        print(f"  {label}: Go {g:.1f}, PyTorch {t:.1f}, ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, "
+        rows.append((label, g, t, g / t, len(gos), len(tos), used))
+        print(f"  {label}: Go {g:.1f}, PyTorch {t:.1f} on {used} threads, ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, "
               f"{gflop / g * 1e3:.0f} GFLOP/s", flush=True)
 
-    print("\n| what | Go | PyTorch | Go time ÷ PyTorch time | samples (Go, PyTorch) |")
-    print("|---|---|---|---|---|")
-    for label, g, t, ratio, ng, nt in rows:
-        print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} |")
+    print("\n| what | Go | PyTorch | Go time ÷ PyTorch time | samples (Go, PyTorch) | PyTorch threads (read in the timed code) |")
+    print("|---|---|---|---|---|---|")
+    for label, g, t, ratio, ng, nt, used in rows:
+        print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} | {used} |")
 
 
 if __name__ == "__main__":
