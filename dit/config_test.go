@@ -86,7 +86,7 @@ func TestConfigErrors(t *testing.T) {
 		{"heads", func(c *dit.Config) { c.Heads = 5 }, "multiple of the 5 heads"},
 		{"patch", func(c *dit.Config) { c.Patch = 3 }, "not a multiple of the patch"},
 		{"dropout", func(c *dit.Config) { c.ClassDropout = 1 }, "class dropout"},
-		{"depth", func(c *dit.Config) { c.Depth = 0 }, "positive"},
+		{"depth", func(c *dit.Config) { c.Depth = 0 }, "positive: depth 0, hidden 384"}, // the sizes by name, not a Go struct
 	} {
 		cfg, _ := dit.Named("DiT-S/2")
 		c.edit(&cfg)

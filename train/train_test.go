@@ -213,6 +213,9 @@ func TestBadInput(t *testing.T) {
 	truncated := t.TempDir()
 	ck, _ := os.ReadFile(checkpointPath(good))
 	os.WriteFile(checkpointPath(truncated), ck[:len(ck)/2], 0o644)
+	oneClass := t.TempDir()
+	writeImageFolder(t, oneClass)
+	os.RemoveAll(filepath.Join(oneClass, "b"))
 	aFile := filepath.Join(dir, "a-file")
 	os.WriteFile(aFile, nil, 0o644)
 
@@ -228,6 +231,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown lr schedule", append(tinyArgs(data, t.TempDir(), 3), "-lr-schedule", "step"), "-lr-schedule"},
 		{"negative warm-up", append(tinyArgs(data, t.TempDir(), 3), "-warmup", "-5"), "-warmup -5"},
 		{"unwritable output", tinyArgs(data, filepath.Join(aFile, "sub"), 3), "output folder"},
+		{"single-class data", append(tinyArgs(oneClass, t.TempDir(), 3), "-image-size", "8"), "1 class"},
 		{"not a checkpoint", []string{"sample", "-ckpt", notDiT, "-device", "cpu"}, "x.safetensors"},
 		{"truncated checkpoint", []string{"-resume", truncated, "-device", "cpu"}, "checkpoint.safetensors"},
 		{"bad sampler", []string{"sample", "-ckpt", checkpointPath(good), "-sampler", "euler"}, "-sampler"},
