@@ -16,7 +16,8 @@ type Float interface{ ~float32 | ~float64 }
 // obviously correct; each output element is still computed by one goroutine
 // in a fixed order, so results are deterministic.
 type CPU[F Float] struct {
-	live atomic.Int64
+	live atomic.Int64 // buffers allocated and not freed
+	mem  memoryMeter  // their bytes (memory.go)
 }
 
 // NewCPU returns the float32 CPU reference device.
@@ -60,6 +61,7 @@ func (d *CPU[F]) Alloc(dtype DType, n int) Buffer {
 		panic(fmt.Sprintf("tensor.CPU.Alloc: %s cannot hold %v", d.Name(), dtype))
 	}
 	d.live.Add(1)
+	d.mem.add(bufferBytes(dtype, n))
 	return b
 }
 
@@ -68,8 +70,9 @@ func (d *CPU[F]) Free(b Buffer) {
 	if cb.n < 0 {
 		panic("tensor.CPU.Free: buffer freed twice")
 	}
-	cb.f, cb.i, cb.n = nil, nil, -1
 	d.live.Add(-1)
+	d.mem.add(-bufferBytes(cb.dtype, cb.n))
+	cb.f, cb.i, cb.n = nil, nil, -1
 }
 
 // AllocFrom is Alloc with storage that the caller supplies: it returns a
@@ -77,9 +80,12 @@ func (d *CPU[F]) Free(b Buffer) {
 // device built on this one keep freed storage and reuse it (the fast CPU
 // device pools it by length, as a training step frees and reallocates the
 // same sizes every time); the reference device itself does not pool, to
-// stay plain.
+// stay plain. The buffer counts in LiveBuffers and Memory as one from
+// Alloc does, and Reclaim takes it out again, so storage held between the
+// two by the device built on this one counts nowhere here.
 func (d *CPU[F]) AllocFrom(f []F) Buffer {
 	d.live.Add(1)
+	d.mem.add(bufferBytes(d.FloatType(), len(f)))
 	return &cpuBuffer[F]{f: f, dtype: d.FloatType(), n: len(f)}
 }
 

@@ -41,6 +41,18 @@ type Device interface {
 	// LiveBuffers counts allocated buffers that are not yet freed; a run
 	// that ends with more than it started with leaks.
 	LiveBuffers() int
+	// Memory reports the bytes that tensors hold. live is the sum, over the
+	// buffers allocated and not yet freed, of n × dtype.Size() as they were
+	// asked for in Alloc; peak is the most live has been since the device
+	// was made or since ResetPeak. Neither counts what a device keeps
+	// around those buffers (a pool of freed storage, alignment padding,
+	// the unused part of a larger block), so one program reports the same
+	// numbers on every float32 device; a device that keeps more reports
+	// that with a method of its own.
+	Memory() (live, peak int64)
+	// ResetPeak sets peak to live, so that the next Memory reports the
+	// most that was held by what ran in between (one training step, say).
+	ResetPeak()
 
 	WriteFloat32(dst Buffer, src []float32)
 	WriteInt32(dst Buffer, src []int32)

@@ -20,7 +20,9 @@
 // Kernels never return data to the host: reading a tensor (ToHost, Data,
 // Item) is the only step that waits for a device. Storage is released
 // explicitly with Release, because GPU memory is not seen by Go's garbage
-// collector.
+// collector. Every device counts the buffers (LiveBuffers) and bytes
+// (Memory: live and peak) that tensors hold, the same way, so a leak or a
+// step's peak reads the same on the CPU and on the GPU (memory.go).
 //
 // Dimension legend, used in every shape comment of the engine:
 //

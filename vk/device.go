@@ -54,6 +54,8 @@ type Device struct {
 	recorded  int   // commands recorded, for Stats
 	submitted int   // command buffers submitted, for Stats
 	live      int   // tensor buffers allocated and not freed
+	liveBytes int64 // their bytes, as Memory counts them (memory.go)
+	peakBytes int64 // the most liveBytes has been since Open or ResetPeak
 	err       error // the first failure; later kernels are skipped
 }
 
@@ -244,8 +246,7 @@ func (d *Device) createDevice() error {
 	// Staging prefers cached memory: the host reads it back, and uncached
 	// (write-combined) memory is very slow to read on discrete GPUs.
 	d.staging = &heap{dev: d, types: types, want: memHostVisible | memHostCoherent, prefer: memHostCached, host: true, blockSize: 16 << 20, align: 64}
-	d.dummy, err = d.alloc(tensor.Float32, 64)
-	d.live-- // the dummy is the device's own, not a tensor's
+	d.dummy, err = d.alloc(tensor.Float32, 64) // the device's own: not counted as a tensor's
 	return err
 }
 
@@ -286,7 +287,7 @@ func (d *Device) Close() error {
 	d.finish()
 	err := d.err
 	if d.live != 0 && err == nil {
-		err = fmt.Errorf("vk: %d tensor buffers were still allocated at Close (a leak)", d.live)
+		err = fmt.Errorf("vk: %d tensor buffers (%d bytes) were still allocated at Close (a leak)", d.live, d.liveBytes)
 	}
 	d.destroy()
 	d.err = errClosed

@@ -10,7 +10,8 @@
 //	                    (its arguments would be freed by a GC finalizer mid-call)
 //	errors.go           Error (a failed call and its VkResult), TooLargeError,
 //	                    IsOutOfMemory
-//	memory.go           device memory: large blocks, sub-allocated
+//	memory.go           device memory: large blocks, sub-allocated; what
+//	                    Memory (tensors' bytes) and HeapBytes (blocks) count
 //	pipeline.go         one pipeline per shader and variant, created once
 //	record.go           recording dispatches into command buffers and submitting them
 //	transfer.go         uploads and readbacks through staging memory

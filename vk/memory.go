@@ -61,6 +61,7 @@ type heap struct {
 type block struct {
 	buf       C.VkBuffer
 	mem       C.VkDeviceMemory
+	memBytes  uint64         // of mem: the size the driver required, at least size
 	mapped    unsafe.Pointer // host address of byte 0, for staging blocks
 	size      uint64
 	free      []span // sorted by offset; neighbours are merged
@@ -159,8 +160,19 @@ func (h *heap) newBlock(size uint64) (*block, error) {
 		C.shim_destroy_buffer(d.fns, d.device, b.buf, b.mem)
 		return nil, err
 	}
+	b.memBytes = uint64(req.size)
 	h.blocks = append(h.blocks, b)
 	return b, nil
+}
+
+// allocated is the bytes of VkDeviceMemory behind the heap's blocks. Blocks
+// are kept until Close, so this only grows.
+func (h *heap) allocated() int64 {
+	var n int64
+	for _, b := range h.blocks {
+		n += int64(b.memBytes)
+	}
+	return n
 }
 
 func (h *heap) release() {
@@ -186,6 +198,11 @@ func (b *buffer) DType() tensor.DType { return b.dtype }
 // Alloc returns device memory for n elements. A failure (out of device
 // memory) is remembered and returned by the next Read or Sync; the buffer
 // returned then is a placeholder that kernels skip.
+//
+// Every buffer handed out counts in LiveBuffers and Memory, the placeholder
+// too: Memory then says how much the program asked for, which is what an
+// out-of-memory report needs, and Free can take it out again like any
+// other.
 func (d *Device) Alloc(dtype tensor.DType, n int) tensor.Buffer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -198,20 +215,63 @@ func (d *Device) Alloc(dtype tensor.DType, n int) tensor.Buffer {
 	b, err := d.alloc(dtype, n)
 	if err != nil {
 		d.fail(err)
-		d.live++
-		return &buffer{n: n, dtype: dtype}
+		b = &buffer{n: n, dtype: dtype}
 	}
+	d.count(b, +1)
 	return b
 }
 
+// alloc carves a buffer from the tensor heap; Alloc counts it.
 func (d *Device) alloc(dtype tensor.DType, n int) (*buffer, error) {
 	bytes := uint64(max(n, 1)) * 4
 	blk, off, err := d.heap.alloc(bytes)
 	if err != nil {
 		return nil, err
 	}
-	d.live++
 	return &buffer{blk: blk, off: off, bytes: bytes, n: n, dtype: dtype}, nil
+}
+
+// count adds a tensor buffer to LiveBuffers and Memory (sign +1) or takes
+// it out (-1). The bytes are the n elements asked for, not the range bound
+// to shaders, which is rounded up to the heap's alignment and holds at least
+// one element: that keeps Memory equal to the CPU devices' for the same
+// program.
+func (d *Device) count(b *buffer, sign int) {
+	d.live += sign
+	d.liveBytes += int64(sign) * int64(b.n) * int64(b.dtype.Size())
+	d.peakBytes = max(d.peakBytes, d.liveBytes)
+}
+
+// Memory reports the bytes of the tensor buffers allocated and not yet
+// freed, and the most there have been; see tensor.Device. HeapBytes says
+// how much device memory holds them.
+func (d *Device) Memory() (live, peak int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.liveBytes, d.peakBytes
+}
+
+// ResetPeak sets the peak to the bytes live now.
+func (d *Device) ResetPeak() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.peakBytes = d.liveBytes
+}
+
+// HeapBytes reports the VkDeviceMemory the device has allocated: for
+// tensors, the device-local blocks that their buffers are carved from; for
+// staging, the host-visible blocks that uploads and reads pass through.
+// Blocks are made when no free range is large enough and kept until Close,
+// so tensors never falls, and it is at least the peak of Memory (which
+// leaves out alignment padding, free ranges and a small buffer of the
+// device's own) unless an allocation failed.
+func (d *Device) HeapBytes() (tensors, staging int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.heap == nil {
+		return 0, 0
+	}
+	return d.heap.allocated(), d.staging.allocated()
 }
 
 // Free returns a buffer's range to its block. Work already recorded that
@@ -225,7 +285,7 @@ func (d *Device) Free(tb tensor.Buffer) {
 		panic("vk.Free: buffer freed twice")
 	}
 	b.freed = true
-	d.live--
+	d.count(b, -1)
 	if b.blk != nil {
 		d.heap.put(b.blk, b.off, b.bytes)
 	}

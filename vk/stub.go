@@ -28,3 +28,6 @@ func (d *Device) Stats() (commands, submissions int) { return 0, 0 }
 
 // Kind is OtherKind without cgo (a Device cannot be opened).
 func (d *Device) Kind() Kind { return OtherKind }
+
+// HeapBytes is always zero without cgo.
+func (d *Device) HeapBytes() (tensors, staging int64) { return 0, 0 }

@@ -18,6 +18,10 @@ import (
 // timing. They differ from the reference only by float32 rounding, because
 // the sums are formed in another order.
 //
+// Freed float32 storage is kept in a pool for reuse (pool.go). Memory
+// counts only the bytes that tensors hold, as on every device; PoolBytes
+// reports what the pool keeps besides.
+//
 // The environment variable DITGO_CPU_KERNEL forces the instruction set, for
 // tests and benchmarks: "avx512", "avx2" or "generic". New panics if the
 // CPU cannot run the set named.

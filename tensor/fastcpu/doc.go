@@ -39,7 +39,8 @@
 // with assembly has it in the _amd64.go and _amd64.s files of its own name
 // (exp.go's in exp_amd64.h, the GEMM's packing in gemm_pack_amd64.s), and
 // its test in the _test.go file. Last the machinery: team.go and
-// parallel.go (the worker goroutines) and pool.go (reused storage).
+// parallel.go (the worker goroutines) and pool.go (reused storage,
+// and which bytes Memory and PoolBytes count).
 //
 // This package imports the standard library, package tensor (the Device
 // contract, the reference loops it falls back on, and the CPU device's

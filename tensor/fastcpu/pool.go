@@ -11,9 +11,15 @@ import (
 // zeroed memory (a training step frees and reallocates the same sizes every
 // time). The reference device does not pool, to stay plain; it lends the
 // storage of its buffers through tensor.CPU's AllocFrom and Reclaim.
+//
+// Memory accounting follows the storage: while a tensor holds it, it counts
+// in the embedded reference device's Memory (AllocFrom adds it, Reclaim
+// takes it out); while it waits here, it counts in bytes, which PoolBytes
+// reports. Each byte is counted in exactly one of the two.
 type bufferPool struct {
-	mu   sync.Mutex
-	free map[int][][]float32
+	mu    sync.Mutex
+	free  map[int][][]float32
+	bytes int64 // of all the storage in free
 }
 
 // Alloc returns float32 storage from the pool when a freed buffer of the
@@ -28,6 +34,7 @@ func (d *Device) Alloc(dtype tensor.DType, n int) tensor.Buffer {
 	var f []float32
 	if k := len(list); k > 0 {
 		f, d.pool.free[n] = list[k-1], list[:k-1]
+		d.pool.bytes -= int64(n) * 4
 	}
 	d.pool.mu.Unlock()
 	if f == nil {
@@ -47,5 +54,18 @@ func (d *Device) Free(b tensor.Buffer) {
 		d.pool.free = map[int][][]float32{}
 	}
 	d.pool.free[len(f)] = append(d.pool.free[len(f)], f)
+	d.pool.bytes += int64(len(f)) * 4
 	d.pool.mu.Unlock()
+}
+
+// PoolBytes reports the bytes of freed float32 storage that the pool keeps
+// for reuse. Memory (promoted from the embedded reference device) counts
+// only what tensors hold, as on every device, so the memory this device
+// holds from Go is Memory's live bytes plus PoolBytes. The pool never gives
+// storage back: for each length it keeps as many buffers as were ever live
+// at once.
+func (d *Device) PoolBytes() int64 {
+	d.pool.mu.Lock()
+	defer d.pool.mu.Unlock()
+	return d.pool.bytes
 }

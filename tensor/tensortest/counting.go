@@ -19,6 +19,9 @@ import (
 // asks for, the same on every device. It is not safe for concurrent use.
 // It forwards only the Device methods: tensors made on it go through
 // float32 I/O even when the wrapped device is the float64 reference.
+// Alloc, Free, LiveBuffers, Memory and ResetPeak pass through uncounted
+// (the embedded Device provides them), so a Counting reports the memory of
+// the device it wraps.
 type Counting struct {
 	tensor.Device
 	Calls map[string]int // kernel name (the Device method) → calls
