@@ -42,6 +42,7 @@ type benchResult struct {
 	GFLOPPerS  float64   `json:"gflop_per_s"`
 	StepGFLOP  float64   `json:"step_gflop"`
 	Parameters int       `json:"parameters"`
+	PeakMiB    float64   `json:"peak_mib"` // the most device memory tensors held during a timed step
 }
 
 // benchCommand times the training step — forward, hybrid loss, backward,
@@ -77,6 +78,7 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		bc.Batch, bc.Steps, bc.Warmup)
 	fmt.Fprintf(stdout, "  %.1f ms/step   %.1f img/s   %.1f GFLOP/s (%.1f GFLOP per step: 3 × the forward pass's matrix products, see dit.Config.ForwardFLOPs)\n",
 		r.MedianMS, r.ImgPerS, r.GFLOPPerS, r.StepGFLOP)
+	fmt.Fprintf(stdout, "  peak device memory: %.0f MiB (what tensors held during a step: weights, AdamW moments, activations, gradients)\n", r.PeakMiB)
 	return nil
 }
 
@@ -117,6 +119,9 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 		}
 		y := m.YEmbedder.Drop(labels, r)
 		t := dit.UniformTimesteps(r, bc.Batch, sched.Len())
+		if step == bc.Warmup {
+			dev.ResetPeak() // the timed steps' peak, not the first step's
+		}
 		start := time.Now()
 		g := autograd.NewGraph()
 		loss := m.TrainingLoss(g, sched, x0, g.Own(noise.Normal(dev, shape...)), t, y)
@@ -143,6 +148,7 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 	}
 	med := median(times)
 	flop := mcfg.TrainFLOPs(bc.Batch)
+	_, peak := dev.Memory()
 	return benchResult{
 		Config:     fmt.Sprintf("depth %d, hidden %d, %d heads, patch %d, %d×%d×%d", mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.InputSize, mcfg.InputSize, mcfg.Channels),
 		Batch:      bc.Batch,
@@ -152,6 +158,7 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 		GFLOPPerS:  flop / (med / 1e3) / 1e9,
 		StepGFLOP:  flop / 1e9,
 		Parameters: m.Params.Count(),
+		PeakMiB:    float64(peak) / (1 << 20),
 	}, nil
 }
 

@@ -37,6 +37,11 @@ func TestBenchCommand(t *testing.T) {
 	if r.Parameters == 0 || r.Device == "" {
 		t.Errorf("result %+v", r)
 	}
+	// A step holds at least the weights, their gradients and AdamW's two
+	// moments: four float32 copies of the parameters.
+	if min := float64(16*r.Parameters) / (1 << 20); r.PeakMiB < min {
+		t.Errorf("peak device memory %.2f MiB, below the %.2f MiB of weights, gradients and moments", r.PeakMiB, min)
+	}
 }
 
 func TestBenchModelConfig(t *testing.T) {

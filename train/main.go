@@ -208,9 +208,11 @@ func (r *trainer) loop() error {
 
 		r.prog.update(r.st.Step, l)
 		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
-			if err := r.metrics.write(r.st.Step, l, terms, r.prog.imagesPerSecond(), r.prog.elapsed()); err != nil {
+			_, peak := r.dev.Memory()
+			if err := r.metrics.write(r.st.Step, l, terms, r.prog.imagesPerSecond(), r.prog.elapsed(), peak); err != nil {
 				return err
 			}
+			r.dev.ResetPeak() // each line reports the peak of its own steps
 		}
 		if err := r.do(cfg.dutiesAt(r.st.Step)); err != nil {
 			return err
