@@ -17,6 +17,11 @@
 // gradients live for the whole run. NewNoGradGraph records no backward
 // closures, for sampling and evaluation.
 //
+// Checkpoint runs a segment of a graph (a transformer block) so that only
+// its output stays in memory, and its backward rule recomputes the segment:
+// gradient checkpointing in training. In a graph without gradients it frees
+// each segment's intermediates as soon as the segment is done.
+//
 // Shapes use the engine's legend: B batch, T tokens, D hidden, H heads,
 // Dh head dim, C channels, P patch size.
 //

@@ -99,6 +99,10 @@ func (g *Graph) Release() {
 	g.owned, g.isOwned = nil, nil
 }
 
+// RecordsGrad reports whether the graph records gradients: false for a
+// graph made by NewNoGradGraph.
+func (g *Graph) RecordsGrad() bool { return g.grad }
+
 // Owned is the number of tensors the graph would free in Release.
 func (g *Graph) Owned() int { return len(g.owned) }
 
@@ -170,9 +174,7 @@ func (v *Var) ensureGrad() {
 }
 
 // Backward computes the gradient of the scalar loss with respect to every
-// Var that requires one: it orders the graph so that each Var comes after
-// the Vars it was made from (a depth-first topological sort), seeds
-// ∂loss/∂loss = 1, and runs each op's backward rule from the loss down.
+// Var that requires one: it seeds ∂loss/∂loss = 1 and back-propagates.
 func (g *Graph) Backward(loss *Var) {
 	if loss.Value.Numel() != 1 {
 		panic(fmt.Sprintf("autograd.Backward: loss has shape %v, want a scalar", loss.Value.Shape()))
@@ -180,6 +182,17 @@ func (g *Graph) Backward(loss *Var) {
 	if !loss.requiresGrad {
 		panic("autograd.Backward: the loss does not depend on anything that requires a gradient")
 	}
+	g.backwardFrom(loss, tensor.Full(loss.Value.Device(), 1, loss.Value.Shape()...))
+}
+
+// backwardFrom adds seed, a gradient of from's shape, to from's gradient
+// and carries it down to every Var that from depends on: it orders the
+// graph so that each Var comes after the Vars it was made from (a
+// depth-first topological sort) and runs each op's backward rule from there
+// down. Backward seeds a scalar loss with 1; Checkpoint seeds a recomputed
+// segment with the gradient that reached the segment's output. The graph
+// takes seed as accumulate does.
+func (g *Graph) backwardFrom(from *Var, seed *tensor.Tensor) {
 	var order []*Var
 	seen := map[*Var]bool{}
 	var visit func(v *Var)
@@ -195,12 +208,12 @@ func (g *Graph) Backward(loss *Var) {
 		}
 		order = append(order, v)
 	}
-	visit(loss)
+	visit(from)
 
 	// By the time the loop reaches a Var, every user of it has added its
 	// share to its Grad. (A Chunk's join node is the one Var that collects
 	// its gradient itself, from its parts.)
-	g.accumulate(loss, tensor.Full(loss.Value.Device(), 1, loss.Value.Shape()...))
+	g.accumulate(from, seed)
 	for i := len(order) - 1; i >= 0; i-- {
 		if v := order[i]; v.backward != nil {
 			v.backward()

@@ -21,6 +21,17 @@ type Model struct {
 	Blocks    []*Block
 	Final     *FinalLayer
 
+	// GradCheckpoint makes a training step keep only each block's input
+	// and output, not its activations, and recompute the block in the
+	// backward pass (autograd.Graph.Checkpoint): the activations of one
+	// block at a time instead of all of them, for one more forward pass of
+	// the blocks. The gradients are the same bit for bit. It is a choice of
+	// the run, not part of the model, and is not saved. In a graph without
+	// gradients (sampling, evaluation) every block is checkpointed anyway:
+	// there it costs nothing and frees each block's intermediates as soon
+	// as the block is done.
+	GradCheckpoint bool
+
 	dev tensor.Device
 }
 
@@ -104,10 +115,21 @@ func (m *Model) Forward(g *autograd.Graph, x *autograd.Var, t []float32, y []int
 	h := g.Add(m.XEmbedder.Forward(g, x), g.Const(m.PosEmbed.Value))                  // [B, T, D]
 	cond := g.Add(m.TEmbedder.Forward(g, m.dev, t), m.YEmbedder.Forward(g, m.dev, y)) // [B, D]
 	for _, b := range m.Blocks {
-		h = b.Forward(g, h, cond) // [B, T, D]
+		h = m.runBlock(g, b, h, cond) // [B, T, D]
 	}
 	out := m.Final.Forward(g, h, cond)                                           // [B, T, P·P·C_out]
 	return g.Unpatchify(out, c.Patch, c.OutChannels(), c.InputSize, c.InputSize) // [B, C_out, H, W]
+}
+
+// runBlock is b.Forward, through a checkpoint where GradCheckpoint asks for
+// one and in every graph without gradients.
+func (m *Model) runBlock(g *autograd.Graph, b *Block, x, c *autograd.Var) *autograd.Var {
+	if g.RecordsGrad() && !m.GradCheckpoint {
+		return b.Forward(g, x, c)
+	}
+	return g.Checkpoint(func(sub *autograd.Graph, in []*autograd.Var) *autograd.Var {
+		return b.Forward(sub, in[0], in[1])
+	}, x, c)
 }
 
 // Device is where the model's parameters live.

@@ -143,6 +143,10 @@ host); the lock of a run that was killed is taken over.
 training flags:
 `
 
+// gradCheckpointUsage describes -grad-checkpoint, the same in train and
+// bench.
+const gradCheckpointUsage = "gradient checkpointing: keep only each block's input in the forward pass and recompute the block in the backward pass; less memory for about a third more compute, the same gradients bit for bit"
+
 // trainFlags is the training flag set, bound to c.
 func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", stderr, trainUsage)
@@ -151,6 +155,7 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	addModelFlags(fs, &c.modelSpec)
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
+	fs.BoolVar(&c.GradCheckpoint, "grad-checkpoint", c.GradCheckpoint, gradCheckpointUsage)
 	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
 	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (a half cosine down to 0 at the end of the run) or constant")
 	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "steps of linear learning-rate warm-up")

@@ -99,6 +99,7 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 	}
 	defer r.model.Release()
 	r.model.Init(cfg.Seed)
+	r.model.GradCheckpoint = cfg.GradCheckpoint
 	if r.ema, err = dit.New(dev, mcfg); err != nil { // the averaged weights that sampling uses
 		return err
 	}
