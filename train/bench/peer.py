@@ -1,7 +1,10 @@
 """The PyTorch peer of `go run ./train bench`: the same DiT training steps
 (forward, hybrid loss, backward, AdamW) and the same square SGEMMs in
 PyTorch, run back to back with the Go engine on the same machine, and the
-ratios (Go time ÷ PyTorch time; below 1 means Go is faster).
+ratios (Go time ÷ PyTorch time; below 1 means Go is faster). On the CPU it
+also compares the memory of a training step: Go's device counter (the
+bytes tensors held, `bench`'s peak) against PyTorch's peak RSS less the RSS
+of a process with torch loaded, measured in a child process of its own.
 
     just bench-peer                # builds the Go binaries and runs this
     /usr/bin/python3 train/bench/peer.py --train BIN --fastcpu-test BIN [--device cuda]
@@ -154,13 +157,44 @@ def run_go(cmd, **kw):
 
 
 def go_steps(train, device, model, size, channels, batch, warmup, steps):
+    """ms per Go training step, the step's GFLOP, and the peak device
+    memory of a step in MiB (Go's own counter: what tensors held)."""
     out = run_go([train, "bench", "-model", model, "-image-size", str(size), "-channels", str(channels),
                   "-batch", str(batch), "-warmup", str(warmup), "-steps", str(steps),
                   "-device", "cpu" if device == "cpu" else "vulkan", "-json"])
     if out is None:
-        return [], 0, ""
+        return [], 0, math.nan
     r = json.loads(out.strip().splitlines()[-1])
-    return r["step_ms"], r["step_gflop"], r["device"]
+    return r["step_ms"], r["step_gflop"], r.get("peak_mib", math.nan)
+
+
+def rss_mib(field):
+    """A field of /proc/self/status (VmRSS now, VmHWM the peak), in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def torch_peak(name, threads):
+    """Run in a fresh process (--torch-peak): the peak RSS of PyTorch's
+    training steps for one config, less the RSS of the process with torch
+    loaded and nothing made; printed as JSON."""
+    import torch
+    model, size, ch, batch = CONFIGS[name]
+    idle = rss_mib("VmRSS")
+    torch_steps(torch, "cpu", torch_config(model, size, ch), batch, 1, 2, threads)
+    print(json.dumps({"idle_mib": idle, "peak_mib": rss_mib("VmHWM")}))
+
+
+def torch_step_memory(name, threads):
+    """PyTorch's step memory for one config, measured in a child process so
+    that nothing else this script ran counts: peak RSS − idle RSS, in MiB."""
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-peak", name, "--threads", str(threads)],
+                         check=True, capture_output=True, text=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    return r["peak_mib"] - r["idle_mib"]
 
 
 # The GPU SGEMM rows: the shapes of vk/bench_test.go's BenchmarkMatMul,
@@ -247,11 +281,14 @@ def main():
     ap.add_argument("--steps", type=int, default=5, help="timed steps per round and side")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--torch-peak", help=argparse.SUPPRESS)  # the child of torch_step_memory
     args = ap.parse_args()
     if args.device == "cpu":
         fair_environment()
 
     sys.path.insert(0, os.path.join(ROOT, "dit", "testdata"))
+    if args.torch_peak:
+        return torch_peak(args.torch_peak, args.threads)
     import torch
     threads = args.threads if args.device == "cpu" else 0  # 0: leave torch's count alone
     set_threads(torch, threads)
@@ -288,13 +325,14 @@ def main():
         g, t = statistics.median(gos) if gos else math.nan, statistics.median(tos)
         rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos), used))
         print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f} on {used} threads, time ratio Go/PyTorch {t / g:.2f}", flush=True)
+    mems = []  # (label, Go peak device MiB, PyTorch peak − idle RSS MiB)
     for name in [s for s in args.configs.split(",") if s]:
         model, size, ch, batch = CONFIGS[name]
         cfg = torch_config(model, size, ch)
-        gos, tos, gflop = [], [], 0
+        gos, tos, gflop, gpeak = [], [], 0, math.nan
         for _ in range(args.rounds):
             if args.train:
-                ms, gflop, _ = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps)
+                ms, gflop, gpeak = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps)
                 gos += ms
             ts, used = torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps, threads)
             tos += ts
@@ -304,11 +342,20 @@ def main():
         rows.append((label, g, t, g / t, len(gos), len(tos), used))
         print(f"  {label}: Go {g:.1f}, PyTorch {t:.1f} on {used} threads, ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, "
               f"{gflop / g * 1e3:.0f} GFLOP/s", flush=True)
+        if args.device == "cpu":
+            tpeak = torch_step_memory(name, threads)
+            mems.append((f"{model} {size}×{size}×{ch} b{batch}", gpeak, tpeak))
+            print(f"  {model} b{batch} step memory: Go {gpeak:.0f} MiB (device counter), PyTorch {tpeak:.0f} MiB (peak RSS − idle RSS)", flush=True)
 
     print("\n| what | Go | PyTorch | Go time ÷ PyTorch time | samples (Go, PyTorch) | PyTorch threads (read in the timed code) |")
     print("|---|---|---|---|---|---|")
     for label, g, t, ratio, ng, nt, used in rows:
         print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} | {used} |")
+    if mems:
+        print("\n| training step | Go: peak device memory (MiB) | PyTorch: peak RSS − idle RSS (MiB) |")
+        print("|---|---|---|")
+        for label, g, t in mems:
+            print(f"| {label} | {g:.0f} | {t:.0f} |")
 
 
 if __name__ == "__main__":
