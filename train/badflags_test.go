@@ -160,6 +160,7 @@ func TestBadFlags(t *testing.T) {
 		bad("channels", "-1"),
 		bad("classes", "-1"),
 		bad("batch", "0", "-1", "100000000"),
+		[]badFlag{{"batch", []string{"-model", "DiT-B/2", "-image-size", "32", "-channels", "4", "-batch", "512"}}}, // about 220 GiB
 		[]badFlag{{"grad-checkpoint", []string{"-grad-checkpoint=maybe"}}},
 		bad("steps", "0"),
 		bad("warmup", "-1"),

@@ -63,6 +63,9 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDev()
+	if err := checkHostMemory(dev, mcfg, bc.Batch, bc.GradCheckpoint, false); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	if !bc.JSON {
 		fmt.Fprintln(stdout, line)
 	}

@@ -94,6 +94,9 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		}
 	}()
 	r.dev = dev
+	if err := checkHostMemory(dev, mcfg, cfg.Batch, cfg.GradCheckpoint, true); err != nil {
+		return err
+	}
 	if r.model, err = dit.New(dev, mcfg); err != nil {
 		return err
 	}
