@@ -75,7 +75,8 @@ func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []in
 //	out[n,i,j] = (Accumulate ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
 // where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
-// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero.
+// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero. With BF16,
+// A and B are rounded to bfloat16 (RoundBF16) before they are multiplied.
 func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 	M, N, K := p.M, p.N, p.K
 	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
@@ -92,6 +93,9 @@ func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 					bkj := B[k*N+j]
 					if p.TransB {
 						bkj = B[j*K+k]
+					}
+					if p.BF16 {
+						aik, bkj = F(RoundBF16(float32(aik))), F(RoundBF16(float32(bkj)))
 					}
 					acc += aik * bkj
 				}
