@@ -7,13 +7,18 @@
 //
 //	out[n,i,j] = (ACCUMULATE ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
+// With BF16, A(n,i,k) and B(n,k,j) are rounded to bfloat16 (roundBF16 below,
+// tensor.RoundBF16) before they are multiplied; their products are exact in
+// float32 and the sum is float32 as without it.
+//
 // op(A) is M×K, stored M×K row-major (a[n,i,k]) or K×M when TRANS_A
 // (a[n,k,i]); op(B) is K×N, stored K×N (b[n,k,j]) or N×K when TRANS_B
 // (b[n,j,k]). Batch n starts at n·M·K in a, n·K·N in b and n·M·N in out.
 //
 // Bindings: 0 out, 1 a, 2 b, 3 bias (any buffer when !HAS_BIAS; never read).
 // Push constants: MatMulPush { batch, M, N, K }.
-// Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE (bool).
+// Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE, 4 BF16
+// (bool).
 // Dispatch: 16×16 invocations per workgroup, grid (⌈N/64⌉, ⌈M/64⌉,
 // min(batch, 65535)). Workgroup (x, y) owns the 64×64 tile of out at rows
 // 64y…, columns 64x…, and walks the batches z, z + gridZ, ….
@@ -31,6 +36,13 @@
 // transpose. Elements outside M, N or K are loaded as zero, so partial tiles
 // need no special case in the inner loop.
 //
+// BF16 rounds each element as it is staged, so the inner loop is the same
+// in both precisions: an invocation rounds the 8 elements it stages per
+// step, not the 128 it reads back from shared memory. BF16 is a
+// specialization constant, like the transposes, so the driver folds it
+// away: the float32 pipelines carry no test and no rounding, and the
+// rounding costs only the bfloat16 ones.
+//
 // The loops of fixed length are marked [[unroll]]: acc must be indexed by
 // constants to live in registers, and Mesa's lavapipe (the CI device) ends
 // the loops of an invocation once they have run 65535 iterations in all, so
@@ -44,6 +56,7 @@ layout(constant_id = 0) const bool TRANS_A = false;
 layout(constant_id = 1) const bool TRANS_B = false;
 layout(constant_id = 2) const bool HAS_BIAS = false;
 layout(constant_id = 3) const bool ACCUMULATE = false;
+layout(constant_id = 4) const bool BF16 = false;
 
 layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
 layout(std430, set = 0, binding = 1) readonly buffer A { float a[]; };
@@ -67,6 +80,28 @@ const uint THREADS = SIDE * SIDE;
 // transposed loads (which write down a column of As or Bs) don't serialise.
 shared float As[TILE][TK + 1]; // As[r][kk] = A(n, row0 + r, k0 + kk)
 shared float Bs[TK][TILE + 1]; // Bs[kk][c] = B(n, k0 + kk, col0 + c)
+
+// roundBF16 is tensor.RoundBF16, in integer operations on the bits: x
+// rounded to the nearest bfloat16 (the top 16 bits of a float32), ties to
+// even, returned as a float32 whose low 16 bits are zero.
+//
+//	float32   sign | exponent (8) | mantissa (23)
+//	bfloat16  sign | exponent (8) | mantissa (7)   = the top 16 bits
+//
+// Adding 0x7fff, plus one when the last kept bit (bit 16) is odd, carries
+// into the kept bits exactly when the cut-off part is past half, or is
+// half and the kept part is odd; the carry may step the exponent, up to
+// infinity. A NaN (exponent all ones, mantissa not zero) is tested on the
+// bits, not with isnan, which a compiler may fold away: its payload might
+// lie in the low bits alone and round to infinity, so it keeps its sign
+// and top bits and gets the quiet bit instead.
+float roundBF16(float x) {
+	uint bits = floatBitsToUint(x);
+	if ((bits & 0x7fffffffu) > 0x7f800000u)
+		return uintBitsToFloat((bits & 0xffff0000u) | 0x00400000u);
+	bits += 0x7fffu + ((bits >> 16) & 1u);
+	return uintBitsToFloat(bits & 0xffff0000u);
+}
 
 void main() {
 	uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
@@ -98,7 +133,7 @@ void main() {
 					else
 						v = a[aBase + i * pc.K + k];
 				}
-				As[r][kk] = v;
+				As[r][kk] = BF16 ? roundBF16(v) : v;
 			}
 			// Likewise along j for a stored K×N, along k for a stored N×K.
 			[[unroll]] for (uint l = 0; l < TK * TILE / THREADS; l++) {
@@ -113,7 +148,7 @@ void main() {
 					else
 						v = b[bBase + k * pc.N + j];
 				}
-				Bs[kk][c] = v;
+				Bs[kk][c] = BF16 ? roundBF16(v) : v;
 			}
 			barrier();
 

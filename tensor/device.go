@@ -121,11 +121,15 @@ type Float64IO interface {
 // where op(A) is M×K and op(B) is K×N. A is stored M×K, or K×M when TransA;
 // B is stored K×N, or N×K when TransB. All are row-major and contiguous.
 // With Accumulate the product is added to out instead of overwriting it
-// (this is how parameter gradients accumulate without a temporary).
+// (this is how parameter gradients accumulate without a temporary). With
+// BF16 the operands are rounded to bfloat16 first (RoundBF16) and their
+// products, exact in float32, are summed in float32: mixed precision as
+// PyTorch's CPU autocast computes it. Bias and out stay float32.
 type MatMulArgs struct {
 	Batch, M, N, K int
 	TransA, TransB bool
 	Accumulate     bool
+	BF16           bool
 }
 
 // AttentionArgs describes softmax attention over q, k, v of shape

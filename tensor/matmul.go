@@ -14,27 +14,56 @@ import "fmt"
 // a [..., K] · b [K, N] = out [..., N]. A Linear layer on tokens [B, T, in]
 // is MatMul(x, w, false, true, bias) with w stored [out, in].
 func MatMul(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
-	args, outShape := matmulShape("MatMul", a, b, transA, transB)
-	dev := mustSameDevice("MatMul", a, b, bias)
-	mustFloat("MatMul", a, b, bias)
-	if bias != nil && !sameDims(bias.shape, args.N) {
-		panic(fmt.Sprintf("tensor.MatMul: bias shape %v, want [%d] for product %v·%v", bias.shape, args.N, a.shape, b.shape))
-	}
-	out := New(dev, outShape...)
-	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), args)
-	return out
+	return matmul("MatMul", a, b, transA, transB, bias, false)
+}
+
+// MatMulBF16 is MatMul in mixed precision: every element of a and b is
+// rounded to bfloat16 (RoundBF16) before it is multiplied, and the
+// products, exact in float32, are summed in float32 (MatMulArgs.BF16).
+// The tensors stay float32: bias is added and out is written in float32.
+// Rounding moves each operand by at most 2⁻⁹ of its value (bfloat16 keeps
+// 8 significant bits), so the result is that much less exact than MatMul's.
+// This is the product of mixed-precision training, the one a GPU's matrix
+// units compute: bfloat16 multiplies, float32 sums.
+func MatMulBF16(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
+	return matmul("MatMulBF16", a, b, transA, transB, bias, true)
 }
 
 // MatMulAcc adds op(a)·op(b) to out in place; out has MatMul's output shape.
 // Gradients of shared weights accumulate this way without a temporary.
 func MatMulAcc(out, a, b *Tensor, transA, transB bool) {
-	args, want := matmulShape("MatMulAcc", a, b, transA, transB)
-	dev := mustSameDevice("MatMulAcc", out, a, b)
-	mustFloat("MatMulAcc", out, a, b)
-	if !sameDims(out.shape, want...) {
-		panic(fmt.Sprintf("tensor.MatMulAcc: out shape %v, want %v for product %v·%v", out.shape, want, a.shape, b.shape))
+	matmulAcc("MatMulAcc", out, a, b, transA, transB, false)
+}
+
+// MatMulAccBF16 is MatMulAcc with MatMulBF16's rounding of a and b; the
+// sum, out included, is float32.
+func MatMulAccBF16(out, a, b *Tensor, transA, transB bool) {
+	matmulAcc("MatMulAccBF16", out, a, b, transA, transB, true)
+}
+
+// matmul checks and launches MatMul and MatMulBF16.
+func matmul(op string, a, b *Tensor, transA, transB bool, bias *Tensor, bf16 bool) *Tensor {
+	args, outShape := matmulShape(op, a, b, transA, transB)
+	dev := mustSameDevice(op, a, b, bias)
+	mustFloat(op, a, b, bias)
+	if bias != nil && !sameDims(bias.shape, args.N) {
+		panic(fmt.Sprintf("tensor.%s: bias shape %v, want [%d] for product %v·%v", op, bias.shape, args.N, a.shape, b.shape))
 	}
-	args.Accumulate = true
+	args.BF16 = bf16
+	out := New(dev, outShape...)
+	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), args)
+	return out
+}
+
+// matmulAcc checks and launches MatMulAcc and MatMulAccBF16.
+func matmulAcc(op string, out, a, b *Tensor, transA, transB, bf16 bool) {
+	args, want := matmulShape(op, a, b, transA, transB)
+	dev := mustSameDevice(op, out, a, b)
+	mustFloat(op, out, a, b)
+	if !sameDims(out.shape, want...) {
+		panic(fmt.Sprintf("tensor.%s: out shape %v, want %v for product %v·%v", op, out.shape, want, a.shape, b.shape))
+	}
+	args.Accumulate, args.BF16 = true, bf16
 	dev.MatMul(out.buf, a.buf, b.buf, nil, args)
 }
 
@@ -75,7 +104,8 @@ func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []in
 //	out[n,i,j] = (Accumulate ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
 // where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
-// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero.
+// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero. With BF16,
+// A and B are rounded to bfloat16 (RoundBF16) before they are multiplied.
 func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 	M, N, K := p.M, p.N, p.K
 	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
@@ -92,6 +122,9 @@ func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 					bkj := B[k*N+j]
 					if p.TransB {
 						bkj = B[j*K+k]
+					}
+					if p.BF16 {
+						aik, bkj = F(RoundBF16(float32(aik))), F(RoundBF16(float32(bkj)))
 					}
 					acc += aik * bkj
 				}

@@ -1,6 +1,7 @@
 package tensor_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -148,4 +149,46 @@ func TestMatMulParallelRows(t *testing.T) {
 	}
 	c := tensor.MatMul(tensor.FromSlice(dev, a, M, K), tensor.FromSlice(dev, b, K, N), false, false, nil)
 	wantTensor(t, "K·i·j", c, []int{M, N}, want, 0)
+}
+
+// MatMulBF16 and MatMulAccBF16 round both operands to bfloat16 first. With
+//
+//	A = [1+2⁻⁸  2      ]  →  [1  2     ]    B = [1    1+2⁻⁹]  →  [1    1]
+//	    [3      1+3·2⁻⁸]     [3  1+2⁻⁶]        [0.5  1    ]     [0.5  1]
+//
+// (1+2⁻⁸ and 1+3·2⁻⁸ are halfway cases and go to the even neighbour, 1+2⁻⁹
+// is below halfway), the product of the rounded operands is exact:
+//
+//	[1+1            1+2      ]   [2          3       ]
+//	[3+0.5+2⁻⁷      3+1+2⁻⁶ ] = [3.5078125  4.015625]
+//
+// where float32 would give 2.00390625 for the first element.
+func TestMatMulBF16(t *testing.T) {
+	dev := tensor.NewCPU()
+	const p8 = 1.0 / 256
+	a := tensor.FromSlice(dev, []float32{1 + p8, 2, 3, 1 + 3*p8}, 2, 2)
+	b := tensor.FromSlice(dev, []float32{1, 1 + p8/2, 0.5, 1}, 2, 2)
+	aT := tensor.FromSlice(dev, []float32{1 + p8, 3, 2, 1 + 3*p8}, 2, 2)
+	bT := tensor.FromSlice(dev, []float32{1, 0.5, 1 + p8/2, 1}, 2, 2)
+	want := []float64{2, 3, 3.5078125, 4.015625}
+	wantTensor(t, "bf16(A)·bf16(B)", tensor.MatMulBF16(a, b, false, false, nil), []int{2, 2}, want, 0)
+	wantTensor(t, "Aᵀ and Bᵀ stored", tensor.MatMulBF16(aT, bT, true, true, nil), []int{2, 2}, want, 0)
+	wantTensor(t, "A·B in float32", tensor.MatMul(a, b, false, false, nil), []int{2, 2}, []float64{2.00390625, 3 + p8 + p8/2 + p8/512, 3.5 + 3*p8/2, 4 + 9*p8/2}, 0)
+
+	bias := tensor.FromSlice(dev, []float32{0.25, -1}, 2) // float32: not rounded
+	wantTensor(t, "with bias", tensor.MatMulBF16(a, b, false, false, bias), []int{2, 2}, []float64{2.25, 2, 3.7578125, 3.015625}, 0)
+
+	out := tensor.FromSlice(dev, []float32{1 + p8, 1, 1, 1}, 2, 2) // out is float32: its 2⁻⁸ stays
+	tensor.MatMulAccBF16(out, a, b, false, false)
+	wantTensor(t, "out+bf16(A)·bf16(B)", out, []int{2, 2}, []float64{3 + p8, 4, 4.5078125, 5.015625}, 0)
+}
+
+// The same product in float32 and in bfloat16: 1.006 rounds to 1.0078125,
+// the nearest bfloat16 (whose spacing near 1 is 2⁻⁷ = 0.0078125).
+func ExampleMatMulBF16() {
+	dev := tensor.NewCPU()
+	a := tensor.FromSlice(dev, []float32{1.006, 2}, 1, 2)
+	b := tensor.FromSlice(dev, []float32{1, 1}, 2, 1)
+	fmt.Println(tensor.MatMul(a, b, false, false, nil).Data(), tensor.MatMulBF16(a, b, false, false, nil).Data())
+	// Output: [3.006] [3.0078125]
 }

@@ -14,13 +14,16 @@ import (
 // 1152), forward (x·Wᵀ + bias) and the weight gradient (dyᵀ·x). Each timed
 // iteration records 8 products and waits for them, so the submission and
 // the wait are spread over the 8. The PyTorch peer (train/bench/peer.py
-// --device cuda) times torch.mm at the same shapes.
+// --device cuda) times torch.mm at the same shapes. The "-bf16" shapes
+// are the same products with MatMulArgs.BF16, whose rounding of the
+// operands (done as they are staged in shared memory) should cost little.
 func BenchmarkMatMul(b *testing.B) {
 	type shape struct {
 		name           string
 		m, n, k        int
 		transA, transB bool
 		bias           bool
+		bf16           bool
 	}
 	shapes := []shape{
 		{name: "size=1024", m: 1024, n: 1024, k: 1024},
@@ -31,6 +34,8 @@ func BenchmarkMatMul(b *testing.B) {
 		{name: "dit-xl2-qkv", m: 4096, n: 3456, k: 1152, transB: true, bias: true},
 		{name: "dit-xl2-mlp-down", m: 4096, n: 1152, k: 4608, transB: true, bias: true},
 		{name: "dit-xl2-qkv-dW", m: 3456, n: 1152, k: 4096, transA: true},
+		{name: "size=4096-bf16", m: 4096, n: 4096, k: 4096, bf16: true},
+		{name: "dit-xl2-qkv-bf16", m: 4096, n: 3456, k: 1152, transB: true, bias: true, bf16: true},
 	}
 	for _, s := range shapes {
 		b.Run(fmt.Sprintf("%s_M=%d_N=%d_K=%d", s.name, s.m, s.n, s.k), func(b *testing.B) {
@@ -47,7 +52,7 @@ func BenchmarkMatMul(b *testing.B) {
 				defer dev.Free(bias)
 				dev.Fill(bias, 1, s.n)
 			}
-			args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB}
+			args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, BF16: s.bf16}
 			const perSync = 8
 			dev.MatMul(out, x, w, bias, args) // the pipeline is built here
 			if err := dev.Sync(); err != nil {

@@ -16,9 +16,10 @@ type matmulPush struct{ batch, M, N, K uint32 }
 const matmulTile = 64
 
 // MatMul records out = op(A)·op(B) (+ bias) (+ out) (matmul.comp; reference
-// tensor.MatMulRef). The transposes, the bias and accumulation are
-// specialization constants, so each combination is its own pipeline with no
-// branches in the inner loop.
+// tensor.MatMulRef). The transposes, the bias, accumulation and bfloat16
+// rounding are specialization constants, so each combination is its own
+// pipeline with no branches in the inner loop, and the float32 pipelines
+// hold no trace of the rounding.
 func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 	tiles := func(n int) int { return (n + matmulTile - 1) / matmulTile }
 	if tiles(args.N) > 65535 || tiles(args.M) > 65535 {
@@ -27,7 +28,8 @@ func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 		d.mu.Unlock()
 		return
 	}
-	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate)}
+	// Specialization constants 0…4 of matmul.comp.
+	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), b2u(args.BF16)}
 	push := matmulPush{batch: u32(args.Batch), M: u32(args.M), N: u32(args.N), K: u32(args.K)}
 	grid := [3]uint32{u32(tiles(args.N)), u32(tiles(args.M)), u32(min(args.Batch, 65535))}
 	dispatch(d, "matmul", spec, &push, grid, out, a, b, bias)

@@ -24,10 +24,11 @@ const (
 	pushConstantBytes = 128
 )
 
-// pipelineKey names one variant of a shader: its specialization constants.
+// pipelineKey names one variant of a shader: its specialization constants
+// (at most 8, the most shim_create_pipeline passes).
 type pipelineKey struct {
 	shader string
-	spec   [4]uint32
+	spec   [8]uint32
 	n      int
 }
 

@@ -128,5 +128,6 @@ func KernelCases(opts Options) []KernelCase {
 			return []*tensor.Tensor{out}
 		}})
 	}
+	ks = append(ks, bf16Cases(r, pick, opts.Random)...)
 	return ks
 }

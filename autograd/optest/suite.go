@@ -203,8 +203,8 @@ func compare(t *testing.T, what string, got, want []float64, tol float64) {
 	for i := range want {
 		e := math.Abs(got[i]-want[i]) / (math.Abs(want[i]) + floor)
 		switch {
-		case math.IsNaN(got[i]) && math.IsNaN(want[i]):
-			continue // both NaN: agreed
+		case math.IsNaN(got[i]) && math.IsNaN(want[i]), got[i] == want[i]:
+			continue // both NaN, or equal (infinities included): agreed
 		case math.IsNaN(got[i]) || math.IsNaN(want[i]) || math.IsNaN(e):
 			e = math.Inf(1)
 		}
