@@ -23,8 +23,11 @@ import (
 // reports what the pool keeps besides.
 //
 // The environment variable DITGO_CPU_KERNEL forces the instruction set, for
-// tests and benchmarks: "avx512", "avx2" or "generic". New panics if the
-// CPU cannot run the set named.
+// tests and benchmarks: "avx512", "avx512bf16", "avx2" or "generic". New
+// panics if the CPU cannot run the set named. The sets differ in BF16
+// products too (gemm_bf16.go): avx512bf16 runs them with VDPBF16PS, the
+// others emulate them on the float32 kernel, so DITGO_CPU_KERNEL=avx512
+// forces the emulation on a CPU with AVX512_BF16.
 type Device struct {
 	*tensor.CPU[float32]
 	set     *instructionSet

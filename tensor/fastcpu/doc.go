@@ -13,6 +13,12 @@
 //     sleeping core costs about 80 µs on a virtual machine (team.go).
 //     All transposes, the bias, Accumulate and batches take the fast path;
 //     only products with M·N·K below 128, and K = 0, run tensor.MatMulRef.
+//     BF16 products (operands rounded to bfloat16, summed in float32) round
+//     the operands as they are packed and run the float32 kernel, which
+//     gives the float32 product of the rounded operands bit for bit; on
+//     CPUs with AVX512_BF16 the avx512bf16 set runs them with VDPBF16PS
+//     instead, which on the Emerald Rapids measured is half as fast
+//     (gemm_bf16.go).
 //   - Attention runs its products as batched GEMMs and the row softmax and
 //     its gradient in AVX-512 (attention_amd64.s) where the CPU has it
 //     (attention.go); GELU (unary_amd64.s, AVX-512 or AVX2), the float64
@@ -22,8 +28,8 @@
 //
 // The micro-kernel and the vector loops of one instruction set make an
 // instructionSet (instructionset.go), and the device runs one set, so
-// DITGO_CPU_KERNEL=generic gives the Go loops everywhere (and avx512 or
-// avx2 forces those). Every vector loop computes what a Go loop beside it
+// DITGO_CPU_KERNEL=generic gives the Go loops everywhere (and avx512,
+// avx512bf16 or avx2 forces those). Every vector loop computes what a Go loop beside it
 // computes, and the tests hold both to the reference.
 //
 // Results are deterministic: they do not depend on the number of cores or
@@ -34,10 +40,12 @@
 // Reading order: device.go (the Device and how it picks its instruction
 // set), instructionset.go and instructionset_amd64.go (what each set
 // brings); then the kernels: matmul.go and gemm.go, with gemm_kernel.go
-// (the micro-kernel's contract); attention.go; unary.go and exp.go;
+// (the micro-kernel's contract) and gemm_bf16.go (BF16 products);
+// attention.go; unary.go and exp.go;
 // reduce.go, elementwise.go, layernorm.go, optim.go, permute.go. A kernel
 // with assembly has it in the _amd64.go and _amd64.s files of its own name
-// (exp.go's in exp_amd64.h, the GEMM's packing in gemm_pack_amd64.s), and
+// (exp.go's in exp_amd64.h, the GEMM's packing in gemm_pack_amd64.s, the
+// frame its AVX-512 kernels share in gemm_amd64.h), and
 // its test in the _test.go file. Last the machinery: team.go and
 // parallel.go (the worker goroutines) and pool.go (reused storage,
 // and which bytes Memory and PoolBytes count).

@@ -34,3 +34,27 @@ func FMAPeak() (loop func(n int), flopPerIteration int) {
 	g := New().set.gemm
 	return g.peak, g.peakFLOP
 }
+
+// BF16Peak returns the peak loop of the VDPBF16PS kernel (avx512bf16) and
+// the FLOP of one iteration, or nil where this CPU has no AVX512_BF16.
+func BF16Peak() (loop func(n int), flopPerIteration int) {
+	s := findInstructionSet("avx512bf16")
+	if s == nil {
+		return nil, 0
+	}
+	return s.gemmBF16.peak, s.gemmBF16.peakFLOP
+}
+
+// NewWithInstructionSet returns the fast device with the instruction set
+// named, or nil where this CPU cannot run it, whatever DITGO_CPU_KERNEL
+// says.
+func NewWithInstructionSet(name string) *Device {
+	s := findInstructionSet(name)
+	if s == nil {
+		return nil
+	}
+	return newDevice(s, smallProduct)
+}
+
+// InstructionSetName returns the name of the instruction set dev runs.
+func InstructionSetName(dev *Device) string { return dev.set.name }

@@ -65,6 +65,7 @@ type gemmOperands struct {
 	c, a, b, bias              []float32
 	M, N, K                    int
 	transA, transB, accumulate bool
+	bf16                       bool // round A and B to bfloat16 (gemm_bf16.go)
 }
 
 // gemmScratch is the working memory of one product: the packed blocks,
@@ -176,9 +177,14 @@ func (c *gemmScratchCache) put(s *gemmScratch) {
 }
 
 // gemm computes tensor.MatMulRef(out, a, b, bias, p) with micro-kernel k,
-// on up to workers goroutines, with scratch from cache.
+// on up to workers goroutines, with scratch from cache. A BF16 product
+// needs k's packBF16 (gemm_bf16.go); a kernel on bfloat16 pairs runs only
+// those.
 func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p tensor.MatMulArgs, workers int) {
 	M, N, K := p.M, p.N, p.K
+	if k.pairs && !p.BF16 {
+		panic("fastcpu: a bfloat16-pair micro-kernel given a float32 product")
+	}
 	if M == 0 || N == 0 || p.Batch == 0 {
 		return
 	}
@@ -191,7 +197,7 @@ func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p t
 		// stops at this product's end.
 		return gemmOperands{
 			c: out[n*M*N : (n+1)*M*N : (n+1)*M*N], a: a[n*M*K : (n+1)*M*K : (n+1)*M*K], b: b[n*K*N : (n+1)*K*N : (n+1)*K*N], bias: bias,
-			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate,
+			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate, bf16: p.BF16,
 		}
 	}
 	if p.Batch*M*N*K < gemmParallelWork {
@@ -355,22 +361,30 @@ func evenBlock(n, max, unit int) int {
 }
 
 // packSliver packs op(A)[row:row+h, pc:pc+kc] into dst, kc steps of mr
-// floats (step p is op(A)[row:row+mr, pc+p]); rows past h are zero.
+// floats (step p is op(A)[row:row+mr, pc+p]); rows past h are zero. For a
+// BF16 product the kernel's packBF16 then rounds them, or packs pairs.
 func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc int) {
 	if op.transA { // A is stored K×M: each step is a piece of a row of A
 		packLanes(k, dst, op.a[pc*op.M+row:], false, op.M, kc, h, k.mr)
 	} else { // A is stored M×K: the sliver's lanes are rows of A
 		packLanes(k, dst, op.a[row*op.K+pc:], true, op.K, kc, h, k.mr)
 	}
+	if op.bf16 {
+		k.packBF16(dst, kc, k.mr)
+	}
 }
 
 // packPanel packs op(B)[pc:pc+kc, col:col+w] into dst, kc rows of nr floats
-// (row p is op(B)[pc+p, col:col+nr]); columns past w are zero.
+// (row p is op(B)[pc+p, col:col+nr]); columns past w are zero. For a BF16
+// product the kernel's packBF16 then rounds them, or packs pairs.
 func packPanel(k *gemmKernel, dst []float32, op *gemmOperands, col, w, pc, kc int) {
 	if op.transB { // B is stored N×K: the panel's columns are rows of B
 		packLanes(k, dst, op.b[col*op.K+pc:], true, op.K, kc, w, k.nr)
 	} else { // B is stored K×N: the panel's rows are pieces of rows of B
 		packLanes(k, dst, op.b[pc*op.N+col:], false, op.N, kc, w, k.nr)
+	}
+	if op.bf16 {
+		k.packBF16(dst, kc, k.nr)
 	}
 }
 

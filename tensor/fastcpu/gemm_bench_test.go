@@ -2,6 +2,7 @@ package fastcpu_test
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -12,8 +13,14 @@ import (
 
 // BenchmarkMatMul reports the GFLOP/s (2·M·N·K per product) of the fast
 // device, and of the reference for the small sizes, on square products and
-// on the Linear layers of the DiT. DITGO_CPU_KERNEL picks the fast device's
-// instruction set, and with it the micro-kernel (avx512, avx2, generic).
+// on the Linear layers of the DiT: "fast" in float32, "fast-bf16" with
+// MatMulArgs.BF16 on the same device (the emulation, or VDPBF16PS on
+// avx512bf16), and, where the CPU has AVX512_BF16 and the device does not
+// use it already, "fast-bf16-dpbf16" on the avx512bf16 set. DITGO_CPU_KERNEL
+// picks the fast device's instruction set, and with it the micro-kernel
+// (avx512, avx512bf16, avx2, generic); set, it leaves out fast-bf16-dpbf16.
+// To compare float32 and bfloat16 on a shared machine, run the command a
+// few times with -count 1, so that they alternate, and take medians.
 //
 // Napkin math for this project's machines: 2 cores × 2 FMA ports × 16 lanes
 // × 2 FLOP × clock; at 2.7 GHz that is about 345 GFLOP/s with AVX-512 and
@@ -43,12 +50,18 @@ func BenchmarkMatMul(b *testing.B) {
 
 	for _, s := range shapes {
 		b.Run(s.name, func(b *testing.B) {
-			devs := []tensor.Device{fastcpu.New()}
-			if s.withReference {
-				devs = append(devs, tensor.NewCPU())
+			fast := fastcpu.New()
+			runs := []matmulRun{{"fast", fast, false}, {"fast-bf16", fast, true}}
+			if os.Getenv("DITGO_CPU_KERNEL") == "" && fastcpu.InstructionSetName(fast) != "avx512bf16" {
+				if dp := fastcpu.NewWithInstructionSet("avx512bf16"); dp != nil {
+					runs = append(runs, matmulRun{"fast-bf16-dpbf16", dp, true})
+				}
 			}
-			for _, dev := range devs {
-				b.Run(deviceLabel(dev), func(b *testing.B) { benchMatMul(b, dev, s) })
+			if s.withReference {
+				runs = append(runs, matmulRun{"reference", tensor.NewCPU(), false})
+			}
+			for _, r := range runs {
+				b.Run(r.label, func(b *testing.B) { benchMatMul(b, r.dev, s, r.bf16) })
 			}
 		})
 	}
@@ -63,6 +76,14 @@ type matmulShape struct {
 	withReference    bool // also time the reference device
 }
 
+// matmulRun is one device of BenchmarkMatMul, and whether its products
+// are BF16.
+type matmulRun struct {
+	label string
+	dev   tensor.Device
+	bf16  bool
+}
+
 func deviceLabel(dev tensor.Device) string {
 	if _, ok := dev.(*fastcpu.Device); ok {
 		return "fast"
@@ -70,7 +91,7 @@ func deviceLabel(dev tensor.Device) string {
 	return "reference"
 }
 
-func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape) {
+func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape, bf16 bool) {
 	out, x, w := dev.Alloc(tensor.Float32, s.m*s.n), dev.Alloc(tensor.Float32, s.m*s.k), dev.Alloc(tensor.Float32, s.k*s.n)
 	dev.Fill(out, 0, s.m*s.n)
 	dev.Fill(x, 0.5, s.m*s.k)
@@ -80,7 +101,7 @@ func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape) {
 		bias = dev.Alloc(tensor.Float32, s.n)
 		dev.Fill(bias, 1, s.n)
 	}
-	args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, Accumulate: s.accumulate}
+	args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, Accumulate: s.accumulate, BF16: bf16}
 	dev.MatMul(out, x, w, bias, args) // warm the packing buffers
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -99,6 +120,22 @@ func BenchmarkFMAPeak(b *testing.B) {
 	if loop == nil {
 		b.Skip("the pure-Go kernel has no FMA peak loop")
 	}
+	benchPeak(b, loop, flop)
+}
+
+// BenchmarkBF16Peak reports the peak of the VDPBF16PS kernel (avx512bf16)
+// in the same way: 16 independent VDPBF16PS, each 16 lanes × 2 products.
+// An instruction does twice an FMA's work; whether it reaches twice the
+// FMA peak depends on the CPU (on Emerald Rapids it reaches half of it).
+func BenchmarkBF16Peak(b *testing.B) {
+	loop, flop := fastcpu.BF16Peak()
+	if loop == nil {
+		b.Skip("this CPU has no AVX512_BF16")
+	}
+	benchPeak(b, loop, flop)
+}
+
+func benchPeak(b *testing.B, loop func(n int), flop int) {
 	const n = 1 << 20 // iterations of the loop per goroutine and b.N
 	for _, threads := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {

@@ -12,6 +12,13 @@ type gemmKernel struct {
 	// pack16, if not nil, packs up to 16 lanes at a time in assembly, as
 	// packLanes describes; dst and src point into checked slices.
 	pack16 func(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool)
+	// packBF16 finishes in place a packed block of a BF16 product
+	// (tensor.MatMulArgs.BF16): kc steps of w lanes, as packLanes wrote
+	// them, become what tile reads (gemm_bf16.go). A float32 kernel rounds
+	// every value to bfloat16; a kernel on bfloat16 pairs (pairs true)
+	// packs two steps into each word, and runs only BF16 products.
+	packBF16 func(block []float32, kc, w int)
+	pairs    bool
 	// peak, if not nil, runs n iterations of a loop of independent FMAs of
 	// peakFLOP floating-point operations, the peak this kernel aims at.
 	peak     func(n int)

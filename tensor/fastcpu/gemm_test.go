@@ -15,11 +15,16 @@ type gemmCase struct {
 	batch, m, n, k   int
 	transA, transB   bool
 	bias, accumulate bool
+	bf16             bool // MatMulArgs.BF16
 	name             string
 }
 
 func (c gemmCase) String() string {
-	return fmt.Sprintf("%sbatch%d_M%d_N%d_K%d_tA%v_tB%v_bias%v_acc%v", c.name, c.batch, c.m, c.n, c.k, c.transA, c.transB, c.bias, c.accumulate)
+	return fmt.Sprintf("%sbatch%d_M%d_N%d_K%d_tA%v_tB%v_bias%v_acc%v_bf16%v", c.name, c.batch, c.m, c.n, c.k, c.transA, c.transB, c.bias, c.accumulate, c.bf16)
+}
+
+func (c gemmCase) args() tensor.MatMulArgs {
+	return tensor.MatMulArgs{Batch: c.batch, M: c.m, N: c.n, K: c.k, TransA: c.transA, TransB: c.transB, Accumulate: c.accumulate, BF16: c.bf16}
 }
 
 // gemmCases are the shapes around every cutoff of kernel k: the tile (mr,
@@ -89,9 +94,9 @@ func TestGemmMatchesReference(t *testing.T) {
 
 // checkGemm runs c on dev and on tensor.MatMulRef in float64. Each element may
 // differ by 1e-6·√K of the sum of the magnitudes of its terms (products,
-// bias and old value), the float32 rounding of a K-term sum. Without
-// Accumulate the output starts as NaN, so an element the kernel fails to
-// overwrite shows up.
+// bias and old value), the float32 rounding of a K-term sum; with BF16, by
+// bf16Tolerance (gemm_bf16_test.go). Without Accumulate the output starts
+// as NaN, so an element the kernel fails to overwrite shows up.
 func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(uint64(c.m*1000003+c.n*1009+c.k), uint64(c.batch)))
@@ -113,10 +118,21 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 			out[i] = float32(math.NaN())
 		}
 	}
-	args := tensor.MatMulArgs{Batch: c.batch, M: c.m, N: c.n, K: c.k, TransA: c.transA, TransB: c.transB, Accumulate: c.accumulate}
+	args := c.args()
 
+	// The reference in float64. With BF16 it is MatMulRef's rounding of
+	// each operand done once up front, rather than once per product.
+	refA, refB, refArgs := f64(a), f64(b), args
+	if c.bf16 {
+		for _, x := range [][]float64{refA, refB} {
+			for i, v := range x {
+				x[i] = float64(tensor.RoundBF16(float32(v)))
+			}
+		}
+		refArgs.BF16 = false
+	}
 	want, scale := f64(out), f64(out)
-	tensor.MatMulRef(want, f64(a), f64(b), f64(bias), args)
+	tensor.MatMulRef(want, refA, refB, f64(bias), refArgs)
 	abs := func(x []float64) []float64 {
 		for i, v := range x {
 			x[i] = math.Abs(v)
@@ -126,7 +142,7 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 	if !c.accumulate {
 		clear(scale)
 	}
-	tensor.MatMulRef(abs(scale), abs(f64(a)), abs(f64(b)), abs(f64(bias)), args)
+	tensor.MatMulRef(abs(scale), abs(refA), abs(refB), abs(f64(bias)), refArgs)
 
 	got := dev.Alloc(tensor.Float32, len(out))
 	bufA, bufB := dev.Alloc(tensor.Float32, len(a)), dev.Alloc(tensor.Float32, len(b))
@@ -146,6 +162,9 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 		t.Fatal(err)
 	}
 	tol := 1e-6 * math.Sqrt(float64(max(c.k, 1)))
+	if c.bf16 {
+		tol = bf16Tolerance(c.k)
+	}
 	bad := 0
 	for i := range res {
 		if d := math.Abs(float64(res[i]) - want[i]); !(d <= tol*scale[i]+1e-30) {
@@ -174,7 +193,7 @@ func f64(x []float32) []float64 {
 // TestGemmDeterministic checks that the split over goroutines does not
 // change a single bit: every element is summed in the same order whatever
 // the number of workers, whether they share rows of tiles, parts of rows
-// or whole products.
+// or whole products, with float32 and with BF16 operands.
 func TestGemmDeterministic(t *testing.T) {
 	for _, set := range instructionSets() {
 		k := &set.gemm
@@ -183,6 +202,7 @@ func TestGemmDeterministic(t *testing.T) {
 				{Batch: 1, M: k.mc + 2*k.mr + 1, N: 2*k.nr + 5, K: k.kc + 3},               // rows of tiles, two row blocks
 				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, TransB: true}, // few rows: parts of rows
 				{Batch: 6, M: k.mr + 3, N: k.nr + 3, K: 2*k.kc + 1, TransA: true},          // whole products
+				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, BF16: true},   // BF16 (gemm_bf16.go)
 			}
 			for _, p := range shapes {
 				r := rand.New(rand.NewPCG(1, 2))
@@ -195,7 +215,7 @@ func TestGemmDeterministic(t *testing.T) {
 				var first []float32
 				for _, workers := range []int{1, 2, 3, 4, 7} {
 					out := make([]float32, p.Batch*p.M*p.N)
-					gemm(k, new(gemmScratchCache), out, a, b, bias, p, workers)
+					gemm(set.matmulKernel(p.BF16), new(gemmScratchCache), out, a, b, bias, p, workers)
 					if first == nil {
 						first = out
 					} else if !slices.Equal(out, first) {

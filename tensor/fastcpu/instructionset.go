@@ -10,8 +10,12 @@ package fastcpu
 // file of its kernel and computes the same arithmetic; where it is nil,
 // the Go loop does all the work.
 type instructionSet struct {
-	name string     // what DITGO_CPU_KERNEL calls it: "avx512", "avx2", "generic"
+	name string     // what DITGO_CPU_KERNEL calls it: "avx512", "avx512bf16", "avx2", "generic"
 	gemm gemmKernel // the matmul's micro-kernel and blocks (gemm_kernel.go)
+	// gemmBF16, if not nil, is the micro-kernel of BF16 products; where it
+	// is nil they run on gemm, with the operands rounded to bfloat16 as
+	// they are packed (gemm_bf16.go).
+	gemmBF16 *gemmKernel
 
 	// gelu and geluBackward are tanh-GELU and its gradient (unary.go) for
 	// Unary and UnaryBackward; they take a multiple of lanes elements.
@@ -41,6 +45,15 @@ var genericSet = &instructionSet{
 	gemm: gemmKernel{
 		mr: 4, nr: 4,
 		kc: 256, mc: 1024, nc: 512,
-		tile: gemmTileGo,
+		tile:     gemmTileGo,
+		packBF16: roundBF16Block,
 	},
+}
+
+// matmulKernel is the micro-kernel that runs a product, BF16 or not.
+func (s *instructionSet) matmulKernel(bf16 bool) *gemmKernel {
+	if bf16 && s.gemmBF16 != nil {
+		return s.gemmBF16
+	}
+	return &s.gemm
 }

@@ -3,23 +3,44 @@ package fastcpu
 import "github.com/klauspost/cpuid/v2"
 
 // avx512Set is the AVX-512 instruction set: a 12×32 GEMM tile with
-// AVX-512 packing (gemm_amd64.s, gemm_pack_amd64.s), and every vector loop
-// on 16 lanes (unary_amd64.s, attention_amd64.s, reduce_amd64.s,
+// AVX-512 packing (gemm_amd64.s, gemm_pack_amd64.s) and rounding to
+// bfloat16 for BF16 products (gemm_bf16_amd64.s), and every vector loop on
+// 16 lanes (unary_amd64.s, attention_amd64.s, reduce_amd64.s,
 // optim_amd64.s).
 var avx512Set = &instructionSet{
 	name: "avx512",
 	gemm: gemmKernel{
 		mr: 12, nr: 32,
 		kc: 384, mc: 3072, nc: 768,
-		tile:   asmTile(12, 32, gemmAVX512x12x32),
-		pack16: packAVX512,
-		peak:   fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
+		tile:     asmTile(12, 32, gemmAVX512x12x32),
+		pack16:   packAVX512,
+		packBF16: asmRoundBF16(roundBF16AVX512, 16),
+		peak:     fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
 	},
 	gelu: asmGELU(geluAVX512), geluBackward: asmGELUBackward(geluBackwardAVX512), lanes: 16,
 	softmaxRow: softmaxRowAVX512Slice, softmaxGradRow: softmaxGradRowAVX512Slice,
 	sumColumns: sumColumnsAVX512Slice,
 	adamW:      adamWAVX512Slice,
 }
+
+// avx512BF16Set is avx512 with AVX512_BF16's VDPBF16PS for BF16
+// products: a 12×32 tile on bfloat16 pairs (gemm_bf16_amd64.s), with the
+// float32 kernel's blocks, so that its sums are cut where the emulation's
+// are (gemm_bf16.go). Everything else is avx512's.
+var avx512BF16Set = func() *instructionSet {
+	s := *avx512Set
+	s.name = "avx512bf16"
+	s.gemmBF16 = &gemmKernel{
+		mr: 12, nr: 32,
+		kc: s.gemm.kc, mc: s.gemm.mc, nc: s.gemm.nc,
+		tile:     asmTile(12, 32, gemmAVX512BF16x12x32),
+		pack16:   packAVX512,
+		packBF16: bf16PairsAVX512Block,
+		pairs:    true,
+		peak:     dpbf16Peak, peakFLOP: 16 * 16 * 2 * 2,
+	}
+	return &s
+}()
 
 // avx2Set is AVX2 + FMA: a 6×16 GEMM tile and the GELU loops on 8 lanes;
 // the other kernels run their Go loops.
@@ -28,19 +49,27 @@ var avx2Set = &instructionSet{
 	gemm: gemmKernel{
 		mr: 6, nr: 16,
 		kc: 384, mc: 3072, nc: 768,
-		tile: asmTile(6, 16, gemmAVX2x6x16),
-		peak: fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
+		tile:     asmTile(6, 16, gemmAVX2x6x16),
+		packBF16: asmRoundBF16(roundBF16AVX2, 8),
+		peak:     fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
 	},
 	gelu: asmGELU(geluAVX2), geluBackward: asmGELUBackward(geluBackwardAVX2), lanes: 8,
 }
 
 // instructionSets lists the instruction sets this CPU can run, fastest
 // first. cpuid also checks that the operating system saves the vector
-// registers.
+// registers. avx512bf16 comes after avx512: the two differ only in BF16
+// products, which avx512's emulation runs about twice as fast on the
+// Emerald Rapids cores measured (gemm_bf16.go), so avx512bf16 runs only
+// when DITGO_CPU_KERNEL names it. On a CPU that issues VDPBF16PS as fast
+// as an FMA, it would do twice the work, and belongs first.
 func instructionSets() []*instructionSet {
 	var sets []*instructionSet
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
 		sets = append(sets, avx512Set)
+	}
+	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512BF16) { // BW for VPERMW
+		sets = append(sets, avx512BF16Set)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		sets = append(sets, avx2Set)

@@ -13,7 +13,8 @@ import (
 const smallProduct = 128
 
 // MatMul runs the blocked, packed GEMM (gemm.go) on every core, with the
-// bias and Accumulate in its epilogue; only products with M·N·K below
+// bias and Accumulate in its epilogue, and BF16 products on the instruction
+// set's kernel for them (gemm_bf16.go); only products with M·N·K below
 // smallProduct, and K = 0, run the reference loop.
 func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 	o, x, y, z := d.Floats(out), d.Floats(a), d.Floats(b), d.Floats(bias)
@@ -21,7 +22,7 @@ func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 		tensor.MatMulRef(o, x, y, z, args)
 		return
 	}
-	gemm(&d.set.gemm, &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))
+	gemm(d.set.matmulKernel(args.BF16), &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))
 }
 
 // matmul runs one product on the fast GEMM, or the reference loop when it
@@ -32,5 +33,5 @@ func (d *Device) matmul(out, a, b []float32, args tensor.MatMulArgs) {
 		tensor.MatMulRef(out, a, b, nil, args)
 		return
 	}
-	gemm(&d.set.gemm, &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
+	gemm(d.set.matmulKernel(args.BF16), &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
 }
