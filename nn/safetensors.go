@@ -310,10 +310,14 @@ func WriteFile(path string, tensors []Tensor, metadata map[string]string) error 
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, data)
+	return WriteAtomic(path, data)
 }
 
-func writeAtomic(path string, data []byte) (err error) {
+// WriteAtomic writes data to path atomically: to a temporary file
+// ".NAME.tmp-*" in the same folder, synced to disk, then renamed over
+// path, so that a crash leaves the old file or the new one, never a torn
+// one. Every file the trainer writes goes through it.
+func WriteAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

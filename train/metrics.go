@@ -2,13 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
+	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/train/picture"
 	"github.com/ditgo/ditgo/train/score"
 )
@@ -75,34 +76,12 @@ func openMetrics(path string, upTo int) (*metricsFile, error) {
 }
 
 // rewriteLines replaces the file at path with lines, atomically.
-func rewriteLines(path string, lines []string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	w := bufio.NewWriter(tmp)
+func rewriteLines(path string, lines []string) error {
+	var b bytes.Buffer
 	for _, l := range lines {
-		fmt.Fprintln(w, l)
+		fmt.Fprintln(&b, l)
 	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nn.WriteAtomic(path, b.Bytes())
 }
 
 // evalLogged reports whether the metrics file at path holds an evaluation
