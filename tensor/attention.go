@@ -20,9 +20,22 @@ import (
 // (SplitQKVLayout) takes that projection's [B, T, 3·H·Dh] output to this
 // layout, and a single one takes the gradient back.
 func Attention(qkv *Tensor, scale float32) (out, lse *Tensor) {
-	dev := mustSameDevice("Attention", qkv)
-	mustFloat("Attention", qkv)
-	args := attentionShape("Attention", qkv, scale)
+	return attention("Attention", qkv, scale, false)
+}
+
+// AttentionBF16 is Attention in mixed precision (AttentionArgs.BF16): its
+// two matrix products, q·kᵀ and P·v, multiply operands rounded to bfloat16
+// and sum in float32, as MatMulBF16 does. The softmax, lse and out stay
+// float32.
+func AttentionBF16(qkv *Tensor, scale float32) (out, lse *Tensor) {
+	return attention("AttentionBF16", qkv, scale, true)
+}
+
+func attention(op string, qkv *Tensor, scale float32, bf16 bool) (out, lse *Tensor) {
+	dev := mustSameDevice(op, qkv)
+	mustFloat(op, qkv)
+	args := attentionShape(op, qkv, scale)
+	args.BF16 = bf16
 	out, lse = New(dev, qkv.shape[1:]...), New(dev, args.B, args.H, args.T)
 	dev.Attention(out.buf, lse.buf, qkv.buf, args)
 	return out, lse
@@ -32,16 +45,28 @@ func Attention(qkv *Tensor, scale float32) (out, lse *Tensor) {
 // ([3, B, H, T, Dh], like qkv), given the upstream gradient dout and the
 // forward's out and lse.
 func AttentionBackward(dout, qkv, out, lse *Tensor, scale float32) (dqkv *Tensor) {
-	dev := mustSameDevice("AttentionBackward", dout, qkv, out, lse)
-	mustFloat("AttentionBackward", dout, qkv, out, lse)
-	args := attentionShape("AttentionBackward", qkv, scale)
+	return attentionBackward("AttentionBackward", dout, qkv, out, lse, scale, false)
+}
+
+// AttentionBackwardBF16 is the gradient of AttentionBF16: its four matrix
+// products (dO·vᵀ, Pᵀ·dO, dS·k and dSᵀ·q) round their operands to
+// bfloat16, and q·kᵀ, recomputed, is AttentionBF16's.
+func AttentionBackwardBF16(dout, qkv, out, lse *Tensor, scale float32) (dqkv *Tensor) {
+	return attentionBackward("AttentionBackwardBF16", dout, qkv, out, lse, scale, true)
+}
+
+func attentionBackward(op string, dout, qkv, out, lse *Tensor, scale float32, bf16 bool) (dqkv *Tensor) {
+	dev := mustSameDevice(op, dout, qkv, out, lse)
+	mustFloat(op, dout, qkv, out, lse)
+	args := attentionShape(op, qkv, scale)
+	args.BF16 = bf16
 	for _, x := range []*Tensor{dout, out} {
 		if !sameDims(x.shape, qkv.shape[1:]...) {
-			panic(fmt.Sprintf("tensor.AttentionBackward: dout %v and out %v, want %v for qkv %v", dout.shape, out.shape, qkv.shape[1:], qkv.shape))
+			panic(fmt.Sprintf("tensor.%s: dout %v and out %v, want %v for qkv %v", op, dout.shape, out.shape, qkv.shape[1:], qkv.shape))
 		}
 	}
 	if !sameDims(lse.shape, args.B, args.H, args.T) {
-		panic(fmt.Sprintf("tensor.AttentionBackward: lse %v, want [%d, %d, %d]", lse.shape, args.B, args.H, args.T))
+		panic(fmt.Sprintf("tensor.%s: lse %v, want [%d, %d, %d]", op, lse.shape, args.B, args.H, args.T))
 	}
 	dqkv = New(dev, qkv.shape...)
 	dev.AttentionBackward(dqkv.buf, dout.buf, qkv.buf, out.buf, lse.buf, args)
@@ -66,11 +91,13 @@ func QKVParts[F Float](qkv []F, p AttentionArgs) (q, k, v []F) {
 // s_j = scale·Σ_d q[b,h,i,d]·k[b,h,j,d]:
 //
 //	lse[b,h,i]   = log Σ_j exp(s_j)                (computed as m + log Σ_j exp(s_j − m), m = max_j s_j)
-//	out[b,h,i,d] = Σ_j exp(s_j − lse[b,h,i])·v[b,h,j,d]
+//	out[b,h,i,d] = Σ_j P_j·v[b,h,j,d],  P_j = exp(s_j − lse[b,h,i])
 //
-// in float64.
+// in float64. With BF16 the factors of both products are rounded to
+// bfloat16 first (bf16 below): q and k in s_j, P_j and v in out.
 func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
+	r := operandRounding[F](p.BF16)
 	parallelFor(p.B*p.H*T, 2*T*Dh, func(lo, hi int) {
 		s := make([]float64, T)
 		for row := lo; row < hi; row++ {
@@ -80,7 +107,7 @@ func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 			for j := range T {
 				var dot float64
 				for d := range Dh {
-					dot += float64(Q[i*Dh+d]) * float64(K[j*Dh+d])
+					dot += r(Q[i*Dh+d]) * r(K[j*Dh+d])
 				}
 				s[j] = dot * float64(p.Scale)
 				m = max(m, s[j])
@@ -92,12 +119,12 @@ func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 			L := m + math.Log(l)
 			lse[row] = F(L)
 			for j := range T {
-				s[j] = math.Exp(s[j] - L) // the probability of key j
+				s[j] = r(F(math.Exp(s[j] - L))) // the probability of key j
 			}
 			for d := range Dh {
 				var acc float64
 				for j := range T {
-					acc += s[j] * float64(V[j*Dh+d])
+					acc += s[j] * r(V[j*Dh+d])
 				}
 				out[row*Dh+d] = F(acc)
 			}
@@ -108,19 +135,28 @@ func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 // AttentionBackwardRef computes, for every batch b and head h, recomputing
 // the probabilities p_ij = exp(s_ij − lse_i) from the saved lse:
 //
+//	dp_ij = dout[i]·v[j]
 //	D_i   = Σ_d dout[i,d]·out[i,d]
 //	dv[j] = Σ_i p_ij·dout[i]
-//	ds_ij = p_ij·(dout[i]·v[j] − D_i)
-//	dq[i] = scale·Σ_j ds_ij·k[j]
-//	dk[j] = scale·Σ_i ds_ij·q[i]
+//	ds_ij = scale·p_ij·(dp_ij − D_i)
+//	dq[i] = Σ_j ds_ij·k[j]
+//	dk[j] = Σ_i ds_ij·q[i]
 //
-// in float64. The identity Σ_j p_ij·(dout[i]·v[j]) = dout[i]·out[i] = D_i is
-// what makes the softmax gradient this short.
+// in float64. The identity Σ_j p_ij·dp_ij = dout[i]·out[i] = D_i is what
+// makes the softmax gradient this short.
+//
+// With BF16 the factors of every product are rounded to bfloat16 first:
+// q and k in s_ij (as in AttentionRef), dout and v in dp_ij, p_ij and dout
+// in dv, ds_ij and k in dq, ds_ij and q in dk. D_i is then Σ_j p_ij·dp_ij,
+// the form the identity takes for the products actually computed, since
+// out was made from rounded factors and dp from others.
 func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
 	sc := float64(p.Scale)
+	r := operandRounding[F](p.BF16)
 	parallelFor(p.B*p.H, 4*T*T*Dh, func(lo, hi int) {
 		dqAcc, dkAcc, dvAcc := make([]float64, T*Dh), make([]float64, T*Dh), make([]float64, T*Dh)
+		prob, dp := make([]float64, T), make([]float64, T)
 		for bh := lo; bh < hi; bh++ {
 			o := bh * T * Dh
 			Q, K, V, O, dO := q[o:o+T*Dh], k[o:o+T*Dh], v[o:o+T*Dh], out[o:o+T*Dh], dout[o:o+T*Dh]
@@ -129,21 +165,29 @@ func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p At
 			clear(dvAcc)
 			for i := range T {
 				var Di float64
-				for d := range Dh {
-					Di += float64(dO[i*Dh+d]) * float64(O[i*Dh+d])
+				for j := range T {
+					var s float64
+					dp[j] = 0
+					for d := range Dh {
+						s += r(Q[i*Dh+d]) * r(K[j*Dh+d])
+						dp[j] += r(dO[i*Dh+d]) * r(V[j*Dh+d])
+					}
+					prob[j] = math.Exp(s*sc - float64(lse[bh*T+i]))
+					Di += prob[j] * dp[j]
+				}
+				if !p.BF16 {
+					Di = 0
+					for d := range Dh {
+						Di += float64(dO[i*Dh+d]) * float64(O[i*Dh+d])
+					}
 				}
 				for j := range T {
-					var s, dp float64
+					ds := r(F(sc * prob[j] * (dp[j] - Di)))
+					pij := r(F(prob[j]))
 					for d := range Dh {
-						s += float64(Q[i*Dh+d]) * float64(K[j*Dh+d])
-						dp += float64(dO[i*Dh+d]) * float64(V[j*Dh+d])
-					}
-					pij := math.Exp(s*sc - float64(lse[bh*T+i]))
-					ds := pij * (dp - Di)
-					for d := range Dh {
-						dvAcc[j*Dh+d] += pij * float64(dO[i*Dh+d])
-						dqAcc[i*Dh+d] += sc * ds * float64(K[j*Dh+d])
-						dkAcc[j*Dh+d] += sc * ds * float64(Q[i*Dh+d])
+						dvAcc[j*Dh+d] += pij * r(dO[i*Dh+d])
+						dqAcc[i*Dh+d] += ds * r(K[j*Dh+d])
+						dkAcc[j*Dh+d] += ds * r(Q[i*Dh+d])
 					}
 				}
 			}
@@ -152,4 +196,14 @@ func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p At
 			}
 		}
 	})
+}
+
+// operandRounding returns the map the reference kernels apply to each
+// factor of a product: RoundBF16 through float32 with bf16, otherwise the
+// value itself, both as float64.
+func operandRounding[F Float](bf16 bool) func(F) float64 {
+	if bf16 {
+		return func(x F) float64 { return float64(RoundBF16(float32(x))) }
+	}
+	return func(x F) float64 { return float64(x) }
 }

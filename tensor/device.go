@@ -135,10 +135,17 @@ type MatMulArgs struct {
 // AttentionArgs describes softmax attention over q, k, v of shape
 // [B, H, T, Dh], packed one after the other in a qkv buffer of
 // 3·B·H·T·Dh floats (see QKVParts). Scale multiplies the scores, usually
-// 1/√Dh.
+// 1/√Dh. With BF16 every matrix product of attention takes operands
+// rounded to bfloat16 (RoundBF16) and sums in float32, as MatMulArgs.BF16
+// does: forward S = q·kᵀ and O = P·v, backward dP = dO·vᵀ, dv = Pᵀ·dO,
+// dq = dS·k and dk = dSᵀ·q, where P are the probabilities and dS the
+// scaled score gradients (AttentionRef and AttentionBackwardRef say
+// exactly which numbers are rounded). The softmax itself, its statistics
+// and every output stay float32.
 type AttentionArgs struct {
 	B, H, T, Dh int
 	Scale       float32
+	BF16        bool
 }
 
 // PermuteArgs reorders the axes of a contiguous array of shape Shape[:Rank]:

@@ -22,13 +22,14 @@ const attentionMaxDh = 128
 
 // Attention records fused softmax attention (attention.comp; reference
 // tensor.AttentionRef) over the packed qkv: one invocation per query row,
-// online softmax over the keys.
+// online softmax over the keys. BF16 is the shader's specialization
+// constant 0.
 func (d *Device) Attention(out, lse, qkv tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {
 		return
 	}
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
-	dispatch(d, "attention", nil, &push, grid1D(a.B*a.H*a.T, 64), out, lse, qkv)
+	dispatch(d, "attention", []uint32{b2u(a.BF16)}, &push, grid1D(a.B*a.H*a.T, 64), out, lse, qkv)
 }
 
 // attentionFits records an error for a head dimension the shaders cannot

@@ -14,7 +14,8 @@ import "github.com/ditgo/ditgo/tensor"
 //	2  dk_j and dv_j, the other two parts  one invocation per key row
 //
 // Every output row belongs to one invocation, so no atomics are needed. The
-// probabilities are recomputed from the saved log-sum-exp.
+// probabilities are recomputed from the saved log-sum-exp. BF16 is the
+// shader's specialization constant 1.
 func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, a tensor.AttentionArgs) {
 	if !d.attentionFits(a) {
 		return
@@ -23,7 +24,7 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, a te
 	delta := d.Alloc(tensor.Float32, rows) // scratch: D_i of every row
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
 	for pass := range uint32(3) {
-		dispatch(d, "attention_backward", []uint32{pass}, &push, grid1D(rows, 64), dqkv, dout, qkv, out, lse, delta)
+		dispatch(d, "attention_backward", []uint32{pass, b2u(a.BF16)}, &push, grid1D(rows, 64), dqkv, dout, qkv, out, lse, delta)
 	}
 	d.Free(delta) // safe: later commands are ordered after these
 }

@@ -37,3 +37,29 @@ func TestBF16DiffersFromFP32(t *testing.T) {
 		t.Errorf("MatMulBF16 − MatMul has rms %.3g on the reference, want ≥ 2⁻¹⁰: the case does not tell the two apart", r)
 	}
 }
+
+// bf16AttentionRounding is only a check if bfloat16 changes each of its
+// results (out, lse, dqkv) by far more than the tolerance: on the
+// reference, against float32 attention on the same inputs, by at least
+// twenty times the case's tolerance.
+func TestBF16AttentionRoundingShows(t *testing.T) {
+	ref := tensor.NewCPU64()
+	bf := runKernel(t, ref, bf16AttentionRounding(), 1)
+	fp := runKernel(t, ref, attentionRounding(func(qkv, dout *tensor.Tensor) []*tensor.Tensor {
+		scale := float32(1 / math.Sqrt(float64(qkv.Dim(4))))
+		out, lse := tensor.Attention(qkv, scale)
+		return []*tensor.Tensor{out, lse, tensor.AttentionBackward(dout, qkv, out, lse, scale)}
+	}), 1)
+	k := bf16AttentionRounding()
+	tol := 1e-6 * (10 + float64(k.Accum))
+	for i, name := range []string{"out", "lse", "dqkv"} {
+		worst, scale := 0.0, rms(fp[i])
+		for j := range fp[i] {
+			worst = max(worst, math.Abs(bf[i][j]-fp[i][j])/(math.Abs(fp[i][j])+scale))
+		}
+		t.Logf("%s: differs by %.3g of the scale, %.0f× the tolerance", name, worst, worst/tol)
+		if worst < 20*tol {
+			t.Errorf("%s: bfloat16 and float32 attention differ by at most %.3g of the scale, want ≥ %.3g: the case does not tell them apart", name, worst, 20*tol)
+		}
+	}
+}

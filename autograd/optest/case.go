@@ -83,7 +83,11 @@ func numel(shape []int) int {
 type KernelCase struct {
 	Name  string
 	Accum int
-	Run   func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor
+	// Tol, when not zero, is the case's relative tolerance instead of the
+	// float32 one, 1e-6·(10 + Accum), for kernels whose results may
+	// differ by more than float32 sums do (bfloat16 attention).
+	Tol float64
+	Run func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor
 }
 
 func runKernel(t testingT, dev tensor.Device, k KernelCase, seed uint64) [][]float64 {

@@ -71,6 +71,9 @@ func Run(t *testing.T, dev tensor.Device, opts Options) {
 			want := runKernel(t, ref, k, opts.Seed)
 			got := runKernel(t, dev, k, opts.Seed)
 			tol := 1e-6 * (10 + float64(k.Accum)) * opts.TolScale
+			if k.Tol != 0 {
+				tol = k.Tol * opts.TolScale
+			}
 			for i := range want {
 				compare(t, fmt.Sprintf("result %d", i), got[i], want[i], tol)
 			}

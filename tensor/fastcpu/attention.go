@@ -13,7 +13,11 @@ import (
 // rows (vector code where the instruction set has it: attention_amd64.s). A
 // chunk's T×T score tiles are bounded to attentionTile floats, so long
 // sequences never hold every score matrix at once; the backward pass
-// recomputes P from the saved log-sum-exp like the reference.
+// recomputes P from the saved log-sum-exp like the reference. With
+// AttentionArgs.BF16 every one of those GEMMs is a bfloat16 one (the
+// products' operands rounded as they are packed), which rounds exactly the
+// numbers AttentionRef and AttentionBackwardRef round: D_i is Σ_j P·dP
+// here in both precisions.
 
 // attentionTile bounds the floats of score tiles held at once (4 MiB).
 const attentionTile = 1 << 20
@@ -47,13 +51,13 @@ func (d *Device) Attention(outB, lseB, qkvB tensor.Buffer, p tensor.AttentionArg
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
 		S := (*buf)[:n*T*T]
-		d.matmul(S, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true})
+		d.matmul(S, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16})
 		parallelFor(n*T, 2*T, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				lse[c0*T+r] = rowSoftmax(S[r*T:(r+1)*T], p.Scale)
 			}
 		})
-		d.matmul(out[io:is], S, v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T})
+		d.matmul(out[io:is], S, v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, BF16: p.BF16})
 	}
 }
 
@@ -78,16 +82,16 @@ func (d *Device) AttentionBackward(dqkvB, doutB, qkvB, outB, lseB tensor.Buffer,
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
 		P, dS := (*buf)[:n*T*T], (*buf)[n*T*T:2*n*T*T]
-		d.matmul(P, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true})
-		d.matmul(dS, dout[io:is], v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true}) // dP
+		d.matmul(P, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16})
+		d.matmul(dS, dout[io:is], v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16}) // dP
 		parallelFor(n*T, 3*T+Dh, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				rowGrad(P[r*T:(r+1)*T], dS[r*T:(r+1)*T], p.Scale, lse[c0*T+r])
 			}
 		})
-		d.matmul(dv[io:is], P, dout[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
-		d.matmul(dq[io:is], dS, k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T})
-		d.matmul(dk[io:is], dS, q[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true})
+		d.matmul(dv[io:is], P, dout[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, BF16: p.BF16})
+		d.matmul(dq[io:is], dS, k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, BF16: p.BF16})
+		d.matmul(dk[io:is], dS, q[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, BF16: p.BF16})
 	}
 }
 

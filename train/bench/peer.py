@@ -12,6 +12,25 @@ of a process with torch loaded, measured in a child process of its own.
 The model is dit/testdata/dit_torch.py and the loss gen_fixtures.py's
 hybrid_loss: the PyTorch code the Go DiT is checked against.
 
+Each row runs in two precisions (--precision, fp32,bf16 on the CPU):
+  - fp32: everything in float32 on both sides.
+  - bf16, mixed precision. Go: `train bench -precision bf16`. PyTorch: the
+    forward and the loss under torch.autocast(device, dtype=torch.bfloat16),
+    backward and the AdamW step outside it, as PyTorch's autocast docs
+    recommend; on both sides the weights the optimizer updates stay fp32.
+    Its memory row is PyTorch's peak RSS under autocast, against Go's peak
+    for the same -precision.
+  - the bf16 GEMM rows. Go: BenchmarkMatMul/size=N/fast-bf16 of the fast CPU
+    device's tests (MatMulArgs.BF16: float32 operands rounded to bfloat16,
+    float32 sums and result). PyTorch: torch.mm on bfloat16 tensors, made
+    before the timing, with a bfloat16 result (oneDNN in Debian's torch).
+    On a GPU (--device cuda, fp32 unless --precision names bf16) the bf16
+    GEMM rows are vk's BenchmarkMatMul "-bf16" shapes.
+Rounds alternate Go, PyTorch, for fp32 then bf16, and every figure is a
+median; besides Go ÷ PyTorch, a last table gives bf16 ÷ fp32 on each side
+(time; below 1 means bf16 is faster), for the CPU-speed issue's goals:
+Go bf16 ÷ Go fp32 ≤ 0.75 and Go bf16 ÷ PyTorch bf16 ≤ 1.0.
+
 A fair PyTorch on the CPU (Debian's python3-torch 1.13):
   - apt-get install python3-torch libopenblas0-openmp: this script puts the
     OpenMP OpenBLAS first on LD_LIBRARY_PATH, whatever libblas.so.3 points
@@ -27,9 +46,11 @@ A fair PyTorch on the CPU (Debian's python3-torch 1.13):
     checked: importing the fixture module (gen_fixtures.py) sets 1 thread,
     and once made the training steps run on one core. A mismatch stops the
     script rather than publish a ratio against a handicapped peer.
-On a GPU (--device cuda) TF32 is turned off, so both sides compute in fp32.
+On a GPU (--device cuda) TF32 is turned off, so the fp32 rows are fp32 on
+both sides.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -51,6 +72,7 @@ CONFIGS = {
 }
 SIZES = {"S": (12, 384, 6), "B": (12, 768, 12), "L": (24, 1024, 16), "XL": (28, 1152, 16)}
 TEACHING = {"Tiny": (6, 192, 3), "Mini": (4, 128, 4)}
+PRECISIONS = ("fp32", "bf16")  # what --precision takes, and Go's -precision
 
 
 def fair_environment():
@@ -108,9 +130,21 @@ def check_threads(torch, threads, where):
     return got
 
 
-def torch_steps(torch, device, cfg, batch, warmup, steps, threads):
+def autocast(torch, device, precision):
+    """The context PyTorch's forward and loss run in: none for fp32, and
+    for bf16 autocast, which runs the matmuls (and the other ops on its
+    lower-precision list) in bfloat16 while the weights stay fp32."""
+    if precision == "bf16":
+        return torch.autocast(device, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def torch_steps(torch, device, cfg, batch, warmup, steps, threads, precision):
     """Median-ready list of ms per training step in PyTorch, and the torch
-    threads they ran on (read inside the timed step)."""
+    threads they ran on (read inside the timed step). In bf16 only the
+    forward and the loss run under autocast; backward runs each op's
+    gradient in the dtype autocast picked for it, and AdamW updates the
+    fp32 weights."""
     from dit_torch import DiT
     from gen_fixtures import hybrid_loss, schedule  # sets 1 thread: set them again below
 
@@ -130,7 +164,8 @@ def torch_steps(torch, device, cfg, batch, warmup, steps, threads):
         start = time.perf_counter()
         noise = torch.randn(batch, c, n, n, device=device)
         opt.zero_grad(set_to_none=True)
-        total, _, _ = hybrid_loss(model, s, x0, noise, t, y)
+        with autocast(torch, device, precision):
+            total, _, _ = hybrid_loss(model, s, x0, noise, t, y)
         total.backward()
         opt.step()
         total.item()
@@ -156,12 +191,13 @@ def run_go(cmd, **kw):
         return None
 
 
-def go_steps(train, device, model, size, channels, batch, warmup, steps):
+def go_steps(train, device, model, size, channels, batch, warmup, steps, precision):
     """ms per Go training step, the step's GFLOP, and the peak device
-    memory of a step in MiB (Go's own counter: what tensors held)."""
+    memory of a step in MiB (Go's own counter: what tensors held), for
+    one -precision (fp32 or bf16)."""
     out = run_go([train, "bench", "-model", model, "-image-size", str(size), "-channels", str(channels),
                   "-batch", str(batch), "-warmup", str(warmup), "-steps", str(steps),
-                  "-device", "cpu" if device == "cpu" else "vulkan", "-json"])
+                  "-device", "cpu" if device == "cpu" else "vulkan", "-precision", precision, "-json"])
     if out is None:
         return [], 0, math.nan
     r = json.loads(out.strip().splitlines()[-1])
@@ -177,28 +213,39 @@ def rss_mib(field):
     return math.nan
 
 
-def torch_peak(name, threads):
+def torch_peak(name, threads, precision):
     """Run in a fresh process (--torch-peak): the peak RSS of PyTorch's
-    training steps for one config, less the RSS of the process with torch
-    loaded and nothing made; printed as JSON."""
+    training steps for one config and precision, less the RSS of the
+    process with torch loaded and nothing made; printed as JSON."""
     import torch
     model, size, ch, batch = CONFIGS[name]
     idle = rss_mib("VmRSS")
-    torch_steps(torch, "cpu", torch_config(model, size, ch), batch, 1, 2, threads)
+    torch_steps(torch, "cpu", torch_config(model, size, ch), batch, 1, 2, threads, precision)
     print(json.dumps({"idle_mib": idle, "peak_mib": rss_mib("VmHWM")}))
 
 
-def torch_step_memory(name, threads):
-    """PyTorch's step memory for one config, measured in a child process so
-    that nothing else this script ran counts: peak RSS − idle RSS, in MiB."""
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--torch-peak", name, "--threads", str(threads)],
-                         check=True, capture_output=True, text=True).stdout
-    r = json.loads(out.strip().splitlines()[-1])
+def torch_step_memory(name, threads, precision):
+    """PyTorch's step memory for one config and precision, measured in a
+    child process so that nothing else this script ran counts: peak RSS −
+    idle RSS, in MiB; NaN, with what happened printed, if the child fails."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--torch-peak", name, "--threads", str(threads),
+           "--precision", precision]
+    try:
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+    except subprocess.CalledProcessError as e:
+        print(f"  (failed: the PyTorch memory child for {name} {precision}: exit {e.returncode}: "
+              f"{(e.stderr or e.stdout).strip()[-300:]})", flush=True)
+        return math.nan
+    except (ValueError, IndexError, KeyError) as e:
+        print(f"  (failed: the PyTorch memory child for {name} {precision} printed no result: {e!r})", flush=True)
+        return math.nan
     return r["peak_mib"] - r["idle_mib"]
 
 
 # The GPU SGEMM rows: the shapes of vk/bench_test.go's BenchmarkMatMul,
-# name → (M, N, K, op(A) transposed, op(B) transposed, bias).
+# name → (M, N, K, op(A) transposed, op(B) transposed, bias); GPU_BF16_GEMMS
+# are those it also runs with MatMulArgs.BF16, as "NAME-bf16".
 GPU_GEMMS = {
     "size=1024": (1024, 1024, 1024, False, False, False),
     "size=4096": (4096, 4096, 4096, False, False, False),
@@ -209,23 +256,28 @@ GPU_GEMMS = {
     "dit-xl2-mlp-down": (4096, 1152, 4608, False, True, True),
     "dit-xl2-qkv-dW": (3456, 1152, 4096, True, False, False),
 }
+GPU_BF16_GEMMS = ("size=4096", "dit-xl2-qkv")
 
 
-def torch_gemm(torch, device, shape, reps, threads):
+def torch_gemm(torch, device, shape, reps, threads, precision):
     """GFLOP/s of torch.mm (addmm with a bias) at one shape, one per rep,
-    and the torch threads they ran on."""
+    and the torch threads they ran on. In bf16 the operands, the bias and
+    the result are bfloat16 tensors, converted before the timing, so only
+    the product is timed (the fp32 sums stay inside the kernel)."""
     m, n, k, ta, tb, bias = shape
-    a = torch.randn(k, m, device=device).t() if ta else torch.randn(m, k, device=device)
-    b = torch.randn(n, k, device=device).t() if tb else torch.randn(k, n, device=device)
-    c = torch.empty(m, n, device=device)
-    bv = torch.randn(n, device=device) if bias else None
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    # Random fp32 values, then rounded: .to keeps the transposed strides.
+    a = (torch.randn(k, m, device=device).t() if ta else torch.randn(m, k, device=device)).to(dtype)
+    b = (torch.randn(n, k, device=device).t() if tb else torch.randn(k, n, device=device)).to(dtype)
+    c = torch.empty(m, n, device=device, dtype=dtype)
+    bv = torch.randn(n, device=device).to(dtype) if bias else None
 
     def once():
         if bv is None:
             torch.mm(a, b, out=c)
         else:
             torch.addmm(bv, a, b, out=c)
-        return check_threads(torch, threads, "the SGEMM")
+        return check_threads(torch, threads, f"the {precision} GEMM")
     set_threads(torch, threads)
     once()
     out, used = [], None
@@ -243,10 +295,18 @@ def torch_gemm(torch, device, shape, reps, threads):
 
 
 def go_gemm(test_binary, package, bench, reps):
-    """GFLOP/s of one Go matmul benchmark (a -test.bench pattern), one per rep."""
+    """GFLOP/s of one Go matmul benchmark (a -test.bench pattern), one per
+    rep; none without a test binary (PyTorch only)."""
+    if not test_binary:
+        return []
     out = run_go([test_binary, "-test.run", "^$", "-test.bench", bench,
                   "-test.count", str(reps), "-test.benchtime", "1s"], cwd=os.path.join(ROOT, package))
     return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out or "")]
+
+
+def bench_name(pattern):
+    """A -test.bench pattern as the benchmark's name: ^A$/^b$ → A/b."""
+    return pattern.replace("^", "").replace("$", "")
 
 
 def go_fma_peak(fastcpu_test):
@@ -272,23 +332,29 @@ def blas_in_use():
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", help="the Go trainer binary (go build -o BIN ./train); without it, PyTorch only")
-    ap.add_argument("--fastcpu-test", help="the Go fast CPU device's test binary (go test -c ./tensor/fastcpu), for the CPU SGEMM rows and the FMA peak")
-    ap.add_argument("--vk-test", help="the Go vk test binary (go test -c ./vk), for the GPU SGEMM rows")
+    ap.add_argument("--fastcpu-test", help="the Go fast CPU device's test binary (go test -c ./tensor/fastcpu), for the CPU GEMM rows and the FMA peak; without it, PyTorch only")
+    ap.add_argument("--vk-test", help="the Go vk test binary (go test -c ./vk), for the GPU GEMM rows; without it, PyTorch only")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--configs", default="tiny,s4", help="comma list of " + ",".join(CONFIGS))
-    ap.add_argument("--gemm", default="1024,2048", help="square SGEMM sizes ('' for none)")
+    ap.add_argument("--gemm", default="1024,2048", help="square CPU GEMM sizes ('' for none)")
+    ap.add_argument("--precision", help="comma list of " + ",".join(PRECISIONS) +
+                    " (default fp32,bf16 on the CPU, fp32 on cuda): each row runs in each")
     ap.add_argument("--rounds", type=int, default=3, help="alternating Go/PyTorch rounds per row")
     ap.add_argument("--steps", type=int, default=5, help="timed steps per round and side")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--torch-peak", help=argparse.SUPPRESS)  # the child of torch_step_memory
     args = ap.parse_args()
+    precisions = [p for p in (args.precision or ("fp32,bf16" if args.device == "cpu" else "fp32")).split(",") if p]
+    for p in precisions:
+        if p not in PRECISIONS:
+            sys.exit(f"peer.py: --precision {p!r}: want a comma list of {', '.join(PRECISIONS)}")
     if args.device == "cpu":
         fair_environment()
 
     sys.path.insert(0, os.path.join(ROOT, "dit", "testdata"))
     if args.torch_peak:
-        return torch_peak(args.torch_peak, args.threads)
+        return torch_peak(args.torch_peak, args.threads, precisions[0])
     import torch
     threads = args.threads if args.device == "cpu" else 0  # 0: leave torch's count alone
     set_threads(torch, threads)
@@ -299,63 +365,101 @@ def main():
     else:
         torch.mm(torch.ones(64, 64), torch.ones(64, 64))
         where = (f"{args.threads} threads, BLAS {blas_in_use()}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, "
-                 f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY')}")
-    print(f"PyTorch {torch.__version__} on {args.device}: {where}", flush=True)
+                 f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY')}, oneDNN {torch.backends.mkldnn.is_available()}")
+    print(f"PyTorch {torch.__version__} on {args.device}: {where}; precisions {', '.join(precisions)}", flush=True)
 
-    rows = []
+    rows = []     # (label, Go, PyTorch, Go time ÷ PyTorch time, samples Go, samples PyTorch, PyTorch threads)
+    medians = {}  # (what, precision) → (Go, PyTorch, True for GFLOP/s, False for ms): for the bf16 ÷ fp32 table
     if args.fastcpu_test and args.device == "cpu":
         peak = go_fma_peak(args.fastcpu_test)
         print("FMA peak (BenchmarkFMAPeak, GFLOP/s): " + ", ".join(f"{k} thread(s) {v:.0f}" for k, v in sorted(peak.items())), flush=True)
-    gemms = []  # (label, Go test binary, package, bench pattern, shape)
-    if args.device == "cpu" and args.fastcpu_test:
+
+    # The GEMM rows: what → (Go test binary, package, {precision: bench pattern}, shape).
+    gemms = {}
+    if args.device == "cpu":
         for n in [int(v) for v in args.gemm.split(",") if v]:
-            gemms.append((f"SGEMM {n}³", args.fastcpu_test, os.path.join("tensor", "fastcpu"), f"^BenchmarkMatMul$/^size={n}$/^fast$",
-                          (n, n, n, False, False, False)))
-    if args.device == "cuda" and args.vk_test:
+            benches = {"fp32": f"^BenchmarkMatMul$/^size={n}$/^fast$", "bf16": f"^BenchmarkMatMul$/^size={n}$/^fast-bf16$"}
+            gemms[f"{n}³"] = (args.fastcpu_test, os.path.join("tensor", "fastcpu"), benches, (n, n, n, False, False, False))
+    if args.device == "cuda":
         for name, shape in GPU_GEMMS.items():
             m, n, k = shape[:3]
-            gemms.append((f"SGEMM {name} {m}×{n}×{k}", args.vk_test, "vk",
-                          f"^BenchmarkMatMul$/^{name}_M={m}_N={n}_K={k}$", shape))
-    for label, binary, package, bench, shape in gemms:
-        gos, tos = [], []
-        for _ in range(args.rounds):
-            gos += go_gemm(binary, package, bench, 2)
-            ts, used = torch_gemm(torch, args.device, shape, 2, threads)
-            tos += ts
-        g, t = statistics.median(gos) if gos else math.nan, statistics.median(tos)
-        rows.append((label + " (GFLOP/s)", g, t, t / g, len(gos), len(tos), used))
-        print(f"  {rows[-1][0]}: Go {g:.0f}, PyTorch {t:.0f} on {used} threads, time ratio Go/PyTorch {t / g:.2f}", flush=True)
+            benches = {"fp32": f"^BenchmarkMatMul$/^{name}_M={m}_N={n}_K={k}$"}
+            if name in GPU_BF16_GEMMS:
+                benches["bf16"] = f"^BenchmarkMatMul$/^{name}-bf16_M={m}_N={n}_K={k}$"
+            gemms[f"{name} {m}×{n}×{k}"] = (args.vk_test, "vk", benches, shape)
+    for what, (binary, package, benches, shape) in gemms.items():
+        runs = [p for p in precisions if p in benches]
+        gos, tos, used = {p: [] for p in runs}, {p: [] for p in runs}, None
+        for _ in range(args.rounds):  # Go fp32, PyTorch fp32, Go bf16, PyTorch bf16, and again
+            for p in runs:
+                gos[p] += go_gemm(binary, package, benches[p], 2)
+                ts, used = torch_gemm(torch, args.device, shape, 2, threads, p)
+                tos[p] += ts
+        for p in runs:
+            g, t = statistics.median(gos[p]) if gos[p] else math.nan, statistics.median(tos[p])
+            medians[(what, p)] = (g, t, True)
+            label = f"{'SGEMM' if p == 'fp32' else 'bf16 GEMM'} {what} (GFLOP/s)"
+            rows.append((label, g, t, t / g, len(gos[p]), len(tos[p]), used))
+            ran = "torch.mm on fp32 tensors" if p == "fp32" else "torch.mm on bfloat16 tensors, bfloat16 result"
+            print(f"  {label}: Go {g:.0f} ({bench_name(benches[p])}), PyTorch {t:.0f} ({ran}) on {used} threads, "
+                  f"time ratio Go/PyTorch {t / g:.2f}", flush=True)
+
     mems = []  # (label, Go peak device MiB, PyTorch peak − idle RSS MiB)
     for name in [s for s in args.configs.split(",") if s]:
         model, size, ch, batch = CONFIGS[name]
         cfg = torch_config(model, size, ch)
-        gos, tos, gflop, gpeak = [], [], 0, math.nan
-        for _ in range(args.rounds):
-            if args.train:
-                ms, gflop, gpeak = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps)
-                gos += ms
-            ts, used = torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps, threads)
-            tos += ts
-        t = statistics.median(tos)
-        g = statistics.median(gos) if gos else math.nan
-        label = f"{model} {size}×{size}×{ch} b{batch} (ms/step)"
-        rows.append((label, g, t, g / t, len(gos), len(tos), used))
-        print(f"  {label}: Go {g:.1f}, PyTorch {t:.1f} on {used} threads, ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, "
-              f"{gflop / g * 1e3:.0f} GFLOP/s", flush=True)
-        if args.device == "cpu":
-            tpeak = torch_step_memory(name, threads)
-            mems.append((f"{model} {size}×{size}×{ch} b{batch}", gpeak, tpeak))
-            print(f"  {model} b{batch} step memory: Go {gpeak:.0f} MiB (device counter), PyTorch {tpeak:.0f} MiB (peak RSS − idle RSS)", flush=True)
+        what = f"{model} {size}×{size}×{ch} b{batch}"
+        gos, tos, gflop, gpeak, used = {p: [] for p in precisions}, {p: [] for p in precisions}, {}, {}, None
+        for _ in range(args.rounds):  # Go fp32, PyTorch fp32, Go bf16, PyTorch bf16, and again
+            for p in precisions:
+                if args.train:
+                    ms, gflop[p], gpeak[p] = go_steps(args.train, args.device, model, size, ch, batch, args.warmup, args.steps, p)
+                    gos[p] += ms
+                ts, used = torch_steps(torch, args.device, cfg, batch, args.warmup, args.steps, threads, p)
+                tos[p] += ts
+        for p in precisions:
+            t = statistics.median(tos[p])
+            g = statistics.median(gos[p]) if gos[p] else math.nan
+            medians[(what, p)] = (g, t, False)
+            label = f"{what} {p} (ms/step)"
+            rows.append((label, g, t, g / t, len(gos[p]), len(tos[p]), used))
+            torch_ran = "autocast bf16" if p == "bf16" else "fp32"
+            print(f"  {label}: Go {g:.1f} (bench -precision {p}), PyTorch {t:.1f} ({torch_ran}) on {used} threads, "
+                  f"ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, {gflop.get(p, 0) / g * 1e3:.0f} GFLOP/s", flush=True)
+            if args.device == "cpu":
+                tpeak = torch_step_memory(name, threads, p)
+                mems.append((f"{what} {p}", gpeak.get(p, math.nan), tpeak))
+                print(f"  {model} b{batch} {p} step memory: Go {mems[-1][1]:.0f} MiB (device counter), "
+                      f"PyTorch {tpeak:.0f} MiB (peak RSS − idle RSS, {torch_ran})", flush=True)
 
     print("\n| what | Go | PyTorch | Go time ÷ PyTorch time | samples (Go, PyTorch) | PyTorch threads (read in the timed code) |")
     print("|---|---|---|---|---|---|")
     for label, g, t, ratio, ng, nt, used in rows:
         print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} | {used} |")
+    if any(p == "bf16" for _, p in medians):
+        print("\nbf16 GEMM: Go BenchmarkMatMul …/fast-bf16 (float32 operands rounded to bfloat16, float32 result); "
+              "PyTorch torch.mm on bfloat16 tensors (bfloat16 result).")
+        print("bf16 step: Go bench -precision bf16; PyTorch forward and loss under torch.autocast(dtype=torch.bfloat16).")
     if mems:
         print("\n| training step | Go: peak device memory (MiB) | PyTorch: peak RSS − idle RSS (MiB) |")
         print("|---|---|---|")
         for label, g, t in mems:
             print(f"| {label} | {g:.0f} | {t:.0f} |")
+
+    # bf16 against fp32, on each side and across: ratios of times (a GEMM's
+    # time is 1 ÷ its GFLOP/s), so below 1 means the first one is faster.
+    pairs = [w for (w, p) in medians if p == "bf16" and (w, "fp32") in medians]
+    if pairs:
+        print("\n| what (time ratios of the medians) | Go bf16 ÷ Go fp32 (goal ≤ 0.75) | PyTorch bf16 ÷ PyTorch fp32 | "
+              "Go bf16 ÷ PyTorch bf16 (goal ≤ 1.0) |")
+        print("|---|---|---|---|")
+        for w in pairs:
+            g32, t32, rate = medians[(w, "fp32")]
+            g16, t16, _ = medians[(w, "bf16")]
+            if rate:  # GFLOP/s: time goes as 1 ÷ rate
+                print(f"| GEMM {w} | {g32 / g16:.2f} | {t32 / t16:.2f} | {t16 / g16:.2f} |")
+            else:
+                print(f"| {w} step | {g16 / g32:.2f} | {t16 / t32:.2f} | {g16 / t16:.2f} |")
 
 
 if __name__ == "__main__":
