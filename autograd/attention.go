@@ -10,15 +10,20 @@ import (
 // packed in qkv [3, B, H, T, Dh] (see SplitQKV); the result is
 // [B, H, T, Dh]. Only the output and one log-sum-exp per query row are kept
 // for the backward pass, which recomputes the probabilities and returns one
-// packed gradient for qkv.
+// packed gradient for qkv. Its products, q·kᵀ and P·v and their
+// gradients, are in the graph's precision (Autocast).
 func (g *Graph) Attention(qkv *Var) *Var {
 	mustRank("Attention", qkv, 5)
 	scale := float32(1 / math.Sqrt(float64(qkv.Value.Dim(4))))
-	y, lse := tensor.Attention(qkv.Value, scale)
+	attend, back := tensor.Attention, tensor.AttentionBackward
+	if g.precision == BF16 {
+		attend, back = tensor.AttentionBF16, tensor.AttentionBackwardBF16
+	}
+	y, lse := attend(qkv.Value, scale)
 	g.Own(lse)
 	out := g.result(y, qkv)
 	out.backward = func() {
-		g.accumulate(qkv, tensor.AttentionBackward(out.Grad, qkv.Value, out.Value, lse, scale))
+		g.accumulate(qkv, back(out.Grad, qkv.Value, out.Value, lse, scale))
 	}
 	return out
 }

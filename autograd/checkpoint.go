@@ -59,7 +59,7 @@ import (
 // addition is not associative. In a chain of blocks, as in a DiT, none
 // comes between.
 func (g *Graph) Checkpoint(f func(sub *Graph, in []*Var) *Var, in ...*Var) *Var {
-	sub := &Graph{grad: g.grad}
+	sub := &Graph{grad: g.grad, precision: g.precision}
 	y := f(sub, standIns(in))
 	sub.handTo(g, y.Value) // the output outlives the segment
 	sub.Release()
@@ -68,8 +68,9 @@ func (g *Graph) Checkpoint(f func(sub *Graph, in []*Var) *Var, in ...*Var) *Var 
 		return out
 	}
 	out.requiresGrad, out.parents = true, slices.Clone(in)
+	precision := g.precision // the recomputation's, whatever g's is by then
 	out.backward = func() {
-		sub := NewGraph()
+		sub := &Graph{grad: true, precision: precision}
 		defer sub.Release()
 		stand := standIns(in)
 		sub.backwardFrom(f(sub, stand), out.Grad)

@@ -44,9 +44,10 @@ func (v *Var) Shape() []int { return v.Value.Shape() }
 // graph made by NewNoGradGraph records nothing for backward (sampling,
 // evaluation) but still owns and releases its tensors.
 type Graph struct {
-	grad    bool
-	owned   []*tensor.Tensor        // in the order taken, for Release
-	isOwned map[*tensor.Tensor]bool // the same tensors, so that Own is idempotent
+	grad      bool
+	precision Precision               // of the matrix products recorded now (Autocast)
+	owned     []*tensor.Tensor        // in the order taken, for Release
+	isOwned   map[*tensor.Tensor]bool // the same tensors, so that Own is idempotent
 }
 
 // NewGraph returns a graph that records gradients.
@@ -154,16 +155,20 @@ func (g *Graph) accumulate(v *Var, grad *tensor.Tensor) {
 	}
 }
 
-// accumulateMatMul adds op(a)·op(b) into v.Grad. A parameter's gradient is
-// computed straight into its Grad, with no temporary.
-func (g *Graph) accumulateMatMul(v *Var, a, b *tensor.Tensor, transA, transB bool) {
+// accumulateMatMul adds op(a)·op(b), with bfloat16 operands when bf16,
+// into v.Grad. A parameter's gradient is computed straight into its Grad,
+// with no temporary.
+func (g *Graph) accumulateMatMul(v *Var, a, b *tensor.Tensor, transA, transB, bf16 bool) {
 	switch {
 	case !v.requiresGrad:
+	case v.param && bf16:
+		v.ensureGrad()
+		tensor.MatMulAccBF16(v.Grad, a, b, transA, transB)
 	case v.param:
 		v.ensureGrad()
 		tensor.MatMulAcc(v.Grad, a, b, transA, transB)
 	default:
-		g.accumulate(v, tensor.MatMul(a, b, transA, transB, nil))
+		g.accumulate(v, matMul(bf16, a, b, transA, transB, nil))
 	}
 }
 

@@ -15,23 +15,27 @@ import (
 //	C = A·Bᵀ:   dA = dC·B    dB = dCᵀ·A
 //	C = Aᵀ·B:   dA = B·dCᵀ   dB = A·dC
 //	C = Aᵀ·Bᵀ:  dA = Bᵀ·dCᵀ  dB = dCᵀ·Aᵀ
+//
+// The products, forward and backward, are in the graph's precision
+// (Autocast).
 func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
-	out := g.result(tensor.MatMul(a.Value, b.Value, transA, transB, nil), a, b)
+	bf16 := g.precision == BF16
+	out := g.result(matMul(bf16, a.Value, b.Value, transA, transB, nil), a, b)
 	out.backward = func() {
 		dC, A, B := out.Grad, a.Value, b.Value
 		switch {
 		case !transA && !transB:
-			g.accumulateMatMul(a, dC, B, false, true)
-			g.accumulateMatMul(b, A, dC, true, false)
+			g.accumulateMatMul(a, dC, B, false, true, bf16)
+			g.accumulateMatMul(b, A, dC, true, false, bf16)
 		case !transA && transB:
-			g.accumulateMatMul(a, dC, B, false, false)
-			g.accumulateMatMul(b, dC, A, true, false)
+			g.accumulateMatMul(a, dC, B, false, false, bf16)
+			g.accumulateMatMul(b, dC, A, true, false, bf16)
 		case transA && !transB:
-			g.accumulateMatMul(a, B, dC, false, true)
-			g.accumulateMatMul(b, A, dC, false, false)
+			g.accumulateMatMul(a, B, dC, false, true, bf16)
+			g.accumulateMatMul(b, A, dC, false, false, bf16)
 		default:
-			g.accumulateMatMul(a, B, dC, true, true)
-			g.accumulateMatMul(b, dC, A, true, true)
+			g.accumulateMatMul(a, B, dC, true, true, bf16)
+			g.accumulateMatMul(b, dC, A, true, true, bf16)
 		}
 	}
 	return out
@@ -39,7 +43,8 @@ func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
 
 // Linear returns x·Wᵀ + bias, the fully connected layer, for x of shape
 // [..., in], w of shape [out, in] (PyTorch's layout) and bias [out] or nil.
-// The result has shape [..., out].
+// The result has shape [..., out]. The products, forward and backward, are
+// in the graph's precision (Autocast).
 func (g *Graph) Linear(x, w, bias *Var) *Var {
 	if w.Value.Rank() != 2 || x.Value.Dim(-1) != w.Value.Dim(1) {
 		panic(fmt.Sprintf("autograd.Linear: x %v and weight %v, want [..., in] and [out, in]", x.Value.Shape(), w.Value.Shape()))
@@ -48,14 +53,15 @@ func (g *Graph) Linear(x, w, bias *Var) *Var {
 	if bias != nil {
 		b = bias.Value
 	}
-	out := g.result(tensor.MatMul(x.Value, w.Value, false, true, b), x, w, bias)
+	bf16 := g.precision == BF16
+	out := g.result(matMul(bf16, x.Value, w.Value, false, true, b), x, w, bias)
 	out.backward = func() {
 		nOut, nIn := w.Value.Dim(0), w.Value.Dim(1)
 		if x.requiresGrad {
-			g.accumulate(x, tensor.MatMul(out.Grad, w.Value, false, false, nil)) // dx = dy·W
+			g.accumulate(x, matMul(bf16, out.Grad, w.Value, false, false, nil)) // dx = dy·W
 		}
 		dy, x2 := out.Grad.Reshape(-1, nOut), x.Value.Reshape(-1, nIn) // rows [N, out], [N, in]
-		g.accumulateMatMul(w, dy, x2, true, false)                     // dW = dyᵀ·x
+		g.accumulateMatMul(w, dy, x2, true, false, bf16)               // dW = dyᵀ·x
 		if bias != nil && bias.requiresGrad {
 			g.accumulate(bias, tensor.Sum(dy, 0)) // db = Σ_rows dy
 		}

@@ -32,6 +32,15 @@ type Model struct {
 	// as the block is done.
 	GradCheckpoint bool
 
+	// Precision is the precision of the model's matrix products in
+	// Forward, in training and sampling alike (autograd.Graph.Autocast):
+	// with autograd.BF16 every Linear layer, the patch embedding and
+	// attention multiply in bfloat16 and sum in float32, as PyTorch's CPU
+	// autocast does, while the weights, layer norms and the residual
+	// stream stay float32. Like GradCheckpoint it is a choice of the run
+	// and is not saved with the weights.
+	Precision autograd.Precision
+
 	dev tensor.Device
 }
 
@@ -112,6 +121,7 @@ func (m *Model) Forward(g *autograd.Graph, x *autograd.Var, t []float32, y []int
 	if b := x.Value.Dim(0); len(t) != b || len(y) != b {
 		panic(fmt.Sprintf("dit.Forward: batch %d with %d timesteps and %d labels", b, len(t), len(y)))
 	}
+	defer g.Autocast(m.Precision)()
 	h := g.Add(m.XEmbedder.Forward(g, x), g.Const(m.PosEmbed.Value))                  // [B, T, D]
 	cond := g.Add(m.TEmbedder.Forward(g, m.dev, t), m.YEmbedder.Forward(g, m.dev, y)) // [B, D]
 	for _, b := range m.Blocks {

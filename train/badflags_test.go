@@ -102,6 +102,7 @@ func TestBadFlags(t *testing.T) {
 		bad("steps", "0", "-1", "x"),
 		bad("batch", "0", "-4", "9223372036854775807", "100000000"),
 		{{"grad-checkpoint", []string{"-grad-checkpoint=maybe"}}},
+		bad("precision", "fp16", "BF16", ""),
 		bad("lr", "0", "-1e-3", "NaN", "+Inf", "x"),
 		bad("lr-schedule", "step", ""),
 		bad("warmup", "-1"),
@@ -136,6 +137,7 @@ func TestBadFlags(t *testing.T) {
 		bad("guided-channels", "-1", "5"),
 		[]badFlag{{"clip", []string{"-clip=maybe"}}, {"overwrite", []string{"-overwrite=maybe"}}},
 		bad("heads", "-1"),
+		bad("precision", "fp64", ""),
 		bad("device", "tpu"),
 	)
 	evalCases := slices.Concat(
@@ -162,6 +164,7 @@ func TestBadFlags(t *testing.T) {
 		bad("batch", "0", "-1", "100000000"),
 		[]badFlag{{"batch", []string{"-model", "DiT-B/2", "-image-size", "32", "-channels", "4", "-batch", "512"}}}, // about 220 GiB
 		[]badFlag{{"grad-checkpoint", []string{"-grad-checkpoint=maybe"}}},
+		bad("precision", "int8"),
 		bad("steps", "0"),
 		bad("warmup", "-1"),
 		bad("device", "tpu"),

@@ -24,6 +24,7 @@ type benchConfig struct {
 	ImageSize, Channels, Classes int // 0: the model's
 	Batch                        int
 	GradCheckpoint               bool
+	Precision                    string
 	Steps, Warmup                int
 	Device                       string
 	JSON                         bool
@@ -37,6 +38,7 @@ type benchResult struct {
 	Config     string    `json:"config"`
 	Batch      int       `json:"batch"`
 	Device     string    `json:"device"`
+	Precision  string    `json:"precision"`
 	StepMS     []float64 `json:"step_ms"` // every timed step, in order
 	MedianMS   float64   `json:"median_ms"`
 	ImgPerS    float64   `json:"img_per_s"`
@@ -73,7 +75,7 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r.Model, r.Device = bc.modelSpec.String(), dev.Name()
+	r.Model, r.Device, r.Precision = bc.modelSpec.String(), dev.Name(), bc.Precision
 	if bc.JSON {
 		return json.NewEncoder(stdout).Encode(r)
 	}
@@ -84,8 +86,8 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		// forward pass is work the checkpointing adds, not the model.
 		step, recomputed = "forward, hybrid loss, backward with each block recomputed, AdamW", "; the recomputed blocks not counted"
 	}
-	fmt.Fprintf(stdout, "training step (%s), batch %d, median of %d after %d warm-up:\n",
-		step, bc.Batch, bc.Steps, bc.Warmup)
+	fmt.Fprintf(stdout, "training step (%s), batch %d, %s products, median of %d after %d warm-up:\n",
+		step, bc.Batch, bc.Precision, bc.Steps, bc.Warmup)
 	fmt.Fprintf(stdout, "  %.1f ms/step   %.1f img/s   %.1f GFLOP/s (%.1f GFLOP per step: 3 × the forward pass's matrix products, see dit.Config.ForwardFLOPs%s)\n",
 		r.MedianMS, r.ImgPerS, r.GFLOPPerS, r.StepGFLOP, recomputed)
 	fmt.Fprintf(stdout, "  peak device memory: %.0f MiB (what tensors held during a step: weights, AdamW moments, activations, gradients)\n", r.PeakMiB)
@@ -101,6 +103,7 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 	defer m.Release()
 	m.Init(1)
 	m.GradCheckpoint = bc.GradCheckpoint
+	m.Precision = precisionOf(bc.Precision)
 	opt := nn.NewAdamW(m.Params, 1e-4, 0)
 	defer opt.Release()
 
@@ -223,6 +226,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (0: the model's: 10 for the teaching configs, 1000 for the paper's)")
 	fs.IntVar(&bc.Batch, "batch", bc.Batch, "images per step")
 	fs.BoolVar(&bc.GradCheckpoint, "grad-checkpoint", bc.GradCheckpoint, gradCheckpointUsage)
+	fs.StringVar(&bc.Precision, "precision", bc.Precision, precisionUsage)
 	fs.IntVar(&bc.Steps, "steps", bc.Steps, "timed steps (the median is printed)")
 	fs.IntVar(&bc.Warmup, "warmup", bc.Warmup, "untimed steps first (buffers, caches, pipelines)")
 	addDeviceFlag(fs, &bc.Device)
@@ -234,7 +238,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 // parseBenchFlags reads the bench flags over bench's defaults: DiT-Tiny/4,
 // the model of the CPU-speed comparison with PyTorch, at batch 64.
 func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
-	bc := benchConfig{modelSpec: modelSpec{Model: "DiT-Tiny/4"}, Batch: 64, Steps: 10, Warmup: 3, Device: "auto"}
+	bc := benchConfig{modelSpec: modelSpec{Model: "DiT-Tiny/4"}, Batch: 64, Precision: "fp32", Steps: 10, Warmup: 3, Device: "auto"}
 	if _, err := parse(benchFlags(&bc, stderr), args); err != nil {
 		return bc, err
 	}
@@ -251,6 +255,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 		return bc, fmt.Errorf("-cpuprofile %s: the file exists; bench writes only a new file (remove it, or give another name)", bc.CPUProfile)
 	}
 	if err := checkDevice(bc.Device); err != nil {
+		return bc, err
+	}
+	if err := checkPrecision(bc.Precision); err != nil {
 		return bc, err
 	}
 	_, err := bc.modelConfig() // the model, checked before any work

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/train/data"
 )
 
@@ -147,6 +148,30 @@ training flags:
 // bench.
 const gradCheckpointUsage = "gradient checkpointing: keep only each block's input in the forward pass and recompute the block in the backward pass; less memory for about a third more compute, the same gradients bit for bit"
 
+// precisionUsage describes -precision, the same in train, bench and sample.
+const precisionUsage = "precision of the matrix products: fp32, or bf16 for mixed precision as PyTorch's CPU autocast (every Linear layer, the patch embedding and attention multiply bfloat16 operands and sum in float32; weights, optimizer state, layer norms and the residual stream stay float32)"
+
+// checkPrecision reports a -precision that is neither fp32 nor bf16.
+func checkPrecision(s string) error {
+	if _, err := autograd.ParsePrecision(s); err != nil {
+		return fmt.Errorf("-precision %q: must be fp32 or bf16", s)
+	}
+	return nil
+}
+
+// precisionOf is the checked -precision as the model takes it; an empty
+// one, a config's zero value, is fp32.
+func precisionOf(s string) autograd.Precision {
+	if s == "" {
+		return autograd.FP32
+	}
+	p, err := autograd.ParsePrecision(s)
+	if err != nil {
+		panic(fmt.Sprintf("precision %q was not checked: %v", s, err))
+	}
+	return p
+}
+
 // trainFlags is the training flag set, bound to c.
 func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", stderr, trainUsage)
@@ -156,6 +181,7 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
 	fs.BoolVar(&c.GradCheckpoint, "grad-checkpoint", c.GradCheckpoint, gradCheckpointUsage)
+	fs.StringVar(&c.Precision, "precision", c.Precision, precisionUsage)
 	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
 	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning rate after the warm-up: cosine (a half cosine down to 0 at the end of the run) or constant")
 	fs.IntVar(&c.Warmup, "warmup", c.Warmup, "steps of linear learning-rate warm-up")

@@ -103,9 +103,11 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 	defer r.model.Release()
 	r.model.Init(cfg.Seed)
 	r.model.GradCheckpoint = cfg.GradCheckpoint
+	r.model.Precision = precisionOf(cfg.Precision)
 	if r.ema, err = dit.New(dev, mcfg); err != nil { // the averaged weights that sampling uses
 		return err
 	}
+	r.ema.Precision = r.model.Precision // the run's grids and evaluation sample as it trains
 	defer r.ema.Release()
 	if r.avg, err = nn.NewEMA(r.model.Params, r.ema.Params, float32(cfg.EMADecay)); err != nil {
 		return err

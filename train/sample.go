@@ -65,6 +65,7 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
 	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
 	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
+	fs.StringVar(&a.cfg.Precision, "precision", a.cfg.Precision, precisionUsage+" (default: the run's)")
 	fs.BoolVar(&a.overwrite, "overwrite", a.overwrite, "replace -png, -out and -trajectory files even when sample did not write them")
 	fs.IntVar(&a.heads, "heads", a.heads, "attention heads H, as in train and bench; needed only for a checkpoint without a config whose hidden size is not a paper config (0: the checkpoint's)")
 	addDeviceFlag(fs, &a.device)
@@ -87,6 +88,8 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 		return a, fmt.Errorf("sample: -heads %d: must not be negative (0: the checkpoint's)", a.heads)
 	case checkDevice(a.device) != nil:
 		return a, fmt.Errorf("sample: %w", checkDevice(a.device))
+	case checkPrecision(a.cfg.Precision) != nil:
+		return a, fmt.Errorf("sample: %w", checkPrecision(a.cfg.Precision))
 	}
 	if err := checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale); err != nil {
 		return a, fmt.Errorf("sample: %w", err)
@@ -117,6 +120,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.Release()
+	m.Precision = precisionOf(a.cfg.Precision)
 	c := m.Config
 	if a.guided > c.Channels {
 		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)

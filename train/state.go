@@ -202,7 +202,7 @@ func loadRunConfig(out string) (c config, reached int, err error) {
 // or a model saved alone). Configs of older checkpoints are brought up to
 // date: an empty -lr-schedule was the constant one, and an empty -model
 // was a custom one whose four sizes were all given, which any named base
-// turns into the same model.
+// turns into the same model; an empty -precision was fp32.
 func readTrainConfig(path string) (c config, ok bool, err error) {
 	f, err := nn.ReadFile(path)
 	if err != nil {
@@ -225,6 +225,9 @@ func trainConfigOf(f *nn.File, path string) (c config, ok bool, err error) {
 	}
 	if c.Model == "" {
 		c.Model = defaultConfig().Model
+	}
+	if c.Precision == "" { // before -precision, every run was fp32
+		c.Precision = "fp32"
 	}
 	return c, true, nil
 }

@@ -296,12 +296,18 @@ def torch_gemm(torch, device, shape, reps, threads, precision):
 
 def go_gemm(test_binary, package, bench, reps):
     """GFLOP/s of one Go matmul benchmark (a -test.bench pattern), one per
-    rep; none without a test binary (PyTorch only)."""
+    rep, and the device it ran on as the benchmark logs it (the fast CPU
+    device's name says its instruction set and threads; "" where the
+    benchmark logs none); no rates without a test binary (PyTorch only)."""
     if not test_binary:
-        return []
+        return [], ""
     out = run_go([test_binary, "-test.run", "^$", "-test.bench", bench,
-                  "-test.count", str(reps), "-test.benchtime", "1s"], cwd=os.path.join(ROOT, package))
-    return [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out or "")]
+                  "-test.count", str(reps), "-test.benchtime", "1s"], cwd=os.path.join(ROOT, package)) or ""
+    rates = [float(m) for m in re.findall(r"([0-9.]+) GFLOP/s", out)]
+    if out and not rates:  # ran, but matched no benchmark (run_go printed a failure)
+        print(f"  (no GFLOP/s from {bench_name(bench)}: does the test binary have it?)", flush=True)
+    logged = re.findall(r"^\s+\S+_test\.go:\d+: (.+)$", out, re.M)
+    return rates, (logged[-1] if logged else "")
 
 
 def bench_name(pattern):
@@ -389,10 +395,11 @@ def main():
             gemms[f"{name} {m}×{n}×{k}"] = (args.vk_test, "vk", benches, shape)
     for what, (binary, package, benches, shape) in gemms.items():
         runs = [p for p in precisions if p in benches]
-        gos, tos, used = {p: [] for p in runs}, {p: [] for p in runs}, None
+        gos, tos, used, godev = {p: [] for p in runs}, {p: [] for p in runs}, None, {}
         for _ in range(args.rounds):  # Go fp32, PyTorch fp32, Go bf16, PyTorch bf16, and again
             for p in runs:
-                gos[p] += go_gemm(binary, package, benches[p], 2)
+                rates, godev[p] = go_gemm(binary, package, benches[p], 2)
+                gos[p] += rates
                 ts, used = torch_gemm(torch, args.device, shape, 2, threads, p)
                 tos[p] += ts
         for p in runs:
@@ -400,8 +407,10 @@ def main():
             medians[(what, p)] = (g, t, True)
             label = f"{'SGEMM' if p == 'fp32' else 'bf16 GEMM'} {what} (GFLOP/s)"
             rows.append((label, g, t, t / g, len(gos[p]), len(tos[p]), used))
-            ran = "torch.mm on fp32 tensors" if p == "fp32" else "torch.mm on bfloat16 tensors, bfloat16 result"
-            print(f"  {label}: Go {g:.0f} ({bench_name(benches[p])}), PyTorch {t:.0f} ({ran}) on {used} threads, "
+            ran_go = bench_name(benches[p]) + (f" on {godev[p]}" if godev.get(p) else "")
+            ran_torch = ("torch.addmm" if shape[5] else "torch.mm") + (
+                " on fp32 tensors" if p == "fp32" else " on bfloat16 tensors, bfloat16 result")
+            print(f"  {label}: Go {g:.0f} ({ran_go}), PyTorch {t:.0f} ({ran_torch}) on {used} threads, "
                   f"time ratio Go/PyTorch {t / g:.2f}", flush=True)
 
     mems = []  # (label, Go peak device MiB, PyTorch peak − idle RSS MiB)
@@ -436,10 +445,15 @@ def main():
     print("|---|---|---|---|---|---|")
     for label, g, t, ratio, ng, nt, used in rows:
         print(f"| {label} | {g:.1f} | {t:.1f} | {ratio:.2f} | {ng}, {nt} | {used} |")
-    if any(p == "bf16" for _, p in medians):
-        print("\nbf16 GEMM: Go BenchmarkMatMul …/fast-bf16 (float32 operands rounded to bfloat16, float32 result); "
+    bf16 = {rate for (_, p), (_, _, rate) in medians.items() if p == "bf16"}  # True: a GEMM row, False: a step row
+    if bf16:
+        print()
+    if True in bf16:
+        print("bf16 GEMM: Go BenchmarkMatMul …/fast-bf16 (float32 operands rounded to bfloat16, float32 sums and result); "
               "PyTorch torch.mm on bfloat16 tensors (bfloat16 result).")
-        print("bf16 step: Go bench -precision bf16; PyTorch forward and loss under torch.autocast(dtype=torch.bfloat16).")
+    if False in bf16:
+        print("bf16 step: Go bench -precision bf16; PyTorch forward and loss under torch.autocast(dtype=torch.bfloat16), "
+              "fp32 weights.")
     if mems:
         print("\n| training step | Go: peak device memory (MiB) | PyTorch: peak RSS − idle RSS (MiB) |")
         print("|---|---|---|")
