@@ -172,7 +172,14 @@ func TestBadFlags(t *testing.T) {
 		bad("cpuprofile", text, filepath.Join(missing, "cpu.prof")),
 	)
 
+	compareCases := slices.Concat(
+		bad("runs", "", missing, good+","+missing, text),
+		bad("png", text, filepath.Join(missing, "a.png"), dir),
+		[]badFlag{{"overwrite", []string{"-overwrite=maybe"}}},
+	)
+
 	var sa sampleArgs
+	var ca compareArgs
 	var ea evalArgs
 	var c config
 	var bc benchConfig
@@ -192,6 +199,9 @@ func TestBadFlags(t *testing.T) {
 		{"bench", benchFlags(&bc, io.Discard), func(string) []string {
 			return []string{"bench", "-model", "DiT-Micro/4", "-batch", "1", "-steps", "1", "-warmup", "0", "-device", "cpu"}
 		}, benchCases},
+		{"compare", compareFlags(&ca, io.Discard), func(string) []string {
+			return []string{"compare", "-runs", good, "-png", png}
+		}, compareCases},
 	} {
 		cmd.flags.VisitAll(func(f *flag.Flag) {
 			if !slices.ContainsFunc(cmd.cases, func(b badFlag) bool { return b.flag == f.Name }) {

@@ -7,6 +7,7 @@
 //	go run ./train sample -ckpt FILE    draw samples from a checkpoint
 //	go run ./train eval -ckpt FILE      score a checkpoint with a classifier
 //	go run ./train bench                time one training step (ms, img/s, GFLOP/s)
+//	go run ./train compare -runs A,B    the loss curves of runs in one chart
 //	go run ./train -h                   every flag
 //
 // Reading order: config.go (the defaults with their reasons), main.go (the
@@ -15,8 +16,8 @@
 // flags), lr.go (the learning-rate schedule), the run's folder and outputs
 // (runfolder.go: one run per folder; lock.go: its lock; state.go for
 // checkpoints, metrics.go, progress.go), sampling (sample.go, and
-// output.go: which files it may write), evaluation (eval.go), device.go
-// and bench.go.
+// output.go: which files it may write), evaluation (eval.go), device.go,
+// bench.go and compare.go.
 // bench/peer.py is the PyTorch side of the speed comparison.
 //
 // The command keeps only the run itself; its helpers are packages of their

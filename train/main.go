@@ -30,7 +30,8 @@ func main() {
 	}
 }
 
-// dispatch runs a subcommand: training by default, or sample / eval / bench.
+// dispatch runs a subcommand: training by default, or sample / eval / bench
+// / compare.
 func dispatch(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -40,6 +41,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return evalCommand(args[1:], stdout, stderr)
 		case "bench":
 			return benchCommand(args[1:], stdout, stderr)
+		case "compare":
+			return compareCommand(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseTrainFlags(args, stderr)
@@ -114,8 +117,12 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 	}
 	r.opt = nn.NewAdamW(r.model.Params, float32(cfg.LR), float32(cfg.WeightDecay))
 	defer r.opt.Release()
-	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters\n",
-		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(r.model.Params.Count())/1e6)
+	mixed := ""
+	if r.model.Precision == autograd.BF16 {
+		mixed = "; bfloat16 matrix products (-precision bf16)"
+	}
+	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters%s\n",
+		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(r.model.Params.Count())/1e6, mixed)
 
 	// Random state: host draws (timesteps, label dropout, flips) and the
 	// device's noise stream; both are saved in every checkpoint.

@@ -46,37 +46,37 @@ func checkOutputs(a sampleArgs) error {
 			return fmt.Errorf("sample: %s and %s are both %s; give each its own file", first, o.flag, o.path)
 		}
 		seen[abs] = o.flag
-		if err := mayWrite(o, a.overwrite); err != nil {
+		if err := mayWrite("sample", o, a.overwrite); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// mayWrite returns nil when sample may write o.path: nothing is there, or
-// sample's own earlier output is, or overwrite is set. A folder is refused
-// even then, as no file can replace it.
-func mayWrite(o output, overwrite bool) error {
+// mayWrite returns nil when the subcommand cmd (sample, compare) may write
+// o.path: nothing is there, or its own earlier output is, or overwrite is
+// set. A folder is refused even then, as no file can replace it.
+func mayWrite(cmd string, o output, overwrite bool) error {
 	if dir, err := os.Stat(filepath.Dir(o.path)); err != nil || !dir.IsDir() {
-		return fmt.Errorf("sample: %s %s: the folder %s does not exist; create it first", o.flag, o.path, filepath.Dir(o.path))
+		return fmt.Errorf("%s: %s %s: the folder %s does not exist; create it first", cmd, o.flag, o.path, filepath.Dir(o.path))
 	}
 	info, err := os.Stat(o.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("sample: %s %s: %w", o.flag, o.path, err)
+		return fmt.Errorf("%s: %s %s: %w", cmd, o.flag, o.path, err)
 	case info.IsDir():
-		return fmt.Errorf("sample: %s %s is a folder; give the path of a file", o.flag, o.path)
+		return fmt.Errorf("%s: %s %s is a folder; give the path of a file", cmd, o.flag, o.path)
 	case overwrite:
 		return nil
 	}
 	ours, err := o.ours(o.path)
 	if err != nil {
-		return fmt.Errorf("sample: %s %s: %w", o.flag, o.path, err)
+		return fmt.Errorf("%s: %s %s: %w", cmd, o.flag, o.path, err)
 	}
 	if !ours {
-		return fmt.Errorf("sample: %s %s exists and is not an earlier output of sample; refusing to overwrite it (pass -overwrite to replace it, or another path)", o.flag, o.path)
+		return fmt.Errorf("%s: %s %s exists and is not an earlier output of %s; refusing to overwrite it (pass -overwrite to replace it, or another path)", cmd, o.flag, o.path, cmd)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func endedEarly(err error) error {
 	return err
 }
 
-// madeAs is the test for an earlier PNG of sample's of the kind what.
+// madeAs is the test for an earlier PNG of ours of the kind what.
 func madeAs(what string) func(path string) (bool, error) {
 	return func(path string) (bool, error) { return picture.Made(path, what) }
 }

@@ -38,6 +38,8 @@ type Chart struct {
 	XLabel, YLabel string
 	LogX, LogY     bool // logarithmic axes; every value on them must be positive
 	Series         []Series
+	// Kind is the PNG's mark (see Made); "" is "chart".
+	Kind string
 }
 
 // Series is one named set of points, drawn as a line through them or as
@@ -64,7 +66,11 @@ func (c Chart) WritePNG(path string, width, height int) error {
 	// A margin, since gonum centres the last x tick's label on the
 	// plot's right edge and would cut it in half.
 	p.Draw(draw.Crop(draw.New(canvas), margin, -margin, margin, -margin))
-	return writePNG(path, canvas.Image(), "chart")
+	kind := c.Kind
+	if kind == "" {
+		kind = "chart"
+	}
+	return writePNG(path, canvas.Image(), kind)
 }
 
 // plot turns the chart into a gonum plot.
@@ -135,6 +141,9 @@ func (c Chart) plot() (*plot.Plot, error) {
 		a.axis.Tick.Marker = plot.TickerFunc(linearTicks)
 		if a.log && points > 0 {
 			a.axis.Scale, a.axis.Tick.Marker, a.axis.AutoRescale = plot.LogScale{}, plot.TickerFunc(logTicks), true
+			if a.axis.Min == a.axis.Max { // one value (a flat loss): gonum would widen it by ±1, below 0
+				a.axis.Min, a.axis.Max = a.axis.Min/2, a.axis.Max*2
+			}
 		}
 	}
 	return p, nil

@@ -134,3 +134,13 @@ func TestChartErrors(t *testing.T) {
 		t.Errorf("%d files written for charts that failed", len(entries))
 	}
 }
+
+// A series of one value on a logarithmic axis (a flat loss) is drawn, not
+// refused: gonum widens an empty range by ±1, which would reach below 0.
+func TestFlatLogSeries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flat.png")
+	c := Chart{LogY: true, Series: []Series{{X: []float64{1, 2, 3}, Y: []float64{0.5, 0.5, 0.5}}}}
+	if err := c.WritePNG(path, 200, 100); err != nil {
+		t.Fatal(err)
+	}
+}

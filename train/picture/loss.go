@@ -54,3 +54,43 @@ func movingAverage(v []float64, window int) []float64 {
 	}
 	return out
 }
+
+// LossCurve is one run's logged losses, for WriteLosses.
+type LossCurve struct {
+	Name   string // the legend entry
+	Steps  []int
+	Values []float64
+}
+
+// WriteLosses writes the loss curves of several runs in one
+// lossWidth×lossHeight chart, to compare them: for each run the moving
+// average of its logged values (a centred window of 1/50 of the longest
+// run's points, the same for every run),
+// on a logarithmic loss axis unless a value is 0 or negative. The raw
+// values are left out: two runs' noise would hide the difference between
+// their means. NaN and ±Inf are left out. The PNG is marked as kind (see
+// Made).
+func WriteLosses(path, kind string, curves []LossCurve) error {
+	c := Chart{Title: "training loss (moving average)", XLabel: "step", YLabel: "loss", LogY: true, Kind: kind}
+	window := 0
+	for _, lc := range curves {
+		window = max(window, len(lc.Values)/50)
+	}
+	for _, lc := range curves {
+		if len(lc.Steps) != len(lc.Values) {
+			panic(fmt.Sprintf("WriteLosses: %s has %d steps for %d values", lc.Name, len(lc.Steps), len(lc.Values)))
+		}
+		var x, y []float64
+		for i, v := range lc.Values {
+			if finite(v) {
+				x, y = append(x, float64(lc.Steps[i])), append(y, v)
+				c.LogY = c.LogY && v > 0
+			}
+		}
+		if window > 1 {
+			y = movingAverage(y, window)
+		}
+		c.Series = append(c.Series, Series{Name: lc.Name, X: x, Y: y, Width: 2})
+	}
+	return c.WritePNG(path, lossWidth, lossHeight)
+}
