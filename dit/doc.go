@@ -1,7 +1,8 @@
 // Package dit is the Diffusion Transformer of Peebles & Xie ("Scalable
-// Diffusion Models with Transformers", ICCV 2023) and its diffusion: the
+// Diffusion Models with Transformers", ICCV 2023). Its diffusion — the
 // noise schedule, the hybrid training loss, and the DDPM and DDIM samplers
-// with classifier-free guidance.
+// with classifier-free guidance — is package dit/diffusion, which takes any
+// denoiser; Model.Spec tells it what this one expects.
 //
 // The model follows the paper and its public PyTorch reference exactly —
 // layer layout, initialisation and parameter names — so checkpoints move
@@ -40,7 +41,7 @@
 //     y_embedder.embedding_table.weight, blocks.N.attn.qkv.weight,
 //     blocks.N.adaLN_modulation.1.bias, final_layer.linear.weight, ...),
 //     Linear weights [out, in].
-//   - Diffusion: T = 1000 with a linear β schedule from 1e-4 to 0.02 in
+//   - Diffusion (dit/diffusion): T = 1000 with a linear β schedule from 1e-4 to 0.02 in
 //     float64; ε-prediction; with a learned variance, the hybrid loss MSE +
 //     the variational bound in bits, with a stop-gradient on the mean and
 //     the decoder NLL at t = 0. DDPM respaced to any step count, and DDIM
@@ -51,5 +52,6 @@
 // Shapes use the engine's legend: B batch, T tokens, D hidden, H heads,
 // C channels, P patch size, N diffusion steps.
 //
-// This package imports nn, autograd, tensor and the standard library.
+// This package imports dit/diffusion, nn, autograd, tensor and the
+// standard library.
 package dit

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
 	"github.com/ditgo/ditgo/vk"
@@ -55,14 +56,14 @@ func TestGradCheckpointSameGradients(t *testing.T) {
 		}
 		noise := (&tensor.RNG{Seed: 5}).Normal(dev, b, cfg.Channels, cfg.InputSize, cfg.InputSize)
 		defer noise.Release()
-		sched := dit.LinearSchedule(dit.DefaultSteps)
+		sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 
 		step := func(checkpoint bool) map[string][]float32 {
 			m.GradCheckpoint = checkpoint
 			m.Params.ZeroGrad()
 			g := autograd.NewGraph()
 			defer g.Release()
-			loss := m.TrainingLoss(g, sched, x0, noise, []int{0, 10, 500, 999}, []int32{1, 2, 3, int32(cfg.Classes)})
+			loss := diffusion.TrainingLoss(g, m, sched, x0, noise, []int{0, 10, 500, 999}, []int32{1, 2, 3, int32(cfg.Classes)})
 			g.Backward(loss.Total)
 			grads := map[string][]float32{}
 			for _, p := range m.Params.All() {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
@@ -39,13 +40,13 @@ func TestKernelsPerStep(t *testing.T) {
 	x0 := make([]float32, b*cfg.Channels*cfg.InputSize*cfg.InputSize)
 	noise := (&tensor.RNG{Seed: 5}).Normal(dev, b, cfg.Channels, cfg.InputSize, cfg.InputSize)
 	defer noise.Release()
-	sched := dit.LinearSchedule(dit.DefaultSteps)
+	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 	// The second step is the steady state: the first also allocates and
 	// zeroes every parameter's gradient.
 	for step := range 2 {
 		g := autograd.NewGraph()
 		dev.Reset()
-		loss := m.TrainingLoss(g, sched, x0, noise, []int{3, 500}, []int32{1, 2})
+		loss := diffusion.TrainingLoss(g, m, sched, x0, noise, []int{3, 500}, []int32{1, 2})
 		forward, forwardPermutes := dev.Total(), dev.Calls["Permute"]
 		t.Logf("step %d forward: %v", step, dev)
 		dev.Reset()

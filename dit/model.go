@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -147,3 +148,10 @@ func (m *Model) Device() tensor.Device { return m.dev }
 
 // Release frees every parameter.
 func (m *Model) Release() { m.Params.Release() }
+
+// Spec is what the diffusion process (package diffusion) needs to know of
+// the model: its images, its labels and whether it learns its variance.
+func (m *Model) Spec() diffusion.Spec {
+	c := m.Config
+	return diffusion.Spec{Channels: c.Channels, Size: c.InputSize, Classes: c.Classes, NullClass: c.ClassDropout > 0, LearnSigma: c.LearnSigma}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
@@ -55,7 +56,7 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 		}
 	}()
 	c := m.Config
-	sched := dit.LinearSchedule(dit.DefaultSteps)
+	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 
 	// Stage 1: the forward pass.
 	g := autograd.NewNoGradGraph()
@@ -67,10 +68,10 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 	// Stage 2: the hybrid loss and every parameter's gradient.
 	x0, noise := get(t, f, "loss.x0"), get(t, f, "loss.noise")
 	lt, ly := get(t, f, "loss.t"), get(t, f, "loss.y")
-	step := func() (*autograd.Graph, dit.Loss) {
+	step := func() (*autograd.Graph, diffusion.Loss) {
 		g := autograd.NewGraph()
 		n := g.Own(tensor.FromSlice(dev, noise.Data, noise.Shape...))
-		loss := m.TrainingLoss(g, sched, x0.Data, n, ints32(lt.Data), ints(ly.Data))
+		loss := diffusion.TrainingLoss(g, m, sched, x0.Data, n, ints32(lt.Data), ints(ly.Data))
 		g.Backward(loss.Total)
 		return g, loss
 	}
@@ -114,8 +115,8 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 		}
 		dn := get(t, f, "ddim.noise")
 		xT := tensor.FromSlice(dev, dn.Data, dn.Shape...)
-		samples, err := m.Sample(sched, xT, ints(get(t, f, "ddim.y").Data), &tensor.RNG{Seed: 1},
-			dit.SampleOptions{Sampler: "ddim", Steps: 10, CFGScale: 4})
+		samples, err := diffusion.Sample(m, sched, xT, ints(get(t, f, "ddim.y").Data), &tensor.RNG{Seed: 1},
+			diffusion.SampleOptions{Sampler: "ddim", Steps: 10, CFGScale: 4})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
@@ -38,12 +39,12 @@ func overfit(t *testing.T, dev tensor.Device, steps int) (first, last float32) {
 	rng := tensor.RNG{Seed: 5}
 	noise := rng.Normal(dev, b, cfg.Channels, cfg.InputSize, cfg.InputSize)
 	defer noise.Release()
-	sched := dit.LinearSchedule(dit.DefaultSteps)
+	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 	opt := nn.NewAdamW(m.Params, 2e-3, 0)
 	defer opt.Release()
 	for step := range steps {
 		g := autograd.NewGraph()
-		loss := m.TrainingLoss(g, sched, x0, noise, ts, y)
+		loss := diffusion.TrainingLoss(g, m, sched, x0, noise, ts, y)
 		g.Backward(loss.Total)
 		opt.Update()
 		l, err := loss.Total.Value.Item()
@@ -168,8 +169,8 @@ func TestDDPMSameOnEveryDevice(t *testing.T) {
 		rng := tensor.RNG{Seed: 11}
 		xT := rng.Normal(dev, 2, 3, 8, 8)
 		defer xT.Release()
-		out, err := m.Sample(dit.LinearSchedule(1000), xT, []int32{1, 4}, &rng,
-			dit.SampleOptions{Sampler: "ddpm", Steps: 25, CFGScale: 2, GuidedChannels: 3})
+		out, err := diffusion.Sample(m, diffusion.LinearSchedule(1000), xT, []int32{1, 4}, &rng,
+			diffusion.SampleOptions{Sampler: "ddpm", Steps: 25, CFGScale: 2, GuidedChannels: 3})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -116,7 +117,7 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 		x0[i] = 2*r.Float32() - 1
 	}
 	labels := make([]int32, bc.Batch)
-	sched := dit.LinearSchedule(dit.DefaultSteps)
+	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 	noise := tensor.RNG{Seed: 3}
 
 	times := make([]float64, 0, bc.Steps)
@@ -132,13 +133,13 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 			labels[i] = int32(r.IntN(mcfg.Classes))
 		}
 		y := m.YEmbedder.Drop(labels, r)
-		t := dit.UniformTimesteps(r, bc.Batch, sched.Len())
+		t := diffusion.UniformTimesteps(r, bc.Batch, sched.Len())
 		if step == bc.Warmup {
 			dev.ResetPeak() // the timed steps' peak, not the first step's
 		}
 		start := time.Now()
 		g := autograd.NewGraph()
-		loss := m.TrainingLoss(g, sched, x0, g.Own(noise.Normal(dev, shape...)), t, y)
+		loss := diffusion.TrainingLoss(g, m, sched, x0, g.Own(noise.Normal(dev, shape...)), t, y)
 		g.Backward(loss.Total)
 		opt.Update()
 		_, err := loss.Total.Value.Item() // waits for the device

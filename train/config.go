@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/train/data"
 )
 
@@ -192,8 +193,8 @@ func (c config) modelConfig(d *data.Dataset) (dit.Config, error) {
 // checkSampling validates a number of denoising steps, set by the flag
 // stepsFlag, and a guidance scale, set by -cfg in every subcommand.
 func checkSampling(stepsFlag string, steps int, cfg float64) error {
-	if steps < 1 || steps > dit.DefaultSteps {
-		return fmt.Errorf("%s %d: must be in [1, %d]", stepsFlag, steps, dit.DefaultSteps)
+	if steps < 1 || steps > diffusion.DefaultSteps {
+		return fmt.Errorf("%s %d: must be in [1, %d]", stepsFlag, steps, diffusion.DefaultSteps)
 	}
 	if !finite(cfg) || cfg < 1 {
 		return fmt.Errorf("-cfg %v: must be at least 1 (1 means no guidance)", cfg)

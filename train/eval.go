@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/data"
 	"github.com/ditgo/ditgo/train/score"
@@ -103,7 +104,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("eval: the model makes %d×%d×%d images of %d classes, the data has %d×%d×%d of %d; pass the training -data",
 			m.Config.Channels, m.Config.InputSize, m.Config.InputSize, m.Config.Classes, train.C, train.H, train.W, train.Classes)
 	}
-	scores, err := evaluate(dev, m, dit.LinearSchedule(dit.DefaultSteps), a.cfg, train, a.classifier, stdout)
+	scores, err := evaluate(dev, m, diffusion.LinearSchedule(diffusion.DefaultSteps), a.cfg, train, a.classifier, stdout)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 // scores them against the real held-out images (the training images for an
 // image folder, which has no test split). The classifier is cached in the
 // file cache.
-func evaluate(dev tensor.Device, m *dit.Model, sched *dit.Schedule, cfg config, train *data.Dataset, cache string, log io.Writer) (score.Scores, error) {
+func evaluate(dev tensor.Device, m *dit.Model, sched *diffusion.Schedule, cfg config, train *data.Dataset, cache string, log io.Writer) (score.Scores, error) {
 	test, err := data.LoadHeldOut(cfg.Data, train)
 	if err != nil {
 		return score.Scores{}, err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/data"
@@ -74,7 +75,7 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	defer folder.close()
-	r := &trainer{cfg: cfg, data: ds, sched: dit.LinearSchedule(dit.DefaultSteps), log: stdout}
+	r := &trainer{cfg: cfg, data: ds, sched: diffusion.LinearSchedule(diffusion.DefaultSteps), log: stdout}
 	if cfg.Resume != "" {
 		if r.endDuties, err = unfinishedEnd(cfg); err != nil {
 			return err
@@ -167,7 +168,7 @@ type trainer struct {
 	ema       *dit.Model // the averaged weights that sampling uses
 	avg       *nn.EMA
 	opt       *nn.AdamW
-	sched     *dit.Schedule
+	sched     *diffusion.Schedule
 	host      *rand.PCG
 	st        runState
 	metrics   *metricsFile
@@ -198,11 +199,11 @@ func (r *trainer) loop() error {
 			labels[i] = ds.Labels[k]
 		}
 		y := m.YEmbedder.Drop(labels, hostRand)
-		t := dit.UniformTimesteps(hostRand, cfg.Batch, r.sched.Len())
+		t := diffusion.UniformTimesteps(hostRand, cfg.Batch, r.sched.Len())
 
 		g := autograd.NewGraph()
 		noise := g.Own(r.st.Noise.Normal(r.dev, shape...))
-		loss := m.TrainingLoss(g, r.sched, x0, noise, t, y)
+		loss := diffusion.TrainingLoss(g, m, r.sched, x0, noise, t, y)
 		g.Backward(loss.Total)
 		r.opt.LR = float32(learningRate(cfg, step))
 		r.opt.Update()
@@ -321,7 +322,7 @@ func emaDecay(decay float64, step int) float32 {
 
 // lossTerms reads the loss's two terms for the metrics (VB is 0 without a
 // learned variance).
-func lossTerms(l dit.Loss) [2]float32 {
+func lossTerms(l diffusion.Loss) [2]float32 {
 	var out [2]float32
 	out[0], _ = l.MSE.Value.Item()
 	if l.VB != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/picture"
@@ -144,13 +145,13 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	defer xT.Release()
 
 	steps := a.cfg.SampleSteps
-	opt := dit.SampleOptions{Sampler: a.sampler, Steps: steps, CFGScale: a.cfg.CFGScale, GuidedChannels: a.guided, ClipX0: a.clip}
+	opt := diffusion.SampleOptions{Sampler: a.sampler, Steps: steps, CFGScale: a.cfg.CFGScale, GuidedChannels: a.guided, ClipX0: a.clip}
 	var strip *trajectoryStrip
 	if a.trajectory != "" {
 		strip = newTrajectoryStrip(xT, steps)
 		opt.Observe = strip.observe
 	}
-	samples, err := m.Sample(dit.LinearSchedule(dit.DefaultSteps), xT, labels, &rng, opt)
+	samples, err := diffusion.Sample(m, diffusion.LinearSchedule(diffusion.DefaultSteps), xT, labels, &rng, opt)
 	if err != nil {
 		return err
 	}
@@ -252,7 +253,7 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
 // eight samples each — and writes the PNG.
-func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg config, seed uint64) error {
+func writeClassGrid(path string, m *dit.Model, sched *diffusion.Schedule, cfg config, seed uint64) error {
 	const perClass = 8
 	c := m.Config
 	labels := make([]int32, 0, c.Classes*perClass)
@@ -270,7 +271,7 @@ func writeClassGrid(path string, m *dit.Model, sched *dit.Schedule, cfg config, 
 
 // sampleBatch draws DDIM samples with the run's guidance, in chunks that
 // keep memory bounded, and returns them on the host.
-func sampleBatch(m *dit.Model, sched *dit.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
+func sampleBatch(m *dit.Model, sched *diffusion.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
 	c := m.Config
 	dev := m.Device()
 	rng := tensor.RNG{Seed: seed}
@@ -279,7 +280,7 @@ func sampleBatch(m *dit.Model, sched *dit.Schedule, labels []int32, cfg config, 
 	for lo := 0; lo < len(labels); lo += chunk {
 		y := labels[lo:min(lo+chunk, len(labels))]
 		xT := rng.Normal(dev, len(y), c.Channels, c.InputSize, c.InputSize)
-		s, err := m.Sample(sched, xT, y, &rng, dit.SampleOptions{Sampler: runSampler, Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
+		s, err := diffusion.Sample(m, sched, xT, y, &rng, diffusion.SampleOptions{Sampler: runSampler, Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
 		xT.Release()
 		if err != nil {
 			return nil, fmt.Errorf("sampling: %w", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -112,7 +113,7 @@ func (r *trainer) checkSound() error {
 	}{{"trained", r.model}, {"averaged (EMA)", r.ema}} {
 		g := autograd.NewGraph()
 		noise := g.Own(noiseRNG.Normal(r.dev, b, ds.C, ds.H, ds.W))
-		loss, err := m.model.TrainingLoss(g, r.sched, x0, noise, t, y).Total.Value.Item()
+		loss, err := diffusion.TrainingLoss(g, m.model, r.sched, x0, noise, t, y).Total.Value.Item()
 		g.Release()
 		if err != nil {
 			return fmt.Errorf("step %d: checking the weights before saving: %w%s", r.st.Step, err, memoryHint(err))

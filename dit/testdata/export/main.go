@@ -13,6 +13,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -42,7 +43,7 @@ func run(dir string) error {
 	m.Init(7)
 	// Train a little, so that the adaLN and final layers are no longer zero.
 	rng := tensor.RNG{Seed: 9}
-	sched := dit.LinearSchedule(dit.DefaultSteps)
+	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
 	opt := nn.NewAdamW(m.Params, 1e-3, 0)
 	const b = 4
 	shape := []int{b, cfg.Channels, cfg.InputSize, cfg.InputSize}
@@ -53,7 +54,7 @@ func run(dir string) error {
 	for range 20 {
 		g := autograd.NewGraph()
 		noise := g.Own(rng.Normal(dev, shape...))
-		loss := m.TrainingLoss(g, sched, x0, noise, []int{0, 3, 500, 999}, []int32{1, 2, 3, 10})
+		loss := diffusion.TrainingLoss(g, m, sched, x0, noise, []int{0, 3, 500, 999}, []int32{1, 2, 3, 10})
 		g.Backward(loss.Total)
 		opt.Update()
 		g.Release()

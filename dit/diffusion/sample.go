@@ -1,4 +1,4 @@
-package dit
+package diffusion
 
 import (
 	"fmt"
@@ -31,12 +31,13 @@ type SampleOptions struct {
 	Observe func(step int, x *tensor.Tensor)
 }
 
-// Sample denoises the starting noise xT [B, C, H, W] into samples for
-// labels y (label Config.Classes is the null class), over the schedule s
-// (the model's full training schedule; Sample respaces it). rng supplies
-// the fresh noise of each ancestral step. The result belongs to the caller.
-func (m *Model) Sample(s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RNG, opt SampleOptions) (*tensor.Tensor, error) {
-	c := m.Config
+// Sample denoises the starting noise xT [B, C, H, W] into samples of the
+// denoiser m for labels y (label Spec().Classes is the null class), over
+// the schedule s (the model's full training schedule; Sample respaces it).
+// rng supplies the fresh noise of each ancestral step. The result belongs
+// to the caller.
+func Sample(m Denoiser, s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RNG, opt SampleOptions) (*tensor.Tensor, error) {
+	c := m.Spec()
 	var keep []int
 	var err error
 	switch opt.Sampler {
@@ -45,7 +46,7 @@ func (m *Model) Sample(s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RN
 	case "ddim":
 		keep, err = DDIMTimesteps(s.Len(), opt.Steps)
 	default:
-		return nil, fmt.Errorf("dit: unknown sampler %q; use ddpm or ddim", opt.Sampler)
+		return nil, fmt.Errorf("diffusion: unknown sampler %q; use ddpm or ddim", opt.Sampler)
 	}
 	if err != nil {
 		return nil, err
@@ -55,25 +56,25 @@ func (m *Model) Sample(s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RN
 		return nil, err
 	}
 	if xT.Dim(0) != len(y) {
-		return nil, fmt.Errorf("dit: %d starting images for %d labels", xT.Dim(0), len(y))
+		return nil, fmt.Errorf("diffusion: %d starting images for %d labels", xT.Dim(0), len(y))
 	}
 	if opt.CFGScale < 1 {
-		return nil, fmt.Errorf("dit: guidance scale %v must be at least 1 (1 means no guidance)", opt.CFGScale)
+		return nil, fmt.Errorf("diffusion: guidance scale %v must be at least 1 (1 means no guidance)", opt.CFGScale)
 	}
-	if opt.CFGScale > 1 && c.ClassDropout == 0 {
-		return nil, fmt.Errorf("dit: guidance needs a null class, but this model was built without label dropout")
+	if opt.CFGScale > 1 && !c.NullClass {
+		return nil, fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout")
 	}
 	for _, l := range y {
-		if l < 0 || int(l) > c.Classes || (int(l) == c.Classes && c.ClassDropout == 0) {
-			return nil, fmt.Errorf("dit: label %d outside the model's %d classes", l, c.Classes)
+		if l < 0 || int(l) > c.Classes || (int(l) == c.Classes && !c.NullClass) {
+			return nil, fmt.Errorf("diffusion: label %d outside the model's %d classes", l, c.Classes)
 		}
 	}
 
 	x := xT
 	for i := rs.Len() - 1; i >= 0; i-- {
 		g := autograd.NewNoGradGraph()
-		eps, v := m.guidedOutput(g, g.Const(x), rs.Timesteps[i], y, opt)
-		next := m.step(g, rs, i, g.Const(x), eps, v, rng, opt)
+		eps, v := guidedOutput(g, m, g.Const(x), rs.Timesteps[i], y, opt)
+		next := step(g, rs, i, g.Const(x), eps, v, rng, opt)
 		out := g.Keep(next)
 		g.Release()
 		if x != xT {
@@ -85,7 +86,7 @@ func (m *Model) Sample(s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RN
 		}
 		if err := x.Device().Sync(); err != nil {
 			x.Release()
-			return nil, fmt.Errorf("dit: sampling step %d: %w", i, err)
+			return nil, fmt.Errorf("diffusion: sampling step %d: %w", i, err)
 		}
 	}
 	return x, nil
@@ -95,8 +96,8 @@ func (m *Model) Sample(s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RN
 // prediction ε [B, C, H, W] and, with a learned variance, v [B, C, H, W].
 // With guidance the batch is doubled — conditional, then null labels — and
 // ε is guided; v comes from the conditional half.
-func (m *Model) guidedOutput(g *autograd.Graph, x *autograd.Var, t int, y []int32, opt SampleOptions) (eps, v *autograd.Var) {
-	c := m.Config
+func guidedOutput(g *autograd.Graph, m Denoiser, x *autograd.Var, t int, y []int32, opt SampleOptions) (eps, v *autograd.Var) {
+	c := m.Spec()
 	b := len(y)
 	ts := make([]float32, b)
 	for i := range ts {
@@ -131,7 +132,7 @@ func (m *Model) guidedOutput(g *autograd.Graph, x *autograd.Var, t int, y []int3
 }
 
 // step computes x at step i−1 from x at step i of the respaced schedule rs.
-func (m *Model) step(g *autograd.Graph, rs *Schedule, i int, x, eps, v *autograd.Var, rng *tensor.RNG, opt SampleOptions) *autograd.Var {
+func step(g *autograd.Graph, rs *Schedule, i int, x, eps, v *autograd.Var, rng *tensor.RNG, opt SampleOptions) *autograd.Var {
 	ac := rs.AlphasCumprod[i]
 	scale := func(a *autograd.Var, k float64) *autograd.Var { return g.Scale(a, float32(k)) }
 	// x0 predicted from ε: (x_t − √(1−ᾱ)·ε)/√ᾱ, written as the reference does.

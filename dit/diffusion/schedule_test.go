@@ -1,15 +1,15 @@
-package dit_test
+package diffusion_test
 
 import (
 	"math"
 	"slices"
 	"testing"
 
-	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/diffusion"
 )
 
 func TestLinearSchedule(t *testing.T) {
-	s := dit.LinearSchedule(1000)
+	s := diffusion.LinearSchedule(1000)
 	// β_0 = 1e-4, β_999 = 0.02, and ᾱ_999 = Π(1 − β_t) ≈ 4.0358e-5 (computed
 	// independently with Python's math.prod over the same linspace).
 	if s.Betas[0] != 1e-4 || math.Abs(s.Betas[999]-0.02) > 1e-15 {
@@ -25,17 +25,17 @@ func TestLinearSchedule(t *testing.T) {
 }
 
 func TestRespacing(t *testing.T) {
-	ddim, err := dit.DDIMTimesteps(1000, 10)
+	ddim, err := diffusion.DDIMTimesteps(1000, 10)
 	if err != nil || !slices.Equal(ddim, []int{0, 100, 200, 300, 400, 500, 600, 700, 800, 900}) {
 		t.Errorf("DDIM 10: %v, %v", ddim, err)
 	}
-	if d, _ := dit.DDIMTimesteps(1000, 3); !slices.Equal(d, []int{0, 334, 668}) {
+	if d, _ := diffusion.DDIMTimesteps(1000, 3); !slices.Equal(d, []int{0, 334, 668}) {
 		t.Errorf("DDIM 3: %v, want stride 334", d)
 	}
-	if _, err := dit.DDIMTimesteps(1000, 999); err == nil {
+	if _, err := diffusion.DDIMTimesteps(1000, 999); err == nil {
 		t.Error("DDIM 999 has no integer stride and should fail")
 	}
-	ddpm, err := dit.DDPMTimesteps(1000, 250)
+	ddpm, err := diffusion.DDPMTimesteps(1000, 250)
 	if err != nil || len(ddpm) != 250 || ddpm[0] != 0 || ddpm[249] != 999 {
 		t.Fatalf("DDPM 250: %d steps from %d to %d (%v)", len(ddpm), ddpm[0], ddpm[len(ddpm)-1], err)
 	}
@@ -44,7 +44,7 @@ func TestRespacing(t *testing.T) {
 		t.Errorf("DDPM 250 starts %v", ddpm[:5])
 	}
 	// Respacing keeps ᾱ at the kept steps and shows the model the original t.
-	s := dit.LinearSchedule(1000)
+	s := diffusion.LinearSchedule(1000)
 	r, err := s.Respace(ddim)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package dit
+package diffusion
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/ditgo/ditgo/tensor"
 )
 
-// Loss is the training objective of DiT for one batch, with its two terms
-// for logging.
+// Loss is the training objective of a denoiser for one batch, with its two
+// terms for logging.
 type Loss struct {
 	Total *autograd.Var // scalar: MSE + VB
 	MSE   *autograd.Var // scalar: mean of (ε̂ − ε)²
@@ -28,15 +28,15 @@ type Loss struct {
 // x0 is the batch on the host, [B, C, H, W] in [−1, 1]; noise is N(0, I) of
 // the same shape on the model's device; t are timesteps of s and y the
 // labels (already dropped for classifier-free guidance).
-func (m *Model) TrainingLoss(g *autograd.Graph, s *Schedule, x0 []float32, noise *tensor.Tensor, t []int, y []int32) Loss {
-	c := m.Config
+func TrainingLoss(g *autograd.Graph, m Denoiser, s *Schedule, x0 []float32, noise *tensor.Tensor, t []int, y []int32) Loss {
+	c, dev := m.Spec(), m.Device()
 	b := len(t)
-	shape := []int{b, c.Channels, c.InputSize, c.InputSize}
-	if len(x0) != b*c.Channels*c.InputSize*c.InputSize || !equalInts(noise.Shape(), shape) || len(y) != b {
-		panic(fmt.Sprintf("dit.TrainingLoss: x0 of %d values, noise %v, %d timesteps, %d labels for batch shape %v", len(x0), noise.Shape(), b, len(y), shape))
+	shape := []int{b, c.Channels, c.Size, c.Size}
+	if len(x0) != b*c.Channels*c.Size*c.Size || !equalInts(noise.Shape(), shape) || len(y) != b {
+		panic(fmt.Sprintf("diffusion.TrainingLoss: x0 of %d values, noise %v, %d timesteps, %d labels for batch shape %v", len(x0), noise.Shape(), b, len(y), shape))
 	}
-	k := newCoefs(g, m.dev, s, t)
-	x := g.Const(g.Own(tensor.FromSlice(m.dev, x0, shape...)))
+	k := newCoefs(g, dev, s, t)
+	x := g.Const(g.Own(tensor.FromSlice(dev, x0, shape...)))
 	eps := g.Const(noise)
 	xt := g.Add(g.Mul(x, k.of(sqrtOf(s.AlphasCumprod))), g.Mul(eps, k.of(sqrtOneMinus(s.AlphasCumprod))))
 
@@ -52,7 +52,7 @@ func (m *Model) TrainingLoss(g *autograd.Graph, s *Schedule, x0 []float32, noise
 	l := Loss{MSE: g.Mean(g.Mul(d, d))}
 	l.Total = l.MSE
 	if c.LearnSigma {
-		l.VB = m.vbTerm(g, k, x, x0, xt, g.Detach(predEps), v)
+		l.VB = vbTerm(g, k, x, x0, xt, g.Detach(predEps), v)
 		l.Total = g.Add(l.MSE, l.VB)
 	}
 	return l
@@ -61,7 +61,7 @@ func (m *Model) TrainingLoss(g *autograd.Graph, s *Schedule, x0 []float32, noise
 // vbTerm is the variational-bound term, averaged over every element, in
 // bits. v in [−1, 1] (not enforced) interpolates the model's log variance
 // between the posterior's (v = −1) and β_t (v = 1).
-func (m *Model) vbTerm(g *autograd.Graph, k *coefs, x *autograd.Var, x0 []float32, xt, eps, v *autograd.Var) *autograd.Var {
+func vbTerm(g *autograd.Graph, k *coefs, x *autograd.Var, x0 []float32, xt, eps, v *autograd.Var) *autograd.Var {
 	s := k.s
 	minLog := k.of(s.PosteriorLogVarianceC)
 	maxLog := k.of(logOf(s.Betas))
@@ -145,7 +145,7 @@ type coefs struct {
 func newCoefs(g *autograd.Graph, dev tensor.Device, s *Schedule, t []int) *coefs {
 	for _, ti := range t {
 		if ti < 0 || ti >= s.Len() {
-			panic(fmt.Sprintf("dit: timestep %d outside the schedule's %d steps", ti, s.Len()))
+			panic(fmt.Sprintf("diffusion: timestep %d outside the schedule's %d steps", ti, s.Len()))
 		}
 	}
 	return &coefs{g: g, dev: dev, s: s, t: t}

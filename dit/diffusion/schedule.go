@@ -1,4 +1,4 @@
-package dit
+package diffusion
 
 import (
 	"fmt"
@@ -84,7 +84,7 @@ func (s *Schedule) Respace(keep []int) (*Schedule, error) {
 	last := 1.0
 	for i, t := range keep {
 		if t < 0 || t >= s.Len() || (i > 0 && t <= keep[i-1]) {
-			return nil, fmt.Errorf("dit: respacing needs ascending timesteps in [0, %d), got %v", s.Len(), keep)
+			return nil, fmt.Errorf("diffusion: respacing needs ascending timesteps in [0, %d), got %v", s.Len(), keep)
 		}
 		betas = append(betas, 1-s.AlphasCumprod[t]/last)
 		last = s.AlphasCumprod[t]
@@ -102,7 +102,7 @@ func (s *Schedule) Respace(keep []int) (*Schedule, error) {
 // to even, as Python's round does).
 func DDPMTimesteps(total, n int) ([]int, error) {
 	if n < 1 || n > total {
-		return nil, fmt.Errorf("dit: cannot sample with %d steps out of %d", n, total)
+		return nil, fmt.Errorf("diffusion: cannot sample with %d steps out of %d", n, total)
 	}
 	if n == 1 {
 		return []int{0}, nil
@@ -130,7 +130,7 @@ func DDIMTimesteps(total, n int) ([]int, error) {
 			return out, nil
 		}
 	}
-	return nil, fmt.Errorf("dit: no integer stride gives exactly %d DDIM steps out of %d; try a divisor of %d", n, total, total)
+	return nil, fmt.Errorf("diffusion: no integer stride gives exactly %d DDIM steps out of %d; try a divisor of %d", n, total, total)
 }
 
 // UniformTimesteps draws b training timesteps uniformly from [0, steps).
