@@ -56,31 +56,8 @@ func newTimestepEmbedder(dev tensor.Device, d int) *TimestepEmbedder {
 
 // Forward embeds timesteps t (one per sample, possibly fractional) as [B, D].
 func (e *TimestepEmbedder) Forward(g *autograd.Graph, dev tensor.Device, t []float32) *autograd.Var {
-	freq := g.Const(g.Own(tensor.FromSlice(dev, TimestepFeatures(t), len(t), frequencyDim)))
+	freq := g.Const(g.Own(tensor.FromSlice(dev, nn.TimestepFeatures(t, frequencyDim), len(t), frequencyDim)))
 	return e.MLP2.Forward(g, g.SiLU(e.MLP0.Forward(g, freq)))
-}
-
-// TimestepFeatures is the sinusoidal embedding of each t: with
-// half = 128 frequencies f_i = 10000^(−i/half),
-//
-//	features[b] = [cos(t_b·f_0) … cos(t_b·f_127), sin(t_b·f_0) … sin(t_b·f_127)]
-//
-// computed in float32 step by step as PyTorch does, so that both give the
-// same features to the last bit or so (the arguments reach 999·f_0, where a
-// float64 computation would differ by 1e-4).
-func TimestepFeatures(t []float32) []float32 {
-	const half = frequencyDim / 2
-	out := make([]float32, len(t)*frequencyDim)
-	negLog := float32(-math.Log(10000))
-	for i := range half {
-		f := float32(math.Exp(float64(negLog * float32(i) / half)))
-		for b, tb := range t {
-			arg := float64(tb * f)
-			out[b*frequencyDim+i] = float32(math.Cos(arg))
-			out[b*frequencyDim+half+i] = float32(math.Sin(arg))
-		}
-	}
-	return out
 }
 
 // ---------------------------------------------------------------------------

@@ -21,6 +21,16 @@ func XavierUniform(t *tensor.Tensor, fanIn, fanOut int, r *rand.Rand) {
 	set(t, data)
 }
 
+// Uniform fills t with U(−bound, bound): PyTorch's default for Linear and
+// convolution layers, with bound = 1/√fan_in.
+func Uniform(t *tensor.Tensor, bound float64, r *rand.Rand) {
+	data := make([]float32, t.Numel())
+	for i := range data {
+		data[i] = float32((2*r.Float64() - 1) * bound)
+	}
+	set(t, data)
+}
+
 // Normal fills t with N(0, std²).
 func Normal(t *tensor.Tensor, std float64, r *rand.Rand) {
 	data := make([]float32, t.Numel())

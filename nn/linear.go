@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/ditgo/ditgo/autograd"
@@ -30,6 +31,18 @@ func (l *Linear) InitXavier(r *rand.Rand) {
 	XavierUniform(l.Weight.Value, in, out, r)
 	if l.Bias != nil {
 		tensor.Fill(l.Bias.Value, 0)
+	}
+}
+
+// InitDefault is PyTorch's default initialisation of a Linear (and of a
+// 1-D convolution stored as one, weight [out, in, 1]): weight and bias
+// uniform in ±1/√fan_in.
+func (l *Linear) InitDefault(r *rand.Rand) {
+	w := l.Weight.Value
+	bound := 1 / math.Sqrt(float64(w.Numel()/w.Dim(0)))
+	Uniform(w, bound, r)
+	if l.Bias != nil {
+		Uniform(l.Bias.Value, bound, r)
 	}
 }
 
