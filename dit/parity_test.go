@@ -1,13 +1,13 @@
 package dit_test
 
 import (
-	"math"
 	"strings"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
+	"github.com/ditgo/ditgo/dit/internal/fixture"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
@@ -60,26 +60,26 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 
 	// Stage 1: the forward pass.
 	g := autograd.NewNoGradGraph()
-	x := g.Const(g.Own(tensor.FromSlice(dev, get(t, f, "forward.x").Data, get(t, f, "forward.x").Shape...)))
-	out := m.Forward(g, x, get(t, f, "forward.t").Data, ints(get(t, f, "forward.y").Data))
-	report(t, "forward", out.Value, get(t, f, "forward.out"), tolForward)
+	x := g.Const(g.Own(tensor.FromSlice(dev, fixture.Get(t, f, "forward.x").Data, fixture.Get(t, f, "forward.x").Shape...)))
+	out := m.Forward(g, x, fixture.Get(t, f, "forward.t").Data, fixture.Labels(fixture.Get(t, f, "forward.y").Data))
+	fixture.Report(t, "forward", out.Value, fixture.Get(t, f, "forward.out"), tolForward)
 	g.Release()
 
 	// Stage 2: the hybrid loss and every parameter's gradient.
-	x0, noise := get(t, f, "loss.x0"), get(t, f, "loss.noise")
-	lt, ly := get(t, f, "loss.t"), get(t, f, "loss.y")
+	x0, noise := fixture.Get(t, f, "loss.x0"), fixture.Get(t, f, "loss.noise")
+	lt, ly := fixture.Get(t, f, "loss.t"), fixture.Get(t, f, "loss.y")
 	step := func() (*autograd.Graph, diffusion.Loss) {
 		g := autograd.NewGraph()
 		n := g.Own(tensor.FromSlice(dev, noise.Data, noise.Shape...))
-		loss := diffusion.TrainingLoss(g, m, sched, x0.Data, n, ints32(lt.Data), ints(ly.Data))
+		loss := diffusion.TrainingLoss(g, m, sched, x0.Data, n, fixture.Steps(lt.Data), fixture.Labels(ly.Data))
 		g.Backward(loss.Total)
 		return g, loss
 	}
 	g, loss := step()
-	report(t, "loss.total", loss.Total.Value, get(t, f, "loss.total"), tolLoss)
-	report(t, "loss.mse", loss.MSE.Value, get(t, f, "loss.mse"), tolLoss)
+	fixture.Report(t, "loss.total", loss.Total.Value, fixture.Get(t, f, "loss.total"), tolLoss)
+	fixture.Report(t, "loss.mse", loss.MSE.Value, fixture.Get(t, f, "loss.mse"), tolLoss)
 	if c.LearnSigma {
-		report(t, "loss.vb", loss.VB.Value, get(t, f, "loss.vb"), tolLoss)
+		fixture.Report(t, "loss.vb", loss.VB.Value, fixture.Get(t, f, "loss.vb"), tolLoss)
 	}
 	worst := 0.0
 	for _, p := range m.Params.Trainable() {
@@ -88,7 +88,7 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 			t.Errorf("the fixture has no gradient for %s", p.Name)
 			continue
 		}
-		worst = max(worst, report(t, "grad."+p.Name, p.Var.Grad, want, tolGrad))
+		worst = max(worst, fixture.Report(t, "grad."+p.Name, p.Var.Grad, want, tolGrad))
 	}
 	t.Logf("gradients: worst relative error %.2g over %d parameters", worst, len(m.Params.Trainable()))
 	g.Release()
@@ -103,7 +103,7 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 	}
 	worst = 0
 	for _, p := range m.Params.All() {
-		worst = max(worst, report(t, "adam3."+p.Name, p.Var.Value, get(t, f, "adam3."+p.Name), tolAdam))
+		worst = max(worst, fixture.Report(t, "adam3."+p.Name, p.Var.Value, fixture.Get(t, f, "adam3."+p.Name), tolAdam))
 	}
 	t.Logf("after 3 AdamW steps: worst relative error %.2g", worst)
 	opt.Release()
@@ -113,14 +113,14 @@ func checkParity(t *testing.T, dev tensor.Device, path string) {
 		if err := m.Params.Load(f, "param."); err != nil {
 			t.Fatal(err)
 		}
-		dn := get(t, f, "ddim.noise")
+		dn := fixture.Get(t, f, "ddim.noise")
 		xT := tensor.FromSlice(dev, dn.Data, dn.Shape...)
-		samples, err := diffusion.Sample(m, sched, xT, ints(get(t, f, "ddim.y").Data), &tensor.RNG{Seed: 1},
+		samples, err := diffusion.Sample(m, sched, xT, fixture.Labels(fixture.Get(t, f, "ddim.y").Data), &tensor.RNG{Seed: 1},
 			diffusion.SampleOptions{Sampler: "ddim", Steps: 10, CFGScale: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
-		report(t, "ddim.samples", samples, get(t, f, "ddim.samples"), tolSample)
+		fixture.Report(t, "ddim.samples", samples, fixture.Get(t, f, "ddim.samples"), tolSample)
 		samples.Release()
 		xT.Release()
 	}
@@ -140,60 +140,4 @@ func load(t *testing.T, dev tensor.Device, f *nn.File) *dit.Model {
 		t.Fatal(err)
 	}
 	return m
-}
-
-func get(t *testing.T, f *nn.File, name string) nn.Tensor {
-	t.Helper()
-	x, ok := f.Get(name)
-	if !ok {
-		t.Fatalf("fixture has no %s", name)
-	}
-	return x
-}
-
-// report compares got with the fixture's want and returns the worst error
-// relative to |want| + rms(want); it fails the test above tol.
-func report(t *testing.T, what string, got *tensor.Tensor, want nn.Tensor, tol float64) float64 {
-	t.Helper()
-	g, err := got.ToHost()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	if len(g) != len(want.Data) {
-		t.Fatalf("%s: %d values, want %d", what, len(g), len(want.Data))
-	}
-	var ss float64
-	for _, w := range want.Data {
-		ss += float64(w) * float64(w)
-	}
-	floor := math.Sqrt(ss/float64(max(len(want.Data), 1))) + 1e-30
-	worst, at := 0.0, 0
-	for i := range g {
-		e := math.Abs(float64(g[i])-float64(want.Data[i])) / (math.Abs(float64(want.Data[i])) + floor)
-		if e > worst || math.IsNaN(e) {
-			worst, at = e, i
-		}
-	}
-	if !(worst <= tol) {
-		t.Errorf("%s: element %d is %.7g, want %.7g (relative error %.2g > %.2g)", what, at, g[at], want.Data[at], worst, tol)
-	} else if !strings.Contains(what, ".") || strings.HasPrefix(what, "loss") || what == "ddim.samples" {
-		t.Logf("%s: worst relative error %.2g", what, worst)
-	}
-	return worst
-}
-
-func ints(v []float32) []int32 {
-	out := make([]int32, len(v))
-	for i, x := range v {
-		out[i] = int32(x)
-	}
-	return out
-}
-
-func ints32(v []float32) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(x)
-	}
-	return out
 }
