@@ -28,7 +28,6 @@ func writeMetrics(t *testing.T, dir string, n int, acc string) {
 	}
 }
 
-
 // compare reads each run (a folder or its metrics.jsonl), names it with its
 // last evaluation, skips a line cut short, writes a marked chart, runs
 // again over its own chart, and refuses a file it did not write.
