@@ -21,8 +21,10 @@ import (
 // only into a full-size operand, so the composition is two Fills of zeros
 // and two Binary adds: four kernels moving about 21 values per input value
 // where this one moves five (one read, four writes). Its backward would be
-// two Sums over axes of length 2 with a temporary between them. See
-// BenchmarkUpsample2x in tensor/fastcpu for the measured difference.
+// two Sums over axes of length 2 with a temporary between them. On the fast
+// CPU device at a U-Net shape ([32, 128, 16, 16], 2 cores) the kernels take
+// 0.9 ms each way; the compositions 15 ms forward and 7 ms backward
+// (BenchmarkUpsample2x in tensor/fastcpu).
 func Upsample2x(x *Tensor) *Tensor {
 	dev := mustSameDevice("Upsample2x", x)
 	mustFloat("Upsample2x", x)

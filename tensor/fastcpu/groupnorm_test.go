@@ -10,11 +10,11 @@ import (
 )
 
 // A long group far from zero: the VAE's shape class (65536 values per
-// group) with mean 100 and standard deviation about 0.7. Summed in float32,
-// the mean would be off by up to n·2⁻²⁴ relative, a hundredth of a
-// standard deviation here; the fast device sums its statistics in float64
-// and must agree with the float64 reference to float32 rounding, forward
-// and backward.
+// group) with mean 100 and standard deviation about 0.7. A float32 sum of
+// that many values may be off by up to n·2⁻²⁴ relative, which here is half
+// a standard deviation; the fast device sums its statistics in float32
+// blocks added in float64 and must agree with the float64 reference to
+// float32 rounding, forward and backward.
 func TestGroupNormLongGroup(t *testing.T) {
 	const b, c, h, w, groups = 2, 16, 64, 64, 1
 	n := b * c * h * w

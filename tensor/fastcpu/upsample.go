@@ -32,7 +32,8 @@ func (d *Device) Upsample2xBackward(dxB, doutB tensor.Buffer, nBC, h, w int) {
 			top, bot := dout[2*r*2*w:(2*r+1)*2*w], dout[(2*r+1)*2*w:(2*r+2)*2*w]
 			o := dx[r*w : (r+1)*w]
 			for j := range o {
-				o[j] = top[2*j] + top[2*j+1] + bot[2*j] + bot[2*j+1]
+				t, b := top[2*j:2*j+2:2*j+2], bot[2*j:2*j+2:2*j+2] // one bounds check each
+				o[j] = t[0] + t[1] + b[0] + b[1]
 			}
 		}
 	})
