@@ -9,8 +9,8 @@ import (
 	"github.com/ditgo/ditgo/tensor/fastcpu"
 )
 
-// A long group far from zero: the VAE's shape class (65536 values per
-// group) with mean 100 and standard deviation about 0.7. A float32 sum of
+// A long group far from zero, of a VAE's size (65536 values per group),
+// with mean 100 and standard deviation about 0.7. A float32 sum of
 // that many values may be off by up to n·2⁻²⁴ relative, which here is half
 // a standard deviation; the fast device sums its statistics in float32
 // blocks added in float64 and must agree with the float64 reference to
