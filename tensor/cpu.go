@@ -222,6 +222,23 @@ func (d *CPU[F]) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, m
 	LayerNormModulateBackwardRef(d.Floats(dx), d.Floats(dshift), d.Floats(dscale), d.Floats(dout), d.Floats(x), d.Floats(scale), d.Floats(mean), d.Floats(rstd), nB, nT, nD)
 }
 
+func (d *CPU[F]) GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale Buffer, args GroupNormArgs) {
+	GroupNormRef(d.Floats(out), d.Floats(mean), d.Floats(rstd), d.Floats(x), d.Floats(gamma), d.Floats(beta), d.Floats(shift), d.Floats(scale), args)
+}
+
+func (d *CPU[F]) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd Buffer, args GroupNormArgs) {
+	GroupNormBackwardRef(d.Floats(dx), d.Floats(dgamma), d.Floats(dbeta), d.Floats(dshift), d.Floats(dscale),
+		d.Floats(dout), d.Floats(x), d.Floats(gamma), d.Floats(beta), d.Floats(scale), d.Floats(mean), d.Floats(rstd), args)
+}
+
+func (d *CPU[F]) Upsample2x(out, x Buffer, nBC, h, w int) {
+	Upsample2xRef(d.Floats(out), d.Floats(x), nBC, h, w)
+}
+
+func (d *CPU[F]) Upsample2xBackward(dx, dout Buffer, nBC, h, w int) {
+	Upsample2xBackwardRef(d.Floats(dx), d.Floats(dout), nBC, h, w)
+}
+
 func (d *CPU[F]) Attention(out, lse, qkv Buffer, args AttentionArgs) {
 	q, k, v := QKVParts(d.Floats(qkv), args)
 	AttentionRef(d.Floats(out), d.Floats(lse), q, k, v, args)

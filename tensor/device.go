@@ -91,6 +91,20 @@ type Device interface {
 	LayerNormModulate(out, mean, rstd, x, shift, scale Buffer, nB, nT, nD int)
 	// LayerNormModulateBackward: gradients of LayerNormModulate.
 	LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd Buffer, nB, nT, nD int)
+
+	// GroupNorm and nearest-neighbour upsampling, for the U-Net and the VAE.
+
+	// GroupNorm: out = (x̂·gamma + beta)·(1+scale) + shift over NCHW x, with
+	// x̂ normalised per (sample, group); saves mean and rstd; see GroupNorm.
+	GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale Buffer, args GroupNormArgs)
+	// GroupNormBackward: gradients of GroupNorm; dshift and dscale may be
+	// nil (not wanted).
+	GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd Buffer, args GroupNormArgs)
+	// Upsample2x: out[bc,2i+di,2j+dj] = x[bc,i,j], nearest neighbour.
+	Upsample2x(out, x Buffer, nBC, h, w int)
+	// Upsample2xBackward: dx[bc,i,j] = Σ of dout's 2×2 block at (2i, 2j).
+	Upsample2xBackward(dx, dout Buffer, nBC, h, w int)
+
 	// Attention: out = softmax(Q·Kᵀ·scale)·V per batch and head, with Q, K
 	// and V the three parts of the packed qkv; saves the log-sum-exp of
 	// every score row.
@@ -167,6 +181,15 @@ type CopySliceArgs struct {
 	N              int
 	SrcLen, SrcOff int
 	DstLen, DstOff int
+}
+
+// GroupNormArgs describes a group norm over x [B, C, HW] (HW the product of
+// the spatial axes): the C channels form Groups groups of C/Groups
+// consecutive channels, and each (sample, group) is normalised over its
+// C/Groups·HW elements with ε = Eps.
+type GroupNormArgs struct {
+	B, C, HW, Groups int
+	Eps              float32
 }
 
 // AdamWArgs are the hyper-parameters of one AdamW step, with the bias

@@ -148,6 +148,17 @@ func TestMisusePanics(t *testing.T) {
 		{"Attention parts", func() { tensor.Attention(z(2, 1, 1, 2, 4), 1) }, []string{"Attention", "[2 1 1 2 4]", "[3, B, H, T, Dh]"}},
 		{"AttentionBackward out", func() { tensor.AttentionBackward(z(1, 1, 2, 4), z(3, 1, 1, 2, 4), z(1, 1, 3, 4), z(1, 1, 2), 1) }, []string{"AttentionBackward", "[1 1 3 4]", "[1 1 2 4]"}},
 		{"LayerNormModulate", func() { tensor.LayerNormModulate(z(2, 3, 4), z(2, 3), nil) }, []string{"LayerNormModulate", "[2 3 4]", "[2 3]"}},
+		{"GroupNorm groups", func() { tensor.GroupNorm(z(2, 6, 3, 3), z(6), z(6), nil, nil, 4, 1e-5) }, []string{"GroupNorm", "4 groups", "6 channels", "[2 6 3 3]"}},
+		{"GroupNorm gamma", func() { tensor.GroupNorm(z(2, 6, 3, 3), z(3), z(6), nil, nil, 3, 1e-5) }, []string{"GroupNorm", "[2 6 3 3]", "[3]"}},
+		{"GroupNorm modulation", func() { tensor.GroupNorm(z(2, 6, 3, 3), z(6), z(6), nil, z(6), 3, 1e-5) }, []string{"GroupNorm", "[2 6 3 3]", "[6]", "[B, C]"}},
+		{"GroupNorm no beta", func() { tensor.GroupNorm(z(2, 6, 3, 3), z(6), nil, nil, nil, 3, 1e-5) }, []string{"GroupNorm", "gamma and beta", "[6]"}},
+		{"GroupNorm rank", func() { tensor.GroupNorm(z(6), z(6), z(6), nil, nil, 3, 1e-5) }, []string{"GroupNorm", "[6]", "[B, C, H, W]"}},
+		{"GroupNorm eps", func() { tensor.GroupNorm(z(2, 6), z(6), z(6), nil, nil, 3, 0) }, []string{"GroupNorm", "eps 0"}},
+		{"GroupNormBackward stats", func() {
+			tensor.GroupNormBackward(z(2, 6, 3), z(2, 6, 3), z(6), z(6), nil, z(2, 2), z(2, 2), 3, false)
+		}, []string{"GroupNormBackward", "[2 2]", "[2, 3]"}},
+		{"Upsample2x", func() { tensor.Upsample2x(z(3)) }, []string{"Upsample2x", "[3]"}},
+		{"Upsample2xBackward odd", func() { tensor.Upsample2xBackward(z(1, 2, 4, 3)) }, []string{"Upsample2xBackward", "[1 2 4 3]", "even"}},
 		{"AdamW shapes", func() { tensor.AdamW(z(3), z(3), z(3), z(4), tensor.AdamWArgs{Step: 1}) }, []string{"AdamW", "[3]", "[4]"}},
 		{"AdamW step", func() { tensor.AdamW(z(3), z(3), z(3), z(3), tensor.AdamWArgs{}) }, []string{"AdamW", "step 0"}},
 		{"EMA", func() { tensor.EMA(z(3), z(2), 0.9) }, []string{"EMA", "[3]", "[2]"}},
@@ -230,6 +241,10 @@ func TestMisuseInt32Operand(t *testing.T) {
 		{"LayerNormModulateBackward", func() {
 			tensor.LayerNormModulateBackward(i(1, 2, 4), f(1, 2, 4), nil, f(1, 2), f(1, 2), false)
 		}},
+		{"GroupNormBackward", func() {
+			tensor.GroupNormBackward(i(1, 2, 4), f(1, 2, 4), f(2), f(2), nil, f(1, 1), f(1, 1), 1, false)
+		}},
+		{"Upsample2x", func() { tensor.Upsample2x(i(1, 2, 2)) }},
 		{"ScatterAdd", func() { tensor.ScatterAdd(f(3, 2), tensor.FromInt32(dev, []int32{0}, 1), i(1, 2)) }},
 	}
 	for _, c := range cases {

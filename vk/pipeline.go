@@ -16,11 +16,11 @@ import (
 )
 
 // Every kernel shares one descriptor-set layout and one pipeline layout:
-// maxBindings storage buffers (attention's backward pass needs ten) and a
-// push-constant block of pushConstantBytes, the minimum every Vulkan device
-// offers.
+// maxBindings storage buffers (group norm's backward pass needs thirteen:
+// its five gradients, seven inputs and a scratch) and a push-constant block
+// of pushConstantBytes, the minimum every Vulkan device offers.
 const (
-	maxBindings       = 10
+	maxBindings       = 13
 	pushConstantBytes = 128
 )
 

@@ -23,8 +23,9 @@
 //     its gradient in AVX-512 (attention_amd64.s) where the CPU has it
 //     (attention.go); GELU (unary_amd64.s, AVX-512 or AVX2), the float64
 //     column sums of Sum (reduce_amd64.s) and AdamW (optim_amd64.s, the
-//     reference's bits) are vector loops too; the layer norms and
-//     elementwise ops are float32 loops split over the cores.
+//     reference's bits) are vector loops too; the layer norms, the group
+//     norm (float64 statistics), the upsampling and the elementwise ops are
+//     float32 loops split over the cores.
 //
 // The micro-kernel and the vector loops of one instruction set make an
 // instructionSet (instructionset.go), and the device runs one set, so
@@ -42,7 +43,8 @@
 // brings); then the kernels: matmul.go and gemm.go, with gemm_kernel.go
 // (the micro-kernel's contract) and gemm_bf16.go (BF16 products);
 // attention.go; unary.go and exp.go;
-// reduce.go, elementwise.go, layernorm.go, optim.go, permute.go. A kernel
+// reduce.go, elementwise.go, layernorm.go, groupnorm.go, upsample.go,
+// optim.go, permute.go. A kernel
 // with assembly has it in the _amd64.go and _amd64.s files of its own name
 // (exp.go's in exp_amd64.h, the GEMM's packing in gemm_pack_amd64.s, the
 // frame its AVX-512 kernels share in gemm_amd64.h), and

@@ -129,6 +129,26 @@ func (d *Counting) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale,
 	d.Device.LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd, nB, nT, nD)
 }
 
+func (d *Counting) GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale tensor.Buffer, args tensor.GroupNormArgs) {
+	d.add("GroupNorm")
+	d.Device.GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale, args)
+}
+
+func (d *Counting) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd tensor.Buffer, args tensor.GroupNormArgs) {
+	d.add("GroupNormBackward")
+	d.Device.GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd, args)
+}
+
+func (d *Counting) Upsample2x(out, x tensor.Buffer, nBC, h, w int) {
+	d.add("Upsample2x")
+	d.Device.Upsample2x(out, x, nBC, h, w)
+}
+
+func (d *Counting) Upsample2xBackward(dx, dout tensor.Buffer, nBC, h, w int) {
+	d.add("Upsample2xBackward")
+	d.Device.Upsample2xBackward(dx, dout, nBC, h, w)
+}
+
 func (d *Counting) Attention(out, lse, qkv tensor.Buffer, args tensor.AttentionArgs) {
 	d.add("Attention")
 	d.Device.Attention(out, lse, qkv, args)

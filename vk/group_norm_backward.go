@@ -1,0 +1,34 @@
+//go:build cgo
+
+package vk
+
+import "github.com/ditgo/ditgo/tensor"
+
+// groupNormBackwardPush mirrors GroupNormBackwardPush in
+// shaders/group_norm_backward.comp.
+type groupNormBackwardPush struct {
+	nB, nC, nHW, nGroups   uint32
+	hasScale               uint32
+	writeShift, writeScale uint32
+}
+
+// GroupNormBackward records the gradients of GroupNorm
+// (group_norm_backward.comp; reference tensor.GroupNormBackwardRef) as two
+// passes of one shader, chosen by its PASS constant:
+//
+//	0  dx, and the sums S1 = Σ dout, S2 = Σ dout·x̂    one workgroup per (sample, group)
+//	   of every (sample, channel) into a scratch buffer
+//	1  dgamma and dbeta (sums over the samples),      one invocation per channel
+//	   dshift and dscale, from the scratch
+//
+// The scratch holds 2·B·C floats and is freed as soon as the two passes are
+// recorded. dx, dgamma and dbeta are required; dshift and dscale may be nil.
+func (d *Device) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd tensor.Buffer, a tensor.GroupNormArgs) {
+	push := groupNormBackwardPush{nB: u32(a.B), nC: u32(a.C), nHW: u32(a.HW), nGroups: u32(a.Groups),
+		hasScale: b2u(scale != nil), writeShift: b2u(dshift != nil), writeScale: b2u(dscale != nil)}
+	sums := d.Alloc(tensor.Float32, 2*a.B*a.C) // scratch: (S1, S2) of every (b, c)
+	bufs := []tensor.Buffer{dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd, sums}
+	dispatch(d, "group_norm_backward", []uint32{0}, &push, grid1D(a.B*a.Groups, 1), bufs...)
+	dispatch(d, "group_norm_backward", []uint32{1}, &push, grid1D(a.C, 256), bufs...)
+	d.Free(sums) // safe: later commands are ordered after these
+}
