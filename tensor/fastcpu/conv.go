@@ -70,11 +70,12 @@ func forwardGeom(a tensor.Conv2DArgs) convGeom {
 }
 
 // run writes col[(c,ky,kx), q…q+len(d)−1] into d, where plane is x[c] and
-// q a column of this image; d must not run past the image's last column.
-// Along one output row the pixels read one row of x, S apart: at stride 1
-// that is a copy, with zeros where the window hangs over the padding.
-func (g *convGeom) run(d, plane []float32, ky, kx, q int) {
-	oy, ox := q/g.OW, q%g.OW
+// q = oy·OW + ox a column of this image; d must not run past the image's
+// last column. Along one output row the pixels read one row of x, S apart:
+// at stride 1 that is a copy, with zeros where the window hangs over the
+// padding. (This loop is the price of not storing col; it avoids integer
+// divisions, which cost tens of cycles, at stride 1.)
+func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 	for len(d) > 0 {
 		n := min(len(d), g.OW-ox) // columns left in output row oy
 		iy := oy*g.S + ky - g.PH
@@ -85,14 +86,16 @@ func (g *convGeom) run(d, plane []float32, ky, kx, q int) {
 			ix := ox*g.S + kx - g.PW // the input column of d[0]
 			// Output j reads input column ix + j·S, inside the row for
 			// lo ≤ j < hi.
-			lo, hi := 0, 0
-			if ix < 0 {
-				lo = ceilDiv(-ix, g.S)
+			var lo, hi int
+			if g.S == 1 {
+				lo, hi = -ix, g.W-ix
+			} else {
+				// Rounded up where the numerator is positive; at most 0,
+				// which the clamps below read as 0, where it is not.
+				lo, hi = ceilDiv(-ix, g.S), ceilDiv(g.W-ix, g.S)
 			}
-			if g.W > ix {
-				hi = ceilDiv(g.W-ix, g.S)
-			}
-			lo, hi = min(lo, n), max(min(hi, n), min(lo, n))
+			lo = min(max(lo, 0), n)
+			hi = max(min(hi, n), lo)
 			if lo > 0 {
 				clear(d[:lo])
 			}
@@ -122,6 +125,7 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		nr, kk, hw := k.nr, g.KH*g.KW, g.H*g.W
 		c, ky, kx := pc/kk, pc%kk/g.KW, pc%g.KW
+		oy, ox := col/g.OW, col%g.OW // of the panel's first pixel
 		for p := range kc {
 			d := dst[p*nr : (p+1)*nr]
 			if c == g.C { // only with ones: the last row
@@ -129,7 +133,7 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 					d[i] = 1
 				}
 			} else {
-				g.run(d[:w], x[c*hw:(c+1)*hw], ky, kx, col)
+				g.run(d[:w], x[c*hw:(c+1)*hw], ky, kx, oy, ox)
 			}
 			clear(d[w:])
 			if kx++; kx == g.KW {
@@ -159,7 +163,7 @@ func (g *convGeom) packColumns(x []float32) func(k *gemmKernel, dst []float32, c
 			for q := pc; q < pc+kc; {
 				b, local := q/P, q%P
 				m := min(pc+kc-q, P-local)
-				g.run(tmp[i*kc+q-pc:][:m], x[(b*g.C+c)*hw:][:hw], ky, kx, local)
+				g.run(tmp[i*kc+q-pc:][:m], x[(b*g.C+c)*hw:][:hw], ky, kx, local/g.OW, local%g.OW)
 				q += m
 			}
 		}
