@@ -3,6 +3,7 @@ package fastcpu
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -13,22 +14,20 @@ import (
 //	col[(ci,ky,kx), (oy,ox)] = x[ci, oy·S + ky − P, ox·S + kx − P]   (0 in the padding)
 //
 // a [Cin·KH·KW, OH·OW] matrix whose every column holds the input pixels one
-// output pixel sees. With it, each kernel of tensor.Conv2DRef and its
-// gradients is one matrix product per image (out[b] is [Cout, OH·OW], which
-// is already NCHW):
+// output pixel sees. With it, the forward pass and the weight gradient are
+// matrix products (out[b] is [Cout, OH·OW], which is already NCHW):
 //
 //	forward:       out[b] = w · col(x[b])                w viewed [Cout, Cin·KH·KW]
-//	weight grad:   dw     = Σ_b dout[b] · col(x[b])ᵀ     one product with K = B·OH·OW
-//	input grad:    dx[b]  = col2im(wᵀ · dout[b])
+//	weight grad:   dw     = Σ_b dout[b] · col(x[b])ᵀ     K runs over every pixel of the batch
 //
 // The col matrix is never stored. It is KH·KW times larger than x, and
 // writing it to memory and packing it again would cost about as much as
 // the product itself at the U-Net's sizes. Instead the GEMM's packing of
 // that operand is replaced by a gather from x (gemmOperands.packA/packB):
 // each packed panel is built straight from the input planes, mostly by
-// copying runs of a row of x (stride 1), and lives in L2 as any packed
-// panel does. The rest of the GEMM — blocking, micro-kernel, the worker
-// team and its determinism — is unchanged.
+// copying runs of a row of x, and lives in L2 as any packed panel does.
+// The rest of the GEMM — blocking, micro-kernel, determinism — is
+// unchanged.
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -36,18 +35,23 @@ import (
 //
 //	dx[b,ci,iy,ix] = Σ_{co,ky,kx} dout[b,co,iy+ky−(KH−1−P),ix+kx−(KW−1−P)] · w[co,ci,KH−1−ky,KW−1−kx]
 //
-// so it runs on the forward's gather too (a negative padding, when P > K−1,
-// crops instead). At a larger stride that convolution would read a dout
-// with S−1 zeros between its pixels, most of the work wasted, so there the
-// product wᵀ·dout[b] is formed into a stored col matrix (a pooled scratch,
-// a chunk of images at a time) and folded back onto dx by col2im, each
-// plane of dx summed by one goroutine.
+// so it runs on the forward's code (a negative padding, when P > K−1,
+// crops instead). At a stride S > 1 that convolution would read a dout
+// with S−1 zeros between its pixels, most of the work wasted; instead the
+// input pixels are split into S×S phases, each a stride-1 convolution of
+// dout with a part of the kernel (Conv2DBackwardInput).
+//
+// How the work is shared out: images smaller than convWidth pixels go
+// into one product side by side, so that the weights packed for a product
+// serve enough columns; the products (and the parts of the weight
+// gradient, cut along K) are units that each core takes whole, one after
+// another (convUnits).
 //
 // The bias rides along in the forward product as one more step of the sum:
 // w gets the bias as an extra column and col a row of ones, which costs
 // 1/(Cin·KH·KW) more work and no pass over out. Its gradient, Σ of dout
-// over b, oy and ox, is left to autograd (two Sum kernels: a pass over
-// dout, which is small beside the products).
+// over b, oy and ox, is left to autograd (two Sum kernels: one pass over
+// dout, a few percent of the weight gradient's time on UNet-B's shapes).
 
 // convGeom is the shape of one im2col matrix over the planes x[c] of one
 // image (C of H×W): rows c·KH·KW + ky·KW + kx, columns oy·OW + ox, and
@@ -117,15 +121,37 @@ func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 	}
 }
 
-// packRows is a gemmOperands.packB for op(B) = col of the planes x (one
-// image), with rows K = C·KH·KW, and with ones an extra row K of ones (the
-// bias's step): it packs rows pc…pc+kc−1, columns col…col+w−1, each packed
-// row a run of pixels.
+// segment is a run of a panel's columns that lie in one image: lanes
+// at…at+n−1, which are pixels p…p+n−1 of image i.
+type segment struct{ at, n, i, p int }
+
+// segments cuts columns col…col+w−1 of images of P pixels, laid side by
+// side, where one image ends and the next begins; at most max(2, w) of
+// them, written into buf.
+func segments(buf []segment, col, w, P int) []segment {
+	s := buf[:0]
+	for at := 0; at < w; {
+		q := col + at
+		n := min(w-at, P-q%P)
+		s = append(s, segment{at: at, n: n, i: q / P, p: q % P})
+		at += n
+	}
+	return s
+}
+
+// packRows is a gemmOperands.packB for op(B) = [col(x[0]) | col(x[1]) | …],
+// the col matrices of the images of x side by side (columns i·P + oy·OW +
+// ox), with rows C·KH·KW, and with ones an extra row of ones (the bias's
+// step): it packs rows pc…pc+kc−1, columns col…col+w−1, each packed row
+// one run of pixels per image it touches.
 func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+	kk, hw, P := g.KH*g.KW, g.H*g.W, g.OH*g.OW
+	in := g.C * hw // floats of one image of x
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
-		nr, kk, hw := k.nr, g.KH*g.KW, g.H*g.W
+		var buf [16]segment
+		segs := segments(buf[:], col, w, P)
+		nr := k.nr
 		c, ky, kx := pc/kk, pc%kk/g.KW, pc%g.KW
-		oy, ox := col/g.OW, col%g.OW // of the panel's first pixel
 		for p := range kc {
 			d := dst[p*nr : (p+1)*nr]
 			if c == g.C { // only with ones: the last row
@@ -133,7 +159,10 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 					d[i] = 1
 				}
 			} else {
-				g.run(d[:w], x[c*hw:(c+1)*hw], ky, kx, oy, ox)
+				for _, s := range segs {
+					plane := x[s.i*in+c*hw:][:hw]
+					g.run(d[s.at:s.at+s.n], plane, ky, kx, s.p/g.OW, s.p%g.OW)
+				}
 			}
 			clear(d[w:])
 			if kx++; kx == g.KW {
@@ -146,49 +175,47 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 }
 
 // packColumns is a gemmOperands.packB for op(B) = colᵀ over a batch of
-// images (the weight gradient): op(B)[q, n] = col_b[n, q − b·P] for the
-// image b holding column q, P = OH·OW. A panel's lanes are rows of col;
-// they are gathered into a small scratch, one run per lane and image, and
+// images (the weight gradient): op(B)[q, n] = col_b[n, k0 + q − b·P] for
+// the image b holding row k0 + q, P = OH·OW. A panel's lanes are rows of col; they
+// are gathered into a small scratch, one run per lane and image, and
 // packed from there as packLanes packs a stored matrix (in assembly where
 // the instruction set has it).
-func (g *convGeom) packColumns(x []float32) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+func (g *convGeom) packColumns(x []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+	kk, hw, P := g.KH*g.KW, g.H*g.W, g.OH*g.OW
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
-		P, kk, hw := g.OH*g.OW, g.KH*g.KW, g.H*g.W
 		buf := convFloats(w * kc)
 		defer convScratch.Put(buf)
 		tmp := *buf
+		var sbuf [16]segment
+		segs := segments(sbuf[:], k0+pc, kc, P) // the steps, cut where images end
 		for i := range w {
 			n := col + i
 			c, ky, kx := n/kk, n%kk/g.KW, n%g.KW
-			for q := pc; q < pc+kc; {
-				b, local := q/P, q%P
-				m := min(pc+kc-q, P-local)
-				g.run(tmp[i*kc+q-pc:][:m], x[(b*g.C+c)*hw:][:hw], ky, kx, local/g.OW, local%g.OW)
-				q += m
+			for _, s := range segs {
+				g.run(tmp[i*kc+s.at:][:s.n], x[(s.i*g.C+c)*hw:][:hw], ky, kx, s.p/g.OW, s.p%g.OW)
 			}
 		}
 		packLanes(k, dst, tmp, true, kc, kc, w, k.nr)
 	}
 }
 
-// imageRows is a gemmOperands.packA for op(A)[m, q] = a[b, m, q − b·P], a
-// batch of [M, P] matrices side by side along K (dout in the weight
-// gradient): each image's part of a sliver is packed as packLanes packs a
-// stored matrix.
-func imageRows(a []float32, M, P int) func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
+// imageRows is a gemmOperands.packA for op(A)[m, q] = a[i, m, p] with
+// i·P + p = k0 + q: a batch of [M, P] matrices side by side along K (dout
+// in the weight gradient), from column k0 on. Each image's part of a
+// sliver is packed as packLanes packs a stored matrix.
+func imageRows(a []float32, M, P, k0 int) func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
 	return func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
-		for q := pc; q < pc+kc; {
-			b, local := q/P, q%P
-			m := min(pc+kc-q, P-local)
-			packLanes(k, dst[(q-pc)*k.mr:], a[(b*M+row)*P+local:], true, P, m, h, k.mr)
-			q += m
+		var buf [16]segment
+		for _, s := range segments(buf[:], k0+pc, kc, P) {
+			packLanes(k, dst[s.at*k.mr:], a[(s.i*M+row)*P+s.p:], true, P, s.n, h, k.mr)
 		}
 	}
 }
 
 // convScratch holds the pooled scratch of the convolution: the weights
-// with their bias column or flipped, the gathered lanes of a panel, and
-// the col matrices of the strided input gradient.
+// with their bias column or flipped, the gathered lanes of a panel, the
+// products of images side by side, the partial sums of the weight
+// gradient and the phases of the strided input gradient.
 var convScratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // convFloats returns a pooled buffer of n floats (contents unspecified).
@@ -201,7 +228,54 @@ func convFloats(n int) *[]float32 {
 	return p
 }
 
-// Conv2D: out[b] = [w | bias] · [col(x[b]); 1], one product per image.
+// convWidth is the number of columns (pixels) that the products of the
+// forward pass and of the input gradient aim at: images smaller than that
+// are laid side by side, so that the packed weights (repacked for every
+// product, M·K floats) serve at least this many columns. One image of a
+// U-Net at 8×8 is 64 columns, and alone it would spend as long packing
+// 128×1152 weights as multiplying them.
+const convWidth = 512
+
+// convUnits runs the n units of a convolution — each one product of work
+// multiply-adds and what goes with it — by calling run(u, s, workers),
+// which computes unit u with scratch s on workers goroutines.
+//
+// With at least two units per core, each goroutine takes whole units,
+// claiming the next one when it is done: no goroutine waits for another
+// until the last units, and a core slowed by other work takes fewer. The
+// GEMM's batch rule would instead split a product of this size over the
+// cores by tiles, with a barrier after every block, which on UNet-B's
+// shapes measured slower, and far slower on a busy machine. Fewer units
+// run one after another, each split by tiles; small ones run on one
+// goroutine. Every unit is computed by one goroutine, or by the GEMM's
+// fixed order, so the result does not depend on the cores.
+func (d *Device) convUnits(n, work int, run func(u int, s *gemmScratch, workers int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n*work < gemmParallelWork {
+		workers = 1
+	}
+	if workers > 1 && n >= 2*workers {
+		var next atomic.Int64
+		cpuTeam.run(workers, func(int) {
+			s := d.scratch.get()
+			for u := int(next.Add(1) - 1); u < n; u = int(next.Add(1) - 1) {
+				run(u, s, 1)
+			}
+			d.scratch.put(s)
+		})
+		return
+	}
+	s := d.scratch.get()
+	defer d.scratch.put(s)
+	if work < gemmParallelWork {
+		workers = 1
+	}
+	for u := range n {
+		run(u, s, workers)
+	}
+}
+
+// Conv2D: out[b] = [w | bias] · [col(x[b]); 1].
 func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) {
 	out, x, w, bias := d.Floats(outB), d.Floats(xB), d.Floats(wB), d.Floats(biasB)
 	K := a.Cin * a.KH * a.KW
@@ -215,118 +289,176 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 		}
 		w, K = wb, K+1
 	}
-	g := forwardGeom(a)
-	d.convProducts(out, w, x, g, K, bias != nil)
+	d.convProducts(out, w, x, forwardGeom(a), K, bias != nil)
 }
 
 // convProducts computes out[b] = w · col_g(x[b]) for every image b: w is
-// [M, K] with M = len(w)/K, and K is g's C·KH·KW, plus one with ones.
+// [M, K], K is g's C·KH·KW, plus one with ones, and out[b] is [M, OH·OW].
+// Images of fewer than convWidth pixels are multiplied a few at a time,
+// side by side, into a scratch, and copied to out.
 func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool) {
-	M, N := len(w)/K, g.OH*g.OW
+	M, P := len(w)/K, g.OH*g.OW
 	in := g.C * g.H * g.W // floats of one image of x
 	batch := len(x) / in
-	item := func(b int) gemmOperands {
-		return gemmOperands{
-			c: out[b*M*N : (b+1)*M*N : (b+1)*M*N], a: w,
-			M: M, N: N, K: K,
-			packB: g.packRows(x[b*in:(b+1)*in:(b+1)*in], ones),
+	nb := min(batch, ceilDiv(convWidth, P)) // images per product
+	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
+		b0 := u * nb
+		n := min(nb, batch-b0)
+		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(x[b0*in:(b0+n)*in], ones)}
+		if n == 1 {
+			op.c = out[b0*M*P : (b0+1)*M*P]
+			gemmProduct(&d.set.gemm, s, &op, workers)
+			return
 		}
-	}
-	gemmBatch(&d.set.gemm, &d.scratch, batch, M*N*K, item, runtime.GOMAXPROCS(0))
+		buf := convFloats(M * n * P)
+		defer convScratch.Put(buf)
+		op.c = *buf // [M, n·P]
+		gemmProduct(&d.set.gemm, s, &op, workers)
+		for i := range n {
+			for m := range M {
+				copy(out[((b0+i)*M+m)*P:][:P], op.c[m*n*P+i*P:])
+			}
+		}
+	})
 }
 
-// Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ as one product
-// whose K runs over every pixel of every image.
+// Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ, a product
+// whose K runs over every pixel of every image. It is cut along K into
+// parts of about convDepth pixels, whose products go to partial sums that
+// are then added in order: parts are units that the cores take whole
+// (convUnits), with no barrier between them, where one product would be
+// split by tiles with a barrier after every block of K. The parts depend
+// only on the sizes, so the result does not depend on the cores. dw is
+// small (Cout·Cin·KH·KW), so the partial sums cost little memory, and at
+// most convPartials floats of it.
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
 	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
-	item := func(int) gemmOperands {
-		return gemmOperands{
-			c: dw, M: M, N: N, K: K, accumulate: accumulate,
-			packA: imageRows(dout, M, P),
-			packB: g.packColumns(x),
-		}
-	}
-	gemmBatch(&d.set.gemm, &d.scratch, 1, M*N*K, item, runtime.GOMAXPROCS(0))
-}
-
-// convColScratch bounds the floats of the col matrices that the strided
-// input gradient holds at once (16 MiB).
-const convColScratch = 1 << 22
-
-// Conv2DBackwardInput: at stride 1, the forward's products on dout with
-// the flipped kernel; at larger strides, col = wᵀ · dout[b] for a chunk of
-// images, then col2im.
-func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv2DArgs) {
-	dx, dout, w := d.Floats(dxB), d.Floats(doutB), d.Floats(wB)
-	kk := a.KH * a.KW
-	if a.Stride == 1 {
-		// wf[ci, co, ky, kx] = w[co, ci, KH−1−ky, KW−1−kx]: [Cin, Cout·KH·KW].
-		buf := convFloats(a.Cin * a.Cout * kk)
-		defer convScratch.Put(buf)
-		wf := *buf
-		for co := range a.Cout {
-			for ci := range a.Cin {
-				src, dst := w[(co*a.Cin+ci)*kk:][:kk], wf[(ci*a.Cout+co)*kk:][:kk]
-				for i, v := range src {
-					dst[kk-1-i] = v // reversing the KH·KW block flips both axes
-				}
-			}
-		}
-		g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: a.KH, KW: a.KW, S: 1,
-			PH: a.KH - 1 - a.Pad, PW: a.KW - 1 - a.Pad, OH: a.H, OW: a.W}
-		d.convProducts(dx, wf, dout, g, a.Cout*kk, false)
+	parts := min(ceilDiv(K, convDepth), max(1, convPartials/(M*N)))
+	if parts == 1 {
+		op := gemmOperands{c: dw, M: M, N: N, K: K, accumulate: accumulate,
+			packA: imageRows(dout, M, P, 0), packB: g.packColumns(x, 0)}
+		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { gemmProduct(&d.set.gemm, s, &op, workers) })
 		return
 	}
-
-	M, N, K := a.Cin*kk, a.OH()*a.OW(), a.Cout // col[b] = wᵀ · dout[b]
-	chunk := max(1, min(a.B, convColScratch/(M*N)))
-	buf := convFloats(chunk * M * N)
+	buf := convFloats(parts * M * N)
 	defer convScratch.Put(buf)
-	col := *buf
-	for b0 := 0; b0 < a.B; b0 += chunk {
-		n := min(chunk, a.B-b0)
-		item := func(i int) gemmOperands {
-			b := b0 + i
-			return gemmOperands{
-				c: col[i*M*N : (i+1)*M*N : (i+1)*M*N], a: w, transA: true,
-				b: dout[b*K*N : (b+1)*K*N : (b+1)*K*N],
-				M: M, N: N, K: K,
+	partial := *buf // [parts, M, N]
+	d.convUnits(parts, M*N*ceilDiv(K, parts), func(u int, s *gemmScratch, workers int) {
+		k0, k1 := u*K/parts, (u+1)*K/parts
+		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: k1 - k0,
+			packA: imageRows(dout, M, P, k0), packB: g.packColumns(x, k0)}
+		gemmProduct(&d.set.gemm, s, &op, workers)
+	})
+	parallelFor(M*N, parts, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var sum float32
+			if accumulate {
+				sum = dw[i]
 			}
+			for u := range parts {
+				sum += partial[u*M*N+i]
+			}
+			dw[i] = sum
 		}
-		gemmBatch(&d.set.gemm, &d.scratch, n, M*N*K, item, runtime.GOMAXPROCS(0))
-		parallelFor(n*a.Cin, M*N/a.Cin, func(lo, hi int) {
-			for p := lo; p < hi; p++ {
-				i, ci := p/a.Cin, p%a.Cin
-				col2im(dx[((b0+i)*a.Cin+ci)*a.H*a.W:][:a.H*a.W], col[(i*M+ci*kk)*N:][:kk*N], a)
+	})
+}
+
+// convDepth is the depth (pixels of the batch) of one part of the weight
+// gradient, and convPartials bounds the floats of its partial sums (16 MiB).
+const (
+	convDepth    = 2048
+	convPartials = 1 << 22
+)
+
+// Conv2DBackwardInput runs on the forward's products. At stride 1 it is
+// the convolution of dout with the flipped kernel (see the top of this
+// file). At a stride S > 1 the input pixels fall into S×S phases by
+// (iy mod S, ix mod S), and each phase is a stride-1 convolution of dout
+// with a sub-kernel: a pixel iy = S·u + ry is reached only by the taps
+// ky ≡ ry + P (mod S), and those read dout rows u + const − t, one per tap
+// t. So each phase is one call of convProducts, into a scratch of that
+// phase's pixels that is then spread over dx. The phases together do the
+// forward's work, no more; folding a stored col matrix back onto dx
+// (col2im) would write and read KH·KW/S² times dx's size again.
+func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv2DArgs) {
+	dx, dout, w := d.Floats(dxB), d.Floats(doutB), d.Floats(wB)
+	S := a.Stride
+	if S == 1 {
+		y, x := phaseTaps(0, a.KH, a.Pad, 1, a.H), phaseTaps(0, a.KW, a.Pad, 1, a.W)
+		d.inputPhase(dx, dout, w, a, y, x)
+		return
+	}
+	buf := convFloats(a.B * a.Cin * ceilDiv(a.H, S) * ceilDiv(a.W, S))
+	defer convScratch.Put(buf)
+	for ry := range min(S, a.H) {
+		for rx := range min(S, a.W) {
+			y, x := phaseTaps(ry, a.KH, a.Pad, S, a.H), phaseTaps(rx, a.KW, a.Pad, S, a.W)
+			ph := (*buf)[:a.B*a.Cin*y.n*x.n] // [B, Cin, y.n, x.n]
+			if y.taps == 0 || x.taps == 0 {
+				clear(ph) // no tap reaches these pixels
+			} else {
+				d.inputPhase(ph, dout, w, a, y, x)
 			}
-		})
+			parallelFor(a.B*a.Cin, y.n*x.n, func(lo, hi int) {
+				for plane := lo; plane < hi; plane++ {
+					src, dst := ph[plane*y.n*x.n:][:y.n*x.n], dx[plane*a.H*a.W:][:a.H*a.W]
+					for u := range y.n {
+						row := dst[(S*u+ry)*a.W:][:a.W]
+						for v, val := range src[u*x.n : (u+1)*x.n] {
+							row[S*v+rx] = val
+						}
+					}
+				}
+			})
+		}
 	}
 }
 
-// col2im sums into plane (one input plane of dx, H×W) the KH·KW rows of col
-// that belong to it ([KH·KW, OH·OW]): each (ky, kx, oy, ox) adds to the
-// input pixel that it read in the forward pass.
-func col2im(plane, col []float32, a tensor.Conv2DArgs) {
-	OH, OW := a.OH(), a.OW()
-	clear(plane)
-	for ky := range a.KH {
-		for kx := range a.KW {
-			rows := col[(ky*a.KW+kx)*OH*OW:][:OH*OW]
-			for oy := range OH {
-				iy := oy*a.Stride + ky - a.Pad
-				if iy < 0 || iy >= a.H {
-					continue
-				}
-				dst, src := plane[iy*a.W:][:a.W], rows[oy*OW:][:OW]
-				for ox, v := range src {
-					if ix := ox*a.Stride + kx - a.Pad; ix >= 0 && ix < a.W {
-						dst[ix] += v
-					}
+// phase is one axis of one phase of the input gradient: the input
+// positions i = S·u + r for u < n, which the taps k = q + S·t, t < taps,
+// reach from output positions u + d − t.
+type phase struct {
+	n, taps, q, d int
+}
+
+// phaseTaps returns the phase r of an axis of n input positions, with a
+// kernel of size k, padding p and stride S: output o reads input
+// o·S + k' − p through tap k', so input S·u + r is read by the taps
+// k' ≡ r + p (mod S), from output (S·u + r + p − k')/S.
+func phaseTaps(r, k, p, S, n int) phase {
+	q := (r + p) % S
+	ph := phase{n: ceilDiv(n-r, S), q: q, d: (r + p - q) / S}
+	if k > q {
+		ph.taps = ceilDiv(k-q, S)
+	}
+	return ph
+}
+
+// inputPhase computes one phase of the input gradient into out
+// [B, Cin, y.n, x.n]: the stride-1 convolution of dout with the sub-kernel
+// of taps (q + S·t) of both axes, flipped and with its channel axes
+// swapped, wf[ci, co, t', s'] = w[co, ci, qy + S·(Ty−1−t'), qx + S·(Tx−1−s')],
+// over dout padded by T−1−d (negative: cropped).
+func (d *Device) inputPhase(out, dout, w []float32, a tensor.Conv2DArgs, y, x phase) {
+	S, kk := a.Stride, y.taps*x.taps
+	buf := convFloats(a.Cin * a.Cout * kk)
+	defer convScratch.Put(buf)
+	wf := *buf // [Cin, Cout·Ty·Tx]
+	for co := range a.Cout {
+		for ci := range a.Cin {
+			src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], wf[(ci*a.Cout+co)*kk:][:kk]
+			for t := range y.taps {
+				for s := range x.taps {
+					ky, kx := y.q+S*(y.taps-1-t), x.q+S*(x.taps-1-s)
+					dst[t*x.taps+s] = src[ky*a.KW+kx]
 				}
 			}
 		}
 	}
+	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
+		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}
+	d.convProducts(out, wf, dout, g, a.Cout*kk, false)
 }

@@ -42,16 +42,18 @@ func conv3x3(b, cin, side, cout, stride int) tensor.Conv2DArgs {
 //
 //	forward   B products  [Cout × Cin·KH·KW] · [Cin·KH·KW × OH·OW]
 //	dx        B products  [Cin × Cout·KH·KW] · [Cout·KH·KW × H·W]    at stride 1
-//	                      [Cin·KH·KW × Cout] · [Cout × OH·OW]        at stride 2 (then col2im)
+//	                      [Cin × Cout·KH·KW] · [Cout·KH·KW × OH·OW]  at stride 2, the
+//	                      same work as its S×S phases (smaller products)
 //	dw        1 product   [Cout × B·OH·OW] · [B·OH·OW × Cin·KH·KW]
 //
 // "dbias" times the bias gradient as autograd forms it, two Sums over
 // dout (its MB/s counts dout's bytes).
 //
-// The ratio conv ÷ gemm of one line is the price of the im2col gather
-// (and of col2im for dx at stride 2). Run the whole benchmark in one
-// command, since a shared machine's clock moves; -benchtime 20x keeps it
-// short.
+// The ratio conv ÷ gemm of one line is the price of the im2col gather,
+// less what the convolution's sharing out of the work gains over the
+// GEMM's (conv.go). Run the whole benchmark in one command, since a
+// shared machine's clock moves; on a busy machine, run it with -count and
+// compare the best of each line.
 func BenchmarkConv2D(b *testing.B) {
 	for _, s := range unetConvs {
 		a := s.a
@@ -66,7 +68,7 @@ func BenchmarkConv2D(b *testing.B) {
 			kk := a.KH * a.KW
 			dxGemm := tensor.MatMulArgs{Batch: a.B, M: a.Cin, N: a.H * a.W, K: a.Cout * kk}
 			if a.Stride > 1 {
-				dxGemm = tensor.MatMulArgs{Batch: a.B, M: a.Cin * kk, N: a.OH() * a.OW(), K: a.Cout, TransA: true}
+				dxGemm.N = a.OH() * a.OW()
 			}
 			runs := []struct {
 				name string

@@ -13,11 +13,12 @@ import (
 )
 
 // convChecks are convolutions larger than the op suite's, for the paths
-// that only larger sizes take: forward products split over the cores by
-// tiles (more than 16·2¹⁸ multiply-adds an image) or shared out by image,
-// several depth blocks with the bias's row of ones in the last, a
-// negative padding in the stride-1 input gradient, and the strided input
-// gradient's col matrices in chunks of one image (more than 2²² floats).
+// that only larger sizes take: products of several images side by side
+// (panels that straddle two images) or of one, shared out whole or split
+// by tiles, several depth blocks with the bias's row of ones in the last,
+// a negative padding in the stride-1 input gradient, the strided input
+// gradient's col matrix one image at a time (more than 2²² floats), and
+// weight gradients cut into parts, one part ending inside an image.
 var convChecks = []tensor.Conv2DArgs{
 	{B: 4, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 32, H: 9, W: 11, Cout: 40, KH: 3, KW: 3, Stride: 2, Pad: 1},
@@ -25,6 +26,7 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 5, Cin: 24, H: 8, W: 8, Cout: 36, KH: 1, KW: 1, Stride: 1, Pad: 0},
 	{B: 2, Cin: 3, H: 7, W: 9, Cout: 5, KH: 1, KW: 3, Stride: 1, Pad: 2},
 	{B: 2, Cin: 64, H: 128, W: 128, Cout: 4, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 5, Cin: 8, H: 23, W: 21, Cout: 12, KH: 3, KW: 3, Stride: 1, Pad: 1},
 }
 
 // The fast convolution and its two gradients against the float64

@@ -19,11 +19,10 @@
 //     CPUs with AVX512_BF16 the avx512bf16 set runs them with VDPBF16PS
 //     instead, which on the Emerald Rapids measured is half as fast
 //     (gemm_bf16.go).
-//   - Conv2D and its two gradients run on the same GEMM, one product per
-//     image (the weight gradient one product over the whole batch), with
-//     the im2col matrix gathered from the input straight into the GEMM's
-//     packed panels instead of being stored (conv.go); the strided input
-//     gradient folds a stored product back with col2im.
+//   - Conv2D and its two gradients run on the same GEMM, with the im2col
+//     matrix gathered from the input straight into the GEMM's packed
+//     panels instead of being stored, and the products shared out whole
+//     to the cores (conv.go).
 //   - Attention runs its products as batched GEMMs and the row softmax and
 //     its gradient in AVX-512 (attention_amd64.s) where the CPU has it
 //     (attention.go); GELU (unary_amd64.s, AVX-512 or AVX2), the float64

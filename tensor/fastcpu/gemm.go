@@ -209,24 +209,17 @@ func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p t
 			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate, bf16: p.BF16,
 		}
 	}
-	gemmBatch(k, cache, p.Batch, M*N*K, item, workers)
-}
-
-// gemmBatch computes the products item(0), …, item(batch−1), each of work
-// multiply-adds (M·N·K, the same for all) and none with M, N or K zero, on
-// up to workers goroutines, with scratch from cache.
-func gemmBatch(k *gemmKernel, cache *gemmScratchCache, batch, work int, item func(n int) gemmOperands, workers int) {
-	if batch*work < gemmParallelWork {
+	if p.Batch*M*N*K < gemmParallelWork {
 		workers = 1
 	}
 
 	// A batch of many small products: each goroutine takes whole products.
 	// A large product is better split by tiles, which shares its packed B
 	// and balances the load as the cores' speeds vary.
-	if workers > 1 && work < 16*gemmParallelWork && batch >= workers && (batch%workers == 0 || batch >= 4*workers) {
+	if workers > 1 && M*N*K < 16*gemmParallelWork && p.Batch >= workers && (p.Batch%workers == 0 || p.Batch >= 4*workers) {
 		cpuTeam.run(workers, func(w int) {
 			s := cache.get()
-			for n := w * batch / workers; n < (w+1)*batch/workers; n++ {
+			for n := w * p.Batch / workers; n < (w+1)*p.Batch/workers; n++ {
 				op := item(n)
 				gemmProduct(k, s, &op, 1)
 			}
@@ -235,10 +228,10 @@ func gemmBatch(k *gemmKernel, cache *gemmScratchCache, batch, work int, item fun
 		return
 	}
 	s := cache.get()
-	for n := range batch {
+	for n := range p.Batch {
 		op := item(n)
 		w := workers
-		if work < gemmParallelWork {
+		if M*N*K < gemmParallelWork {
 			w = 1
 		}
 		gemmProduct(k, s, &op, w)
