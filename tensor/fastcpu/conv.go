@@ -60,25 +60,70 @@ import (
 //
 // zero outside the plane. The padding may be negative (the input gradient
 // at stride 1 when P > K−1).
+//
+// At a stride S > 1 the pixels that one output row reads lie S apart in a
+// row of x, and gathering them one by one is slow beside copying a run.
+// So the planes are first split by column phase (splitPhases): each row
+// iy becomes S rows of Wr = ⌈W/S⌉ pixels, phase r holding x[c, iy, r],
+// x[c, iy, S+r], … (zero past W), where those pixels lie side by side.
+// Wr is 0 for planes that are not split, which must have S = 1.
 type convGeom struct {
 	C, H, W int
 	KH, KW  int
 	S       int
 	PH, PW  int
 	OH, OW  int
+	Wr      int
 }
 
-// forwardGeom is the im2col geometry of the forward pass over x.
+// forwardGeom is the im2col geometry of the forward pass and the weight
+// gradient over x, split by phase (Wr > 0) at a stride above 1.
 func forwardGeom(a tensor.Conv2DArgs) convGeom {
-	return convGeom{C: a.Cin, H: a.H, W: a.W, KH: a.KH, KW: a.KW, S: a.Stride, PH: a.Pad, PW: a.Pad, OH: a.OH(), OW: a.OW()}
+	g := convGeom{C: a.Cin, H: a.H, W: a.W, KH: a.KH, KW: a.KW, S: a.Stride, PH: a.Pad, PW: a.Pad, OH: a.OH(), OW: a.OW()}
+	if g.S > 1 {
+		g.Wr = ceilDiv(g.W, g.S)
+	}
+	return g
+}
+
+// plane is the number of floats of one input plane: H·W, or H·S·Wr when
+// split by phase.
+func (g *convGeom) plane() int {
+	if g.Wr > 0 {
+		return g.H * g.S * g.Wr
+	}
+	return g.H * g.W
+}
+
+// splitPhases returns x [images, C, H, W] split by column phase for g
+// (see convGeom), in a pooled buffer that the caller puts back.
+func (g *convGeom) splitPhases(x []float32) *[]float32 {
+	rows := len(x) / g.W // of all images and planes
+	buf := convFloats(rows * g.S * g.Wr)
+	xs := *buf
+	parallelFor(rows, g.W, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			src := x[r*g.W : (r+1)*g.W]
+			for ph := range g.S {
+				dst := xs[(r*g.S+ph)*g.Wr:][:g.Wr]
+				j := 0
+				for ; j*g.S+ph < g.W; j++ {
+					dst[j] = src[j*g.S+ph]
+				}
+				clear(dst[j:])
+			}
+		}
+	})
+	return buf
 }
 
 // run writes col[(c,ky,kx), q…q+len(d)−1] into d, where plane is x[c] and
 // q = oy·OW + ox a column of this image; d must not run past the image's
-// last column. Along one output row the pixels read one row of x, S apart:
-// at stride 1 that is a copy, with zeros where the window hangs over the
-// padding. (This loop is the price of not storing col; it avoids integer
-// divisions, which cost tens of cycles, at stride 1.)
+// last column. Along one output row the pixels read one row of x, S
+// apart, which lie side by side in a row of x (stride 1) or of one phase
+// (split planes): a copy, with zeros where the window hangs over the
+// padding. This loop is the price of not storing col; it does no integer
+// division.
 func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 	for len(d) > 0 {
 		n := min(len(d), g.OW-ox) // columns left in output row oy
@@ -86,31 +131,24 @@ func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 		if iy < 0 || iy >= g.H {
 			clear(d[:n])
 		} else {
-			row := plane[iy*g.W : (iy+1)*g.W]
-			ix := ox*g.S + kx - g.PW // the input column of d[0]
-			// Output j reads input column ix + j·S, inside the row for
-			// lo ≤ j < hi.
-			var lo, hi int
-			if g.S == 1 {
-				lo, hi = -ix, g.W-ix
-			} else {
-				// Rounded up where the numerator is positive; at most 0,
-				// which the clamps below read as 0, where it is not.
-				lo, hi = ceilDiv(-ix, g.S), ceilDiv(g.W-ix, g.S)
+			// Output j reads input column ix + j·S, which is element
+			// i + j of row.
+			ix := ox*g.S + kx - g.PW
+			row, i := plane[iy*g.W:][:g.W], ix
+			if g.Wr > 0 { // column ix is pixel ix/S of phase ix mod S
+				ph := ix % g.S
+				if ph < 0 {
+					ph += g.S
+				}
+				row, i = plane[(iy*g.S+ph)*g.Wr:][:g.Wr], (ix-ph)/g.S
 			}
-			lo = min(max(lo, 0), n)
-			hi = max(min(hi, n), lo)
+			lo := min(max(-i, 0), n)          // before the row: padding
+			hi := max(min(len(row)-i, n), lo) // past it: padding
 			if lo > 0 {
 				clear(d[:lo])
 			}
-			if g.S == 1 {
-				if lo < hi {
-					copy(d[lo:hi], row[ix+lo:ix+hi])
-				}
-			} else {
-				for j := lo; j < hi; j++ {
-					d[j] = row[ix+j*g.S]
-				}
+			if lo < hi {
+				copy(d[lo:hi], row[i+lo:i+hi])
 			}
 			if hi < n {
 				clear(d[hi:n])
@@ -145,7 +183,7 @@ func segments(buf []segment, col, w, P int) []segment {
 // step): it packs rows pc…pc+kc−1, columns col…col+w−1, each packed row
 // one run of pixels per image it touches.
 func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
-	kk, hw, P := g.KH*g.KW, g.H*g.W, g.OH*g.OW
+	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
 	in := g.C * hw // floats of one image of x
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		var buf [16]segment
@@ -181,7 +219,7 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 // packed from there as packLanes packs a stored matrix (in assembly where
 // the instruction set has it).
 func (g *convGeom) packColumns(x []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
-	kk, hw, P := g.KH*g.KW, g.H*g.W, g.OH*g.OW
+	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		buf := convFloats(w * kc)
 		defer convScratch.Put(buf)
@@ -289,7 +327,13 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 		}
 		w, K = wb, K+1
 	}
-	d.convProducts(out, w, x, forwardGeom(a), K, bias != nil)
+	g := forwardGeom(a)
+	if g.Wr > 0 {
+		buf := g.splitPhases(x)
+		defer convScratch.Put(buf)
+		x = *buf
+	}
+	d.convProducts(out, w, x, g, K, bias != nil)
 }
 
 // convProducts computes out[b] = w · col_g(x[b]) for every image b: w is
@@ -298,7 +342,7 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 // side by side, into a scratch, and copied to out.
 func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool) {
 	M, P := len(w)/K, g.OH*g.OW
-	in := g.C * g.H * g.W // floats of one image of x
+	in := g.C * g.plane() // floats of one image of x
 	batch := len(x) / in
 	nb := min(batch, ceilDiv(convWidth, P)) // images per product
 	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
@@ -334,6 +378,11 @@ func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool)
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
+	if g.Wr > 0 {
+		buf := g.splitPhases(x)
+		defer convScratch.Put(buf)
+		x = *buf
+	}
 	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
 	parts := min(ceilDiv(K, convDepth), max(1, convPartials/(M*N)))
