@@ -103,14 +103,24 @@ func (g *convGeom) splitPhases(x []float32) *[]float32 {
 	xs := *buf
 	parallelFor(rows, g.W, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			src := x[r*g.W : (r+1)*g.W]
+			src, dst := x[r*g.W:(r+1)*g.W], xs[r*g.S*g.Wr:(r+1)*g.S*g.Wr]
+			if g.S == 2 { // the common case, as one pass
+				even, odd := dst[:g.Wr], dst[g.Wr:]
+				for j := range g.W / 2 {
+					even[j], odd[j] = src[2*j], src[2*j+1]
+				}
+				if g.W%2 == 1 {
+					even[g.Wr-1], odd[g.Wr-1] = src[g.W-1], 0
+				}
+				continue
+			}
 			for ph := range g.S {
-				dst := xs[(r*g.S+ph)*g.Wr:][:g.Wr]
+				row := dst[ph*g.Wr : (ph+1)*g.Wr]
 				j := 0
 				for ; j*g.S+ph < g.W; j++ {
-					dst[j] = src[j*g.S+ph]
+					row[j] = src[j*g.S+ph]
 				}
-				clear(dst[j:])
+				clear(row[j:])
 			}
 		}
 	})
@@ -147,8 +157,13 @@ func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 			if lo > 0 {
 				clear(d[:lo])
 			}
-			if lo < hi {
+			if hi-lo > 16 {
 				copy(d[lo:hi], row[i+lo:i+hi])
+			} else if lo < hi { // a short run: a loop, cheaper than calling memmove
+				dst, src := d[lo:hi], row[i+lo:i+hi]
+				for j := range dst {
+					dst[j] = src[j]
+				}
 			}
 			if hi < n {
 				clear(d[hi:n])
@@ -214,10 +229,10 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 
 // packColumns is a gemmOperands.packB for op(B) = colᵀ over a batch of
 // images (the weight gradient): op(B)[q, n] = col_b[n, k0 + q − b·P] for
-// the image b holding row k0 + q, P = OH·OW. A panel's lanes are rows of col; they
-// are gathered into a small scratch, one run per lane and image, and
-// packed from there as packLanes packs a stored matrix (in assembly where
-// the instruction set has it).
+// the image b holding pixel k0 + q, P = OH·OW. A panel's lanes are rows of
+// col; they are gathered into a small scratch, one run per lane and
+// image, and packed from there as packLanes packs a stored matrix (in
+// assembly where the instruction set has it).
 func (g *convGeom) packColumns(x []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
@@ -234,6 +249,70 @@ func (g *convGeom) packColumns(x []float32, k0 int) func(k *gemmKernel, dst []fl
 			}
 		}
 		packLanes(k, dst, tmp, true, kc, kc, w, k.nr)
+	}
+}
+
+// padPlanes returns the planes of x [images, C, H, W] with g's padding
+// made real: [images, C, H+2·PH, W+2·PW], zeros around each plane, in a
+// pooled buffer that the caller puts back.
+func (g *convGeom) padPlanes(x []float32) *[]float32 {
+	Hp, Wp := g.H+2*g.PH, g.W+2*g.PW
+	planes := len(x) / (g.H * g.W)
+	buf := convFloats(planes * Hp * Wp)
+	xp := *buf
+	parallelFor(planes, Hp*Wp, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst, src := xp[pl*Hp*Wp:(pl+1)*Hp*Wp], x[pl*g.H*g.W:(pl+1)*g.H*g.W]
+			clear(dst[:g.PH*Wp])
+			for iy := range g.H {
+				row := dst[(g.PH+iy)*Wp : (g.PH+iy+1)*Wp]
+				clear(row[:g.PW])
+				copy(row[g.PW:], src[iy*g.W:(iy+1)*g.W])
+				clear(row[g.PW+g.W:])
+			}
+			clear(dst[(g.PH+g.H)*Wp:])
+		}
+	})
+	return buf
+}
+
+// packPatches is a gemmOperands.packB for op(B) = colᵀ over a batch of
+// images (the weight gradient), op(B)[q, n] = col_b[n, k0 + q − b·P] for
+// the image b holding pixel k0 + q, read from xp, the planes padded by
+// padPlanes. A packed row is one pixel's value under each of the panel's
+// taps (c, ky, kx), which lie at fixed offsets from the pixel's corner in
+// the padded planes: a gather with no bounds to test.
+func (g *convGeom) packPatches(xp []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+	kk := g.KH * g.KW
+	Hp, Wp := g.H+2*g.PH, g.W+2*g.PW
+	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+		var offBuf [64]int
+		off := offBuf[:0]
+		for n := col; n < col+w; n++ {
+			c, ky, kx := n/kk, n%kk/g.KW, n%g.KW
+			off = append(off, (c*Hp+ky)*Wp+kx)
+		}
+		q := k0 + pc
+		b, p := q/(g.OH*g.OW), q%(g.OH*g.OW)
+		oy, ox := p/g.OW, p%g.OW
+		corner := func() int { return (b*g.C*Hp+oy*g.S)*Wp + ox*g.S }
+		at := corner()
+		nr := k.nr
+		for s := range kc {
+			d := dst[s*nr : (s+1)*nr]
+			for i, o := range off {
+				d[i] = xp[at+o]
+			}
+			clear(d[w:])
+			if ox++; ox < g.OW {
+				at += g.S
+				continue
+			}
+			if ox, oy = 0, oy+1; oy == g.OH {
+				oy, b = 0, b+1
+			}
+			at = corner()
+		}
 	}
 }
 
@@ -378,17 +457,25 @@ func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool)
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	if g.Wr > 0 {
-		buf := g.splitPhases(x)
+	// Two gathers of colᵀ, each the faster where it is used (measured on
+	// UNet-B's shapes): long rows at stride 1 are copied in runs and
+	// transposed; short rows and strided ones are gathered a pixel at a
+	// time from padded planes.
+	var packB func(int) func(k *gemmKernel, dst []float32, col, w, pc, kc int)
+	if g.S == 1 && g.OW >= convLongRow {
+		packB = func(k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) { return g.packColumns(x, k0) }
+	} else {
+		buf := g.padPlanes(x)
 		defer convScratch.Put(buf)
-		x = *buf
+		xp := *buf
+		packB = func(k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) { return g.packPatches(xp, k0) }
 	}
 	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
 	parts := min(ceilDiv(K, convDepth), max(1, convPartials/(M*N)))
 	if parts == 1 {
 		op := gemmOperands{c: dw, M: M, N: N, K: K, accumulate: accumulate,
-			packA: imageRows(dout, M, P, 0), packB: g.packColumns(x, 0)}
+			packA: imageRows(dout, M, P, 0), packB: packB(0)}
 		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { gemmProduct(&d.set.gemm, s, &op, workers) })
 		return
 	}
@@ -398,7 +485,7 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 	d.convUnits(parts, M*N*ceilDiv(K, parts), func(u int, s *gemmScratch, workers int) {
 		k0, k1 := u*K/parts, (u+1)*K/parts
 		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: k1 - k0,
-			packA: imageRows(dout, M, P, k0), packB: g.packColumns(x, k0)}
+			packA: imageRows(dout, M, P, k0), packB: packB(k0)}
 		gemmProduct(&d.set.gemm, s, &op, workers)
 	})
 	parallelFor(M*N, parts, func(lo, hi int) {
@@ -417,9 +504,12 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 
 // convDepth is the depth (pixels of the batch) of one part of the weight
 // gradient, and convPartials bounds the floats of its partial sums (16 MiB).
+// convLongRow is the output width from which the weight gradient's
+// gather copies rows (packColumns) rather than pixels (packPatches).
 const (
 	convDepth    = 2048
 	convPartials = 1 << 22
+	convLongRow  = 32
 )
 
 // Conv2DBackwardInput runs on the forward's products. At stride 1 it is
