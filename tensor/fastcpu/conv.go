@@ -174,6 +174,10 @@ func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
 	}
 }
 
+// packFunc is a gemmOperands.packB: it packs op(B)[pc:pc+kc, col:col+w]
+// into dst as packPanel would.
+type packFunc = func(k *gemmKernel, dst []float32, col, w, pc, kc int)
+
 // segment is a run of a panel's columns that lie in one image: lanes
 // at…at+n−1, which are pixels p…p+n−1 of image i.
 type segment struct{ at, n, i, p int }
@@ -197,15 +201,25 @@ func segments(buf []segment, col, w, P int) []segment {
 // ox), with rows C·KH·KW, and with ones an extra row of ones (the bias's
 // step): it packs rows pc…pc+kc−1, columns col…col+w−1, each packed row
 // one run of pixels per image it touches.
-func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+func (g *convGeom) packRows(x []float32, ones bool) packFunc {
 	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
 	in := g.C * hw // floats of one image of x
+	pointwise := kk == 1 && g.S == 1 && g.PH == 0 && g.PW == 0
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		var buf [16]segment
 		segs := segments(buf[:], col, w, P)
 		nr := k.nr
 		c, ky, kx := pc/kk, pc%kk/g.KW, pc%g.KW
-		for p := range kc {
+		start := 0
+		if pointwise && len(segs) == 1 && c < g.C {
+			// col(x[i]) is x[i] itself, [C, P]: its rows up to the row of
+			// ones are packed as a stored matrix.
+			s := segs[0]
+			start = min(kc, g.C-c)
+			packLanes(k, dst, x[s.i*in+c*hw+s.p:], false, hw, start, w, nr)
+			c += start
+		}
+		for p := start; p < kc; p++ {
 			d := dst[p*nr : (p+1)*nr]
 			if c == g.C { // only with ones: the last row
 				for i := range d[:w] {
@@ -233,7 +247,7 @@ func (g *convGeom) packRows(x []float32, ones bool) func(k *gemmKernel, dst []fl
 // col; they are gathered into a small scratch, one run per lane and
 // image, and packed from there as packLanes packs a stored matrix (in
 // assembly where the instruction set has it).
-func (g *convGeom) packColumns(x []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+func (g *convGeom) packColumns(x []float32, k0 int) packFunc {
 	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		buf := convFloats(w * kc)
@@ -282,7 +296,7 @@ func (g *convGeom) padPlanes(x []float32) *[]float32 {
 // padPlanes. A packed row is one pixel's value under each of the panel's
 // taps (c, ky, kx), which lie at fixed offsets from the pixel's corner in
 // the padded planes: a gather with no bounds to test.
-func (g *convGeom) packPatches(xp []float32, k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+func (g *convGeom) packPatches(xp []float32, k0 int) packFunc {
 	kk := g.KH * g.KW
 	Hp, Wp := g.H+2*g.PH, g.W+2*g.PW
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
@@ -318,14 +332,20 @@ func (g *convGeom) packPatches(xp []float32, k0 int) func(k *gemmKernel, dst []f
 
 // imageRows is a gemmOperands.packA for op(A)[m, q] = a[i, m, p] with
 // i·P + p = k0 + q: a batch of [M, P] matrices side by side along K (dout
-// in the weight gradient), from column k0 on. Each image's part of a
-// sliver is packed as packLanes packs a stored matrix.
+// in the weight gradient), from column k0 on.
 func imageRows(a []float32, M, P, k0 int) func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
 	return func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
-		var buf [16]segment
-		for _, s := range segments(buf[:], k0+pc, kc, P) {
-			packLanes(k, dst[s.at*k.mr:], a[(s.i*M+row)*P+s.p:], true, P, s.n, h, k.mr)
-		}
+		packAlongK(k, dst, a, M, P, k0+pc, kc, row, h, k.mr)
+	}
+}
+
+// packAlongK packs kc steps from step q0 of lanes row…row+h−1, padded to
+// w, of [M, P] matrices side by side along K (a[i, m, p] is lane m, step
+// i·P + p): each matrix's part as packLanes packs a stored matrix.
+func packAlongK(k *gemmKernel, dst, a []float32, M, P, q0, kc, row, h, w int) {
+	var buf [16]segment
+	for _, s := range segments(buf[:], q0, kc, P) {
+		packLanes(k, dst[s.at*w:], a[(s.i*M+row)*P+s.p:], true, P, s.n, h, w)
 	}
 }
 
@@ -457,25 +477,33 @@ func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool)
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	// Two gathers of colᵀ, each the faster where it is used (measured on
-	// UNet-B's shapes): long rows at stride 1 are copied in runs and
-	// transposed; short rows and strided ones are gathered a pixel at a
-	// time from padded planes.
-	var packB func(int) func(k *gemmKernel, dst []float32, col, w, pc, kc int)
-	if g.S == 1 && g.OW >= convLongRow {
-		packB = func(k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) { return g.packColumns(x, k0) }
-	} else {
+	P := g.OH * g.OW
+	// colᵀ from pixel k0 of the batch on, gathered in the way that is the
+	// fastest where it is used (measured on UNet-B's shapes): a 1×1
+	// convolution's is x itself, packed as a stored matrix; long rows at
+	// stride 1 are copied in runs and transposed; short rows and strided
+	// ones are gathered a pixel at a time from padded planes.
+	var colT func(k0 int) packFunc
+	switch {
+	case a.KH == 1 && a.KW == 1 && a.Stride == 1 && a.Pad == 0:
+		colT = func(k0 int) packFunc {
+			return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+				packAlongK(k, dst, x, a.Cin, P, k0+pc, kc, col, w, k.nr)
+			}
+		}
+	case g.S == 1 && g.OW >= convLongRow:
+		colT = func(k0 int) packFunc { return g.packColumns(x, k0) }
+	default:
 		buf := g.padPlanes(x)
 		defer convScratch.Put(buf)
 		xp := *buf
-		packB = func(k0 int) func(k *gemmKernel, dst []float32, col, w, pc, kc int) { return g.packPatches(xp, k0) }
+		colT = func(k0 int) packFunc { return g.packPatches(xp, k0) }
 	}
-	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
 	parts := min(ceilDiv(K, convDepth), max(1, convPartials/(M*N)))
 	if parts == 1 {
 		op := gemmOperands{c: dw, M: M, N: N, K: K, accumulate: accumulate,
-			packA: imageRows(dout, M, P, 0), packB: packB(0)}
+			packA: imageRows(dout, M, P, 0), packB: colT(0)}
 		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { gemmProduct(&d.set.gemm, s, &op, workers) })
 		return
 	}
@@ -485,7 +513,7 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 	d.convUnits(parts, M*N*ceilDiv(K, parts), func(u int, s *gemmScratch, workers int) {
 		k0, k1 := u*K/parts, (u+1)*K/parts
 		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: k1 - k0,
-			packA: imageRows(dout, M, P, k0), packB: packB(k0)}
+			packA: imageRows(dout, M, P, k0), packB: colT(k0)}
 		gemmProduct(&d.set.gemm, s, &op, workers)
 	})
 	parallelFor(M*N, parts, func(lo, hi int) {
