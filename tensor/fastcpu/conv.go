@@ -24,10 +24,13 @@ import (
 // writing it to memory and packing it again would cost about as much as
 // the product itself at the U-Net's sizes. Instead the GEMM's packing of
 // that operand is replaced by a gather from x (gemmOperands.packA/packB):
-// each packed panel is built straight from the input planes, mostly by
-// copying runs of a row of x, and lives in L2 as any packed panel does.
-// The rest of the GEMM — blocking, micro-kernel, determinism — is
-// unchanged.
+// each packed panel is built straight from the input planes, and lives in
+// L2 as any packed panel does. The rest of the GEMM — blocking,
+// micro-kernel, determinism — is unchanged. To make the gather a plain
+// copy, the input planes are first prepared once per call (convGeom): the
+// padding is written out, so no read needs a bounds test, and at a stride
+// S > 1 each row is split into S phases, so that the pixels one output row
+// reads, S apart in x, lie side by side.
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -53,124 +56,178 @@ import (
 // over b, oy and ox, is left to autograd (two Sum kernels: one pass over
 // dout, a few percent of the weight gradient's time on UNet-B's shapes).
 
-// convGeom is the shape of one im2col matrix over the planes x[c] of one
-// image (C of H×W): rows c·KH·KW + ky·KW + kx, columns oy·OW + ox, and
+// convGeom is the shape of the im2col matrix over the planes of one image
+// (C planes of H×W), with rows c·KH·KW + ky·KW + kx and columns
+// oy·OW + ox:
 //
-//	col[(c,ky,kx), (oy,ox)] = x[c, oy·S + ky − PH, ox·S + kx − PW]
+//	col[(c,ky,kx), (oy,ox)] = x[c, oy·S + ky − PH, ox·S + kx − PW]   (0 outside the plane)
 //
-// zero outside the plane. The padding may be negative (the input gradient
-// at stride 1 when P > K−1).
+// PH and PW pad the top and the left; the padding may be negative (the
+// input gradient at stride 1 when P > K−1), which crops.
 //
-// At a stride S > 1 the pixels that one output row reads lie S apart in a
-// row of x, and gathering them one by one is slow beside copying a run.
-// So the planes are first split by column phase (splitPhases): each row
-// iy becomes S rows of Wr = ⌈W/S⌉ pixels, phase r holding x[c, iy, r],
-// x[c, iy, S+r], … (zero past W), where those pixels lie side by side.
-// Wr is 0 for planes that are not split, which must have S = 1.
+// The gathers read prepared planes (prepare): each plane cut or padded to
+// exactly the Hp = (OH−1)·S + KH rows and Wp = (OW−1)·S + KW columns that
+// the windows read, from row −PH and column −PW of x on, and each row
+// split into S phase rows of Wr = ⌈Wp/S⌉, phase r holding the padded
+// row's pixels r, S+r, 2S+r, … (zero past its end). Then the tap
+// (c, ky, kx) of output (oy, ox) is element
+//
+//	c·plane + tap[ky·KW + kx] + oy·rowStep + ox
+//	    plane = Hp·S·Wr, tap[ky·KW + kx] = (ky·S + kx mod S)·Wr + ⌊kx/S⌋, rowStep = S·S·Wr
+//
+// of the image's prepared planes, and the next output pixel of a row is
+// the next element: one output row's taps are a contiguous run, and
+// finding one is a few additions (integer divisions, which cost tens of
+// cycles, stay out of the gathers).
 type convGeom struct {
 	C, H, W int
 	KH, KW  int
 	S       int
 	PH, PW  int
 	OH, OW  int
-	Wr      int
+
+	// Set by setup: the prepared planes' sizes and offsets, as above.
+	hp, wp, wr     int
+	plane, rowStep int
+	tap            []int
 }
 
-// forwardGeom is the im2col geometry of the forward pass and the weight
-// gradient over x, split by phase (Wr > 0) at a stride above 1.
-func forwardGeom(a tensor.Conv2DArgs) convGeom {
-	g := convGeom{C: a.Cin, H: a.H, W: a.W, KH: a.KH, KW: a.KW, S: a.Stride, PH: a.Pad, PW: a.Pad, OH: a.OH(), OW: a.OW()}
-	if g.S > 1 {
-		g.Wr = ceilDiv(g.W, g.S)
+// setup computes g's prepared-plane sizes and tap offsets, and returns g.
+func (g *convGeom) setup() *convGeom {
+	g.hp, g.wp = (g.OH-1)*g.S+g.KH, (g.OW-1)*g.S+g.KW
+	g.wr = ceilDiv(g.wp, g.S)
+	g.plane, g.rowStep = g.hp*g.S*g.wr, g.S*g.S*g.wr
+	g.tap = make([]int, g.KH*g.KW)
+	for ky := range g.KH {
+		for kx := range g.KW {
+			g.tap[ky*g.KW+kx] = (ky*g.S+kx%g.S)*g.wr + kx/g.S
+		}
 	}
 	return g
 }
 
-// plane is the number of floats of one input plane: H·W, or H·S·Wr when
-// split by phase.
-func (g *convGeom) plane() int {
-	if g.Wr > 0 {
-		return g.H * g.S * g.Wr
+// forwardGeom is the im2col geometry of the forward pass and the weight
+// gradient over x.
+func forwardGeom(a tensor.Conv2DArgs) *convGeom {
+	g := convGeom{C: a.Cin, H: a.H, W: a.W, KH: a.KH, KW: a.KW, S: a.Stride, PH: a.Pad, PW: a.Pad, OH: a.OH(), OW: a.OW()}
+	return g.setup()
+}
+
+// prepare returns the prepared planes of x [images, C, H, W] (see
+// convGeom): in a pooled buffer, buf, that the caller puts back, or x
+// itself (buf nil) where there is nothing to pad or split. The planes are
+// split over the cores when workers > 1. It is called for the few images
+// of one unit of work at a time, so that they are prepared while in cache
+// and read back from there.
+func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float32) {
+	if g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
+		return x, nil
 	}
-	return g.H * g.W
-}
-
-// splitPhases returns x [images, C, H, W] split by column phase for g
-// (see convGeom), in a pooled buffer that the caller puts back.
-func (g *convGeom) splitPhases(x []float32) *[]float32 {
-	rows := len(x) / g.W // of all images and planes
-	buf := convFloats(rows * g.S * g.Wr)
-	xs := *buf
-	parallelFor(rows, g.W, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			src, dst := x[r*g.W:(r+1)*g.W], xs[r*g.S*g.Wr:(r+1)*g.S*g.Wr]
-			if g.S == 2 { // the common case, as one pass
-				even, odd := dst[:g.Wr], dst[g.Wr:]
-				for j := range g.W / 2 {
-					even[j], odd[j] = src[2*j], src[2*j+1]
+	S, Wr := g.S, g.wr
+	planes := len(x) / (g.H * g.W)
+	buf = convFloats(planes * g.plane)
+	xs = *buf
+	body := func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src, dst := x[pl*g.H*g.W:][:g.H*g.W], xs[pl*g.plane:][:g.plane]
+			for r := range g.hp {
+				row := dst[r*S*Wr:][:S*Wr] // S phase rows
+				iy := r - g.PH
+				if iy < 0 || iy >= g.H {
+					clear(row)
+					continue
 				}
-				if g.W%2 == 1 {
-					even[g.Wr-1], odd[g.Wr-1] = src[g.W-1], 0
+				in := src[iy*g.W:][:g.W]
+				if S == 2 && g.PW >= 0 && g.wp >= g.PW+g.W {
+					splitPair(row[:Wr], row[Wr:], in, g.PW)
+					continue
 				}
-				continue
-			}
-			for ph := range g.S {
-				row := dst[ph*g.Wr : (ph+1)*g.Wr]
-				j := 0
-				for ; j*g.S+ph < g.W; j++ {
-					row[j] = src[j*g.S+ph]
+				// Padded column j is input column j − PW; it goes to
+				// phase j mod S, place j/S. Place i of phase ph holds
+				// input column i·S + ph − PW, inside the row for
+				// lo ≤ i < hi.
+				for ph := range S {
+					dst := row[ph*Wr:][:Wr]
+					off := ph - g.PW
+					lo := min(max(ceilDiv(-off, S), 0), Wr)
+					hi := max(min(ceilDiv(g.W-off, S), ceilDiv(g.wp-ph, S), Wr), lo)
+					clear(dst[:lo])
+					if S == 1 {
+						copy(dst[lo:hi], in[lo+off:hi+off])
+					} else {
+						for i := lo; i < hi; i++ {
+							dst[i] = in[i*S+off]
+						}
+					}
+					clear(dst[hi:])
 				}
-				clear(row[j:])
 			}
 		}
-	})
-	return buf
+	}
+	if workers > 1 {
+		parallelFor(planes, g.plane, body)
+	} else {
+		body(0, planes)
+	}
+	return xs, buf
 }
 
-// run writes col[(c,ky,kx), q…q+len(d)−1] into d, where plane is x[c] and
-// q = oy·OW + ox a column of this image; d must not run past the image's
-// last column. Along one output row the pixels read one row of x, S
-// apart, which lie side by side in a row of x (stride 1) or of one phase
-// (split planes): a copy, with zeros where the window hangs over the
-// padding. This loop is the price of not storing col; it does no integer
-// division.
-func (g *convGeom) run(d, plane []float32, ky, kx, oy, ox int) {
+// splitPair is prepare's row split at stride 2 for the usual case, a
+// padding pw ≥ 0 on the left and at least enough columns to hold the row:
+// padded column j = ix + pw goes to even[j/2] or odd[j/2], and the other
+// places are zero.
+func splitPair(even, odd, in []float32, pw int) {
+	clear(even)
+	clear(odd)
+	ix := 0
+	if pw%2 == 1 { // the first input pixel is odd
+		odd[pw/2] = in[0]
+		ix = 1
+	}
+	j := (pw + ix) / 2 // the place of the next even/odd pair
+	e, o := even[j:], odd[j:]
+	pairs := (len(in) - ix) / 2
+	in2 := in[ix : ix+2*pairs]
+	e, o = e[:pairs], o[:pairs]
+	for i := range e {
+		e[i], o[i] = in2[2*i], in2[2*i+1]
+	}
+	if ix+2*pairs < len(in) { // one pixel left, even
+		even[j+pairs] = in[len(in)-1]
+	}
+}
+
+// run writes into d the im2col values of len(d) successive pixels of one
+// image, under one tap: the first pixel's value is img[i] and its column
+// is ox, and d must not run past the image's last pixel. Each output row
+// is one copy.
+func (g *convGeom) run(d, img []float32, i, ox int) {
 	for len(d) > 0 {
-		n := min(len(d), g.OW-ox) // columns left in output row oy
-		iy := oy*g.S + ky - g.PH
-		if iy < 0 || iy >= g.H {
-			clear(d[:n])
-		} else {
-			// Output j reads input column ix + j·S, which is element
-			// i + j of row.
-			ix := ox*g.S + kx - g.PW
-			row, i := plane[iy*g.W:][:g.W], ix
-			if g.Wr > 0 { // column ix is pixel ix/S of phase ix mod S
-				ph := ix % g.S
-				if ph < 0 {
-					ph += g.S
-				}
-				row, i = plane[(iy*g.S+ph)*g.Wr:][:g.Wr], (ix-ph)/g.S
-			}
-			lo := min(max(-i, 0), n)          // before the row: padding
-			hi := max(min(len(row)-i, n), lo) // past it: padding
-			if lo > 0 {
-				clear(d[:lo])
-			}
-			if hi-lo > 16 {
-				copy(d[lo:hi], row[i+lo:i+hi])
-			} else if lo < hi { // a short run: a loop, cheaper than calling memmove
-				dst, src := d[lo:hi], row[i+lo:i+hi]
-				for j := range dst {
-					dst[j] = src[j]
-				}
-			}
-			if hi < n {
-				clear(d[hi:n])
-			}
-		}
+		n := min(len(d), g.OW-ox) // pixels left in this output row
+		copyRun(d[:n], img[i:i+n])
 		d = d[n:]
-		oy, ox = oy+1, 0
+		i += g.rowStep - ox
+		ox = 0
+	}
+}
+
+// copyRun copies src to dst, which have one length. The gathers copy
+// many short runs (an output row of 8 or 16 pixels), for which calling
+// memmove costs more than the copy: those go eight floats at a time, in
+// registers.
+func copyRun(dst, src []float32) {
+	if len(dst) > 32 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for len(dst) >= 8 { // two 16-byte moves each (an [8]float32 would call memmove)
+		*(*[4]float32)(dst) = *(*[4]float32)(src)
+		*(*[4]float32)(dst[4:]) = *(*[4]float32)(src[4:])
+		dst, src = dst[8:], src[8:]
+	}
+	for j := range dst {
+		dst[j] = src[j]
 	}
 }
 
@@ -183,8 +240,8 @@ type packFunc = func(k *gemmKernel, dst []float32, col, w, pc, kc int)
 type segment struct{ at, n, i, p int }
 
 // segments cuts columns col…col+w−1 of images of P pixels, laid side by
-// side, where one image ends and the next begins; at most max(2, w) of
-// them, written into buf.
+// side, where one image ends and the next begins, using buf's storage
+// where it suffices.
 func segments(buf []segment, col, w, P int) []segment {
 	s := buf[:0]
 	for at := 0; at < w; {
@@ -197,26 +254,32 @@ func segments(buf []segment, col, w, P int) []segment {
 }
 
 // packRows is a gemmOperands.packB for op(B) = [col(x[0]) | col(x[1]) | …],
-// the col matrices of the images of x side by side (columns i·P + oy·OW +
-// ox), with rows C·KH·KW, and with ones an extra row of ones (the bias's
-// step): it packs rows pc…pc+kc−1, columns col…col+w−1, each packed row
-// one run of pixels per image it touches.
-func (g *convGeom) packRows(x []float32, ones bool) packFunc {
-	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
-	in := g.C * hw // floats of one image of x
+// the col matrices of the images of xs (prepared planes) side by side
+// (columns i·P + oy·OW + ox), with rows C·KH·KW, and with ones an extra
+// row of ones (the bias's step): it packs rows pc…pc+kc−1, columns
+// col…col+w−1, each packed row a few runs.
+func (g *convGeom) packRows(xs []float32, ones bool) packFunc {
+	kk, P := g.KH*g.KW, g.OH*g.OW
+	in := g.C * g.plane // floats of one image
 	pointwise := kk == 1 && g.S == 1 && g.PH == 0 && g.PW == 0
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		var buf [16]segment
 		segs := segments(buf[:], col, w, P)
+		// Each segment's first pixel in xs, under tap 0 of plane 0.
+		var baseBuf [16]int
+		base := baseBuf[:0]
+		for _, s := range segs {
+			base = append(base, s.i*in+s.p/g.OW*g.rowStep+s.p%g.OW)
+		}
 		nr := k.nr
-		c, ky, kx := pc/kk, pc%kk/g.KW, pc%g.KW
+		c, t := pc/kk, pc%kk // plane and tap of row pc
 		start := 0
 		if pointwise && len(segs) == 1 && c < g.C {
 			// col(x[i]) is x[i] itself, [C, P]: its rows up to the row of
 			// ones are packed as a stored matrix.
 			s := segs[0]
 			start = min(kc, g.C-c)
-			packLanes(k, dst, x[s.i*in+c*hw+s.p:], false, hw, start, w, nr)
+			packLanes(k, dst, xs[s.i*in+c*P+s.p:], false, P, start, w, nr)
 			c += start
 		}
 		for p := start; p < kc; p++ {
@@ -226,16 +289,14 @@ func (g *convGeom) packRows(x []float32, ones bool) packFunc {
 					d[i] = 1
 				}
 			} else {
-				for _, s := range segs {
-					plane := x[s.i*in+c*hw:][:hw]
-					g.run(d[s.at:s.at+s.n], plane, ky, kx, s.p/g.OW, s.p%g.OW)
+				off := c*g.plane + g.tap[t]
+				for j, s := range segs {
+					g.run(d[s.at:s.at+s.n], xs, base[j]+off, s.p%g.OW)
 				}
 			}
 			clear(d[w:])
-			if kx++; kx == g.KW {
-				if kx, ky = 0, ky+1; ky == g.KH {
-					ky, c = 0, c+1
-				}
+			if t++; t == kk {
+				t, c = 0, c+1
 			}
 		}
 	}
@@ -243,12 +304,13 @@ func (g *convGeom) packRows(x []float32, ones bool) packFunc {
 
 // packColumns is a gemmOperands.packB for op(B) = colᵀ over a batch of
 // images (the weight gradient): op(B)[q, n] = col_b[n, k0 + q − b·P] for
-// the image b holding pixel k0 + q, P = OH·OW. A panel's lanes are rows of
-// col; they are gathered into a small scratch, one run per lane and
-// image, and packed from there as packLanes packs a stored matrix (in
-// assembly where the instruction set has it).
-func (g *convGeom) packColumns(x []float32, k0 int) packFunc {
-	kk, hw, P := g.KH*g.KW, g.plane(), g.OH*g.OW
+// the image b holding pixel k0 + q, P = OH·OW, from prepared planes. A
+// panel's lanes are rows of col; they are gathered into a small scratch,
+// a few runs per lane, and packed from there as packLanes packs a stored
+// matrix (in assembly where the instruction set has it).
+func (g *convGeom) packColumns(xs []float32, k0 int) packFunc {
+	kk, P := g.KH*g.KW, g.OH*g.OW
+	in := g.C * g.plane
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		buf := convFloats(w * kc)
 		defer convScratch.Put(buf)
@@ -257,76 +319,13 @@ func (g *convGeom) packColumns(x []float32, k0 int) packFunc {
 		segs := segments(sbuf[:], k0+pc, kc, P) // the steps, cut where images end
 		for i := range w {
 			n := col + i
-			c, ky, kx := n/kk, n%kk/g.KW, n%g.KW
+			off := n/kk*g.plane + g.tap[n%kk]
 			for _, s := range segs {
-				g.run(tmp[i*kc+s.at:][:s.n], x[(s.i*g.C+c)*hw:][:hw], ky, kx, s.p/g.OW, s.p%g.OW)
+				b := s.i*in + s.p/g.OW*g.rowStep + s.p%g.OW
+				g.run(tmp[i*kc+s.at:][:s.n], xs, b+off, s.p%g.OW)
 			}
 		}
 		packLanes(k, dst, tmp, true, kc, kc, w, k.nr)
-	}
-}
-
-// padPlanes returns the planes of x [images, C, H, W] with g's padding
-// made real: [images, C, H+2·PH, W+2·PW], zeros around each plane, in a
-// pooled buffer that the caller puts back.
-func (g *convGeom) padPlanes(x []float32) *[]float32 {
-	Hp, Wp := g.H+2*g.PH, g.W+2*g.PW
-	planes := len(x) / (g.H * g.W)
-	buf := convFloats(planes * Hp * Wp)
-	xp := *buf
-	parallelFor(planes, Hp*Wp, func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			dst, src := xp[pl*Hp*Wp:(pl+1)*Hp*Wp], x[pl*g.H*g.W:(pl+1)*g.H*g.W]
-			clear(dst[:g.PH*Wp])
-			for iy := range g.H {
-				row := dst[(g.PH+iy)*Wp : (g.PH+iy+1)*Wp]
-				clear(row[:g.PW])
-				copy(row[g.PW:], src[iy*g.W:(iy+1)*g.W])
-				clear(row[g.PW+g.W:])
-			}
-			clear(dst[(g.PH+g.H)*Wp:])
-		}
-	})
-	return buf
-}
-
-// packPatches is a gemmOperands.packB for op(B) = colᵀ over a batch of
-// images (the weight gradient), op(B)[q, n] = col_b[n, k0 + q − b·P] for
-// the image b holding pixel k0 + q, read from xp, the planes padded by
-// padPlanes. A packed row is one pixel's value under each of the panel's
-// taps (c, ky, kx), which lie at fixed offsets from the pixel's corner in
-// the padded planes: a gather with no bounds to test.
-func (g *convGeom) packPatches(xp []float32, k0 int) packFunc {
-	kk := g.KH * g.KW
-	Hp, Wp := g.H+2*g.PH, g.W+2*g.PW
-	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
-		var offBuf [64]int
-		off := offBuf[:0]
-		for n := col; n < col+w; n++ {
-			c, ky, kx := n/kk, n%kk/g.KW, n%g.KW
-			off = append(off, (c*Hp+ky)*Wp+kx)
-		}
-		q := k0 + pc
-		b, p := q/(g.OH*g.OW), q%(g.OH*g.OW)
-		oy, ox := p/g.OW, p%g.OW
-		corner := func() int { return (b*g.C*Hp+oy*g.S)*Wp + ox*g.S }
-		at := corner()
-		nr := k.nr
-		for s := range kc {
-			d := dst[s*nr : (s+1)*nr]
-			for i, o := range off {
-				d[i] = xp[at+o]
-			}
-			clear(d[w:])
-			if ox++; ox < g.OW {
-				at += g.S
-				continue
-			}
-			if ox, oy = 0, oy+1; oy == g.OH {
-				oy, b = 0, b+1
-			}
-			at = corner()
-		}
 	}
 }
 
@@ -349,10 +348,10 @@ func packAlongK(k *gemmKernel, dst, a []float32, M, P, q0, kc, row, h, w int) {
 	}
 }
 
-// convScratch holds the pooled scratch of the convolution: the weights
-// with their bias column or flipped, the gathered lanes of a panel, the
-// products of images side by side, the partial sums of the weight
-// gradient and the phases of the strided input gradient.
+// convScratch holds the pooled scratch of the convolution: the prepared
+// planes, the weights with their bias column or flipped, the gathered
+// lanes of a panel, the products of images side by side, the partial sums
+// of the weight gradient and the phases of the strided input gradient.
 var convScratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // convFloats returns a pooled buffer of n floats (contents unspecified).
@@ -365,13 +364,29 @@ func convFloats(n int) *[]float32 {
 	return p
 }
 
-// convWidth is the number of columns (pixels) that the products of the
-// forward pass and of the input gradient aim at: images smaller than that
-// are laid side by side, so that the packed weights (repacked for every
-// product, M·K floats) serve at least this many columns. One image of a
-// U-Net at 8×8 is 64 columns, and alone it would spend as long packing
-// 128×1152 weights as multiplying them.
-const convWidth = 512
+// putFloats puts back a buffer from convFloats; nil is ignored.
+func putFloats(buf *[]float32) {
+	if buf != nil {
+		convScratch.Put(buf)
+	}
+}
+
+// Sizes of the sharing out:
+//
+//   - convWidth is the number of columns (pixels) that the products of the
+//     forward pass and of the input gradient aim at: images smaller than
+//     that are laid side by side, so that the packed weights (repacked for
+//     every product, M·K floats) serve at least this many columns. One
+//     image of a U-Net at 8×8 is 64 columns, and alone it would spend as
+//     long packing 128×1152 weights as multiplying them.
+//   - convDepth is the depth (pixels of the batch) of one part of the
+//     weight gradient, and convPartials bounds the floats of the parts'
+//     partial sums (16 MiB).
+const (
+	convWidth    = 512
+	convDepth    = 2048
+	convPartials = 1 << 22
+)
 
 // convUnits runs the n units of a convolution — each one product of work
 // multiply-adds and what goes with it — by calling run(u, s, workers),
@@ -426,28 +441,24 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 		}
 		w, K = wb, K+1
 	}
-	g := forwardGeom(a)
-	if g.Wr > 0 {
-		buf := g.splitPhases(x)
-		defer convScratch.Put(buf)
-		x = *buf
-	}
-	d.convProducts(out, w, x, g, K, bias != nil)
+	d.convProducts(out, w, x, forwardGeom(a), K, bias != nil)
 }
 
 // convProducts computes out[b] = w · col_g(x[b]) for every image b: w is
 // [M, K], K is g's C·KH·KW, plus one with ones, and out[b] is [M, OH·OW].
 // Images of fewer than convWidth pixels are multiplied a few at a time,
 // side by side, into a scratch, and copied to out.
-func (d *Device) convProducts(out, w, x []float32, g convGeom, K int, ones bool) {
+func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool) {
 	M, P := len(w)/K, g.OH*g.OW
-	in := g.C * g.plane() // floats of one image of x
+	in := g.C * g.H * g.W // floats of one image of x
 	batch := len(x) / in
 	nb := min(batch, ceilDiv(convWidth, P)) // images per product
 	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
 		b0 := u * nb
 		n := min(nb, batch-b0)
-		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(x[b0*in:(b0+n)*in], ones)}
+		xs, xbuf := g.prepare(x[b0*in:(b0+n)*in], workers)
+		defer putFloats(xbuf)
+		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones)}
 		if n == 1 {
 			op.c = out[b0*M*P : (b0+1)*M*P]
 			gemmProduct(&d.set.gemm, s, &op, workers)
@@ -478,43 +489,41 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
 	P := g.OH * g.OW
-	// colᵀ from pixel k0 of the batch on, gathered in the way that is the
-	// fastest where it is used (measured on UNet-B's shapes): a 1×1
-	// convolution's is x itself, packed as a stored matrix; long rows at
-	// stride 1 are copied in runs and transposed; short rows and strided
-	// ones are gathered a pixel at a time from padded planes.
-	var colT func(k0 int) packFunc
-	switch {
-	case a.KH == 1 && a.KW == 1 && a.Stride == 1 && a.Pad == 0:
-		colT = func(k0 int) packFunc {
-			return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
+	in := a.Cin * a.H * a.W // floats of one image of x
+	// product computes into c the part of dw from pixel k0 to k1 of the
+	// batch, on workers goroutines. A 1×1 convolution's colᵀ is x itself,
+	// packed as a stored matrix; the others' is gathered from the
+	// prepared planes of the images the part touches.
+	product := func(c []float32, k0, k1 int, acc bool, s *gemmScratch, workers int) {
+		op := gemmOperands{c: c, M: M, N: N, K: k1 - k0, accumulate: acc, packA: imageRows(dout, M, P, k0)}
+		if a.KH == 1 && a.KW == 1 && a.Stride == 1 && a.Pad == 0 {
+			op.packB = func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 				packAlongK(k, dst, x, a.Cin, P, k0+pc, kc, col, w, k.nr)
 			}
+			gemmProduct(&d.set.gemm, s, &op, workers)
+			return
 		}
-	case g.S == 1 && g.OW >= convLongRow:
-		colT = func(k0 int) packFunc { return g.packColumns(x, k0) }
-	default:
-		buf := g.padPlanes(x)
-		defer convScratch.Put(buf)
-		xp := *buf
-		colT = func(k0 int) packFunc { return g.packPatches(xp, k0) }
+		b0, b1 := k0/P, ceilDiv(k1, P) // the images of the part
+		xs, xbuf := g.prepare(x[b0*in:b1*in], workers)
+		defer putFloats(xbuf)
+		op.packB = g.packColumns(xs, k0-b0*P)
+		gemmProduct(&d.set.gemm, s, &op, workers)
 	}
-	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
-	parts := min(ceilDiv(K, convDepth), max(1, convPartials/(M*N)))
+	parts := ceilDiv(K, convDepth)
+	if parts < 4 {
+		parts = min(4, max(1, K/256)) // enough parts for two per core, each at least 256 deep
+	}
+	parts = min(parts, max(1, convPartials/(M*N)))
 	if parts == 1 {
-		op := gemmOperands{c: dw, M: M, N: N, K: K, accumulate: accumulate,
-			packA: imageRows(dout, M, P, 0), packB: colT(0)}
-		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { gemmProduct(&d.set.gemm, s, &op, workers) })
+		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { product(dw, 0, K, accumulate, s, workers) })
 		return
 	}
 	buf := convFloats(parts * M * N)
 	defer convScratch.Put(buf)
 	partial := *buf // [parts, M, N]
 	d.convUnits(parts, M*N*ceilDiv(K, parts), func(u int, s *gemmScratch, workers int) {
-		k0, k1 := u*K/parts, (u+1)*K/parts
-		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: k1 - k0,
-			packA: imageRows(dout, M, P, k0), packB: colT(k0)}
-		gemmProduct(&d.set.gemm, s, &op, workers)
+		product(partial[u*M*N:(u+1)*M*N], u*K/parts, (u+1)*K/parts, false, s, workers)
 	})
 	parallelFor(M*N, parts, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -529,16 +538,6 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 		}
 	})
 }
-
-// convDepth is the depth (pixels of the batch) of one part of the weight
-// gradient, and convPartials bounds the floats of its partial sums (16 MiB).
-// convLongRow is the output width from which the weight gradient's
-// gather copies rows (packColumns) rather than pixels (packPatches).
-const (
-	convDepth    = 2048
-	convPartials = 1 << 22
-	convLongRow  = 32
-)
 
 // Conv2DBackwardInput runs on the forward's products. At stride 1 it is
 // the convolution of dout with the flipped kernel (see the top of this
@@ -627,5 +626,5 @@ func (d *Device) inputPhase(out, dout, w []float32, a tensor.Conv2DArgs, y, x ph
 	}
 	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
 		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}
-	d.convProducts(out, wf, dout, g, a.Cout*kk, false)
+	d.convProducts(out, wf, dout, g.setup(), a.Cout*kk, false)
 }
