@@ -478,13 +478,14 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 
 // Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ, a product
 // whose K runs over every pixel of every image. It is cut along K into
-// parts of about convDepth pixels, whose products go to partial sums that
-// are then added in order: parts are units that the cores take whole
-// (convUnits), with no barrier between them, where one product would be
-// split by tiles with a barrier after every block of K. The parts depend
-// only on the sizes, so the result does not depend on the cores. dw is
-// small (Cout·Cin·KH·KW), so the partial sums cost little memory, and at
-// most convPartials floats of it.
+// parts of about convDepth pixels (but at least four, of 256 pixels or
+// more, where K allows: two for each of two cores), whose products go to
+// partial sums that are then added in order. The parts are units that the
+// cores take whole (convUnits), with no barrier between them, where one
+// product would be split by tiles with a barrier after every block of K.
+// The parts depend only on the sizes, so the result does not depend on
+// the cores. dw is small (Cout·Cin·KH·KW), so the partial sums cost little
+// memory, and at most convPartials floats of it.
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
@@ -512,7 +513,7 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 	}
 	parts := ceilDiv(K, convDepth)
 	if parts < 4 {
-		parts = min(4, max(1, K/256)) // enough parts for two per core, each at least 256 deep
+		parts = min(4, max(1, K/256))
 	}
 	parts = min(parts, max(1, convPartials/(M*N)))
 	if parts == 1 {
