@@ -250,6 +250,18 @@ func (d *CPU[F]) AttentionBackward(dqkv, dout, qkv, out, lse Buffer, args Attent
 	AttentionBackwardRef(dq, dk, dv, d.Floats(dout), q, k, v, d.Floats(out), d.Floats(lse), args)
 }
 
+func (d *CPU[F]) Conv2D(out, x, w, bias Buffer, args Conv2DArgs) {
+	Conv2DRef(d.Floats(out), d.Floats(x), d.Floats(w), d.Floats(bias), args)
+}
+
+func (d *CPU[F]) Conv2DBackwardInput(dx, dout, w Buffer, args Conv2DArgs) {
+	Conv2DBackwardInputRef(d.Floats(dx), d.Floats(dout), d.Floats(w), args)
+}
+
+func (d *CPU[F]) Conv2DBackwardWeight(dw, dout, x Buffer, args Conv2DArgs, accumulate bool) {
+	Conv2DBackwardWeightRef(d.Floats(dw), d.Floats(dout), d.Floats(x), args, accumulate)
+}
+
 func (d *CPU[F]) AdamW(param, grad, m, v Buffer, n int, args AdamWArgs) {
 	AdamWRef(d.Floats(param)[:n], d.Floats(grad)[:n], d.Floats(m)[:n], d.Floats(v)[:n], args)
 }

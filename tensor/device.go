@@ -112,6 +112,18 @@ type Device interface {
 	// AttentionBackward: the gradient of Attention with respect to qkv,
 	// packed the same way, recomputing the probabilities from lse.
 	AttentionBackward(dqkv, dout, qkv, out, lse Buffer, args AttentionArgs)
+
+	// Convolution
+
+	// Conv2D: out = x ⋆ w (+ bias), a 2-D convolution in NCHW with stride
+	// and zero padding; see Conv2DArgs.
+	Conv2D(out, x, w, bias Buffer, args Conv2DArgs)
+	// Conv2DBackwardInput: dx, the gradient of Conv2D with respect to x.
+	Conv2DBackwardInput(dx, dout, w Buffer, args Conv2DArgs)
+	// Conv2DBackwardWeight: dw, the gradient of Conv2D with respect to w,
+	// added to dw when accumulate is true.
+	Conv2DBackwardWeight(dw, dout, x Buffer, args Conv2DArgs, accumulate bool)
+
 	// AdamW updates param, m and v in place from grad.
 	AdamW(param, grad, m, v Buffer, n int, args AdamWArgs)
 	// EMA: ema = decay·ema + (1-decay)·param.

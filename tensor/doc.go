@@ -4,10 +4,11 @@
 // A Tensor is a row-major array with a shape and a dtype, living on one
 // Device. Device is the small interface of primitive kernels that every
 // backend implements: matmul, fused attention, fused layernorm-modulation,
-// fused group norm, nearest-neighbour upsampling, elementwise and broadcast
-// ops, reductions, data movement, gather and scatter-add, AdamW, EMA and a
-// Philox random-normal generator. Everything above this package — autodiff,
-// layers, the DiT — is built from them.
+// 2-D convolution, fused group norm, nearest-neighbour upsampling,
+// elementwise and broadcast ops, reductions, data movement, gather and
+// scatter-add, AdamW, EMA and a Philox random-normal generator. Everything
+// above this package — autodiff, layers, the DiT and the U-Net — is built
+// from them.
 //
 // The functions of this package (MatMul, Attention, LayerNormModulate, ...)
 // check shapes, allocate the output and call the device. Each sits in a file

@@ -70,3 +70,26 @@ func ExampleAttention() {
 	// out [4 4]
 	// lse [0.6931 0.6931]
 }
+
+// A 3×3 kernel that picks the pixel to the right of the centre shifts the
+// image left by one, with the zero padding entering on the right; at
+// stride 2 only every other output pixel is kept.
+func ExampleConv2D() {
+	dev := tensor.NewCPU()
+	img := tensor.FromSlice(dev, []float32{
+		1, 2, 3, 4,
+		5, 6, 7, 8,
+		9, 10, 11, 12,
+		13, 14, 15, 16,
+	}, 1, 1, 4, 4) // [B=1, C=1, H=4, W=4]
+	right := tensor.FromSlice(dev, []float32{
+		0, 0, 0,
+		0, 0, 1,
+		0, 0, 0,
+	}, 1, 1, 3, 3) // [Cout=1, Cin=1, KH=3, KW=3]
+	fmt.Println(tensor.Conv2D(img, right, nil, 1, 1).Data())
+	fmt.Println(tensor.Conv2D(img, right, nil, 2, 1).Data())
+	// Output:
+	// [2 3 4 0 6 7 8 0 10 11 12 0 14 15 16 0]
+	// [2 4 10 12]
+}

@@ -159,6 +159,16 @@ func TestMisusePanics(t *testing.T) {
 		}, []string{"GroupNormBackward", "[2 2]", "[2, 3]"}},
 		{"Upsample2x", func() { tensor.Upsample2x(z(3)) }, []string{"Upsample2x", "[3]"}},
 		{"Upsample2xBackward odd", func() { tensor.Upsample2xBackward(z(1, 2, 4, 3)) }, []string{"Upsample2xBackward", "[1 2 4 3]", "even"}},
+		{"Conv2D channels", func() { tensor.Conv2D(z(1, 3, 5, 5), z(4, 2, 3, 3), nil, 1, 1) }, []string{"Conv2D", "[1 3 5 5]", "[4 2 3 3]"}},
+		{"Conv2D bias", func() { tensor.Conv2D(z(1, 3, 5, 5), z(4, 3, 3, 3), z(3), 1, 1) }, []string{"Conv2D", "bias", "[3]", "[4 3 3 3]"}},
+		{"Conv2D kernel too large", func() { tensor.Conv2D(z(1, 1, 2, 2), z(1, 1, 5, 5), nil, 1, 1) }, []string{"Conv2D", "5×5", "2×2"}},
+		{"Conv2D stride 0", func() { tensor.Conv2D(z(1, 1, 2, 2), z(1, 1, 1, 1), nil, 0, 0) }, []string{"Conv2D", "stride 0"}},
+		{"Conv2DBackwardInput dout", func() {
+			tensor.Conv2DBackwardInput(z(1, 4, 4, 4), z(4, 3, 3, 3), tensor.NewConv2DArgs(z(1, 3, 5, 5), z(4, 3, 3, 3), 1, 1))
+		}, []string{"Conv2DBackwardInput", "dout", "[1 4 4 4]", "[1 4 5 5]"}},
+		{"Conv2DBackwardWeightAcc dw", func() {
+			tensor.Conv2DBackwardWeightAcc(z(4, 3, 1, 1), z(1, 4, 5, 5), z(1, 3, 5, 5), tensor.NewConv2DArgs(z(1, 3, 5, 5), z(4, 3, 3, 3), 1, 1))
+		}, []string{"Conv2DBackwardWeightAcc", "dw", "[4 3 1 1]", "[4 3 3 3]"}},
 		{"AdamW shapes", func() { tensor.AdamW(z(3), z(3), z(3), z(4), tensor.AdamWArgs{Step: 1}) }, []string{"AdamW", "[3]", "[4]"}},
 		{"AdamW step", func() { tensor.AdamW(z(3), z(3), z(3), z(3), tensor.AdamWArgs{}) }, []string{"AdamW", "step 0"}},
 		{"EMA", func() { tensor.EMA(z(3), z(2), 0.9) }, []string{"EMA", "[3]", "[2]"}},
@@ -246,6 +256,11 @@ func TestMisuseInt32Operand(t *testing.T) {
 		}},
 		{"Upsample2x", func() { tensor.Upsample2x(i(1, 2, 2)) }},
 		{"ScatterAdd", func() { tensor.ScatterAdd(f(3, 2), tensor.FromInt32(dev, []int32{0}, 1), i(1, 2)) }},
+		{"Conv2D", func() { tensor.Conv2D(i(1, 1, 3, 3), f(1, 1, 3, 3), nil, 1, 1) }},
+		{"Conv2DBackwardWeight", func() {
+			a := tensor.Conv2DArgs{B: 1, Cin: 1, H: 3, W: 3, Cout: 1, KH: 3, KW: 3, Stride: 1, Pad: 1}
+			tensor.Conv2DBackwardWeight(i(1, 1, 3, 3), f(1, 1, 3, 3), a)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.op, func(t *testing.T) { wantPanic(t, c.f, "tensor."+c.op, "int32") })

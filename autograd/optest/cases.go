@@ -231,6 +231,8 @@ func Cases(opts Options) []Case {
 		return attention(small(), small(), pick(), dh)
 	})
 
+	cs = append(cs, convCases(r, pick, opts.Random)...)
+
 	// Graphs where one Var feeds several ops, which is where gradient
 	// accumulation goes wrong if it is going to.
 	cs = append(cs, Case{Name: "Reuse/x·x+x", Inputs: []Input{{Shape: []int{3, 4}}},

@@ -19,6 +19,10 @@
 //     CPUs with AVX512_BF16 the avx512bf16 set runs them with VDPBF16PS
 //     instead, which on the Emerald Rapids measured is half as fast
 //     (gemm_bf16.go).
+//   - Conv2D and its two gradients run on the same GEMM, with the im2col
+//     matrix gathered from the input straight into the GEMM's packed
+//     panels instead of being stored (conv_gather.go), and the products
+//     shared out whole to the cores (conv.go).
 //   - Attention runs its products as batched GEMMs and the row softmax and
 //     its gradient in AVX-512 (attention_amd64.s) where the CPU has it
 //     (attention.go); GELU (unary_amd64.s, AVX-512 or AVX2), the float64
@@ -42,7 +46,7 @@
 // set), instructionset.go and instructionset_amd64.go (what each set
 // brings); then the kernels: matmul.go and gemm.go, with gemm_kernel.go
 // (the micro-kernel's contract) and gemm_bf16.go (BF16 products);
-// attention.go; unary.go and exp.go;
+// conv.go and conv_gather.go; attention.go; unary.go and exp.go;
 // reduce.go, elementwise.go, layernorm.go, groupnorm.go, upsample.go,
 // optim.go, permute.go. A kernel
 // with assembly has it in the _amd64.go and _amd64.s files of its own name

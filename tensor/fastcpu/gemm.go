@@ -66,6 +66,15 @@ type gemmOperands struct {
 	M, N, K                    int
 	transA, transB, accumulate bool
 	bf16                       bool // round A and B to bfloat16 (gemm_bf16.go)
+	// packA and packB, when not nil, gather op(A) or op(B) in place of
+	// packLanes, for an operand that is not stored as a matrix at all: the
+	// convolution's im2col matrix (conv.go), built straight into the
+	// packed blocks. They write what packLanes would write for the same
+	// sliver (rows row…row+h−1) or panel (columns col…col+w−1), steps
+	// pc…pc+kc−1, padded with zero lanes to k.mr or k.nr; a and b are then
+	// not read.
+	packA func(k *gemmKernel, dst []float32, row, h, pc, kc int)
+	packB func(k *gemmKernel, dst []float32, col, w, pc, kc int)
 }
 
 // gemmScratch is the working memory of one product: the packed blocks,
@@ -364,7 +373,9 @@ func evenBlock(n, max, unit int) int {
 // floats (step p is op(A)[row:row+mr, pc+p]); rows past h are zero. For a
 // BF16 product the kernel's packBF16 then rounds them, or packs pairs.
 func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc int) {
-	if op.transA { // A is stored K×M: each step is a piece of a row of A
+	if op.packA != nil {
+		op.packA(k, dst, row, h, pc, kc)
+	} else if op.transA { // A is stored K×M: each step is a piece of a row of A
 		packLanes(k, dst, op.a[pc*op.M+row:], false, op.M, kc, h, k.mr)
 	} else { // A is stored M×K: the sliver's lanes are rows of A
 		packLanes(k, dst, op.a[row*op.K+pc:], true, op.K, kc, h, k.mr)
@@ -378,7 +389,9 @@ func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc i
 // (row p is op(B)[pc+p, col:col+nr]); columns past w are zero. For a BF16
 // product the kernel's packBF16 then rounds them, or packs pairs.
 func packPanel(k *gemmKernel, dst []float32, op *gemmOperands, col, w, pc, kc int) {
-	if op.transB { // B is stored N×K: the panel's columns are rows of B
+	if op.packB != nil {
+		op.packB(k, dst, col, w, pc, kc)
+	} else if op.transB { // B is stored N×K: the panel's columns are rows of B
 		packLanes(k, dst, op.b[col*op.K+pc:], true, op.K, kc, w, k.nr)
 	} else { // B is stored K×N: the panel's rows are pieces of rows of B
 		packLanes(k, dst, op.b[pc*op.N+col:], false, op.N, kc, w, k.nr)

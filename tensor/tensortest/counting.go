@@ -159,6 +159,21 @@ func (d *Counting) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, ar
 	d.Device.AttentionBackward(dqkv, dout, qkv, out, lse, args)
 }
 
+func (d *Counting) Conv2D(out, x, w, bias tensor.Buffer, args tensor.Conv2DArgs) {
+	d.add("Conv2D")
+	d.Device.Conv2D(out, x, w, bias, args)
+}
+
+func (d *Counting) Conv2DBackwardInput(dx, dout, w tensor.Buffer, args tensor.Conv2DArgs) {
+	d.add("Conv2DBackwardInput")
+	d.Device.Conv2DBackwardInput(dx, dout, w, args)
+}
+
+func (d *Counting) Conv2DBackwardWeight(dw, dout, x tensor.Buffer, args tensor.Conv2DArgs, accumulate bool) {
+	d.add("Conv2DBackwardWeight")
+	d.Device.Conv2DBackwardWeight(dw, dout, x, args, accumulate)
+}
+
 func (d *Counting) AdamW(param, grad, m, v tensor.Buffer, n int, args tensor.AdamWArgs) {
 	d.add("AdamW")
 	d.Device.AdamW(param, grad, m, v, n, args)

@@ -1,0 +1,340 @@
+package fastcpu
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// The fast device's convolution is the packed GEMM (gemm.go) on the im2col
+// matrix of each image,
+//
+//	col[(ci,ky,kx), (oy,ox)] = x[ci, oy·S + ky − P, ox·S + kx − P]   (0 in the padding)
+//
+// a [Cin·KH·KW, OH·OW] matrix whose every column holds the input pixels one
+// output pixel sees. With it, the forward pass and the weight gradient are
+// matrix products (out[b] is [Cout, OH·OW], which is already NCHW):
+//
+//	forward:       out[b] = w · col(x[b])                w viewed [Cout, Cin·KH·KW]
+//	weight grad:   dw     = Σ_b dout[b] · col(x[b])ᵀ     K runs over every pixel of the batch
+//
+// The col matrix is never stored. It is KH·KW times larger than x, and
+// writing it to memory and packing it again would cost about as much as
+// the product itself at the U-Net's sizes. Instead the GEMM's packing of
+// that operand is replaced by a gather from x (gemmOperands.packA/packB):
+// each packed panel is built straight from the input planes, and lives in
+// L2 as any packed panel does. The rest of the GEMM — blocking,
+// micro-kernel, determinism — is unchanged. To make the gather a plain
+// copy, the input planes of each unit of work are first prepared
+// (convGeom, conv_gather.go): the padding is written out, so no read
+// needs a bounds test, and at a stride S > 1 each row is split into S
+// phases, so that the pixels one output row reads, S apart in x, lie side
+// by side.
+//
+// The input gradient at stride 1 is itself a convolution: of dout, padded
+// by K−1−P, with the kernel flipped in both axes and its two channel axes
+// swapped,
+//
+//	dx[b,ci,iy,ix] = Σ_{co,ky,kx} dout[b,co,iy+ky−(KH−1−P),ix+kx−(KW−1−P)] · w[co,ci,KH−1−ky,KW−1−kx]
+//
+// so it runs on the forward's code (a negative padding, when P > K−1,
+// crops instead). At a stride S > 1 that convolution would read a dout
+// with S−1 zeros between its pixels, most of the work wasted; instead the
+// input pixels are split into S×S phases, each a stride-1 convolution of
+// dout with a part of the kernel (Conv2DBackwardInput).
+//
+// How the work is shared out: images smaller than convWidth pixels go
+// into one product side by side, so that the weights packed for a product
+// serve enough columns; the products (and the parts of the weight
+// gradient, cut along K) are units that each core takes whole, one after
+// another (convUnits).
+//
+// The bias rides along in the forward product as one more step of the sum:
+// w gets the bias as an extra column and col a row of ones, which costs
+// 1/(Cin·KH·KW) more work and no pass over out. Its gradient, Σ of dout
+// over b, oy and ox, is left to autograd (two Sum kernels: one pass over
+// dout, a few percent of the weight gradient's time on UNet-B's shapes).
+
+// convScratch holds the pooled scratch of the convolution: the prepared
+// planes, the weights with their bias column or flipped, the gathered
+// lanes of a panel, the products of images side by side, the partial sums
+// of the weight gradient and the phases of the strided input gradient.
+var convScratch = sync.Pool{New: func() any { return new([]float32) }}
+
+// convFloats returns a pooled buffer of n floats (contents unspecified).
+func convFloats(n int) *[]float32 {
+	p := convScratch.Get().(*[]float32)
+	if cap(*p) < n {
+		*p = make([]float32, n)
+	}
+	*p = (*p)[:n]
+	return p
+}
+
+// putFloats puts back a buffer from convFloats; nil is ignored.
+func putFloats(buf *[]float32) {
+	if buf != nil {
+		convScratch.Put(buf)
+	}
+}
+
+// Sizes of the sharing out:
+//
+//   - convWidth is the number of columns (pixels) that the products of the
+//     forward pass and of the input gradient aim at: images smaller than
+//     that are laid side by side, so that the packed weights (repacked for
+//     every product, M·K floats) serve at least this many columns. One
+//     image of a U-Net at 8×8 is 64 columns, and alone it would spend as
+//     long packing 128×1152 weights as multiplying them.
+//   - convDepth is the depth (pixels of the batch) of one part of the
+//     weight gradient, and convPartials bounds the floats of the parts'
+//     partial sums (16 MiB).
+const (
+	convWidth    = 512
+	convDepth    = 2048
+	convPartials = 1 << 22
+)
+
+// convUnits runs the n units of a convolution — each one product of work
+// multiply-adds and what goes with it — by calling run(u, s, workers),
+// which computes unit u with scratch s on workers goroutines.
+//
+// With at least two units per core, each goroutine takes whole units,
+// claiming the next one when it is done: no goroutine waits for another
+// until the last units, and a core slowed by other work takes fewer. The
+// GEMM's batch rule would instead split a product of this size over the
+// cores by tiles, with a barrier after every block, which on UNet-B's
+// shapes measured slower, and far slower on a busy machine. Fewer units
+// run one after another, each split by tiles; small ones run on one
+// goroutine. Every unit is computed by one goroutine, or by the GEMM's
+// fixed order, so the result does not depend on the cores.
+func (d *Device) convUnits(n, work int, run func(u int, s *gemmScratch, workers int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n*work < gemmParallelWork {
+		workers = 1
+	}
+	if workers > 1 && n >= 2*workers {
+		var next atomic.Int64
+		cpuTeam.run(workers, func(int) {
+			s := d.scratch.get()
+			for u := int(next.Add(1) - 1); u < n; u = int(next.Add(1) - 1) {
+				run(u, s, 1)
+			}
+			d.scratch.put(s)
+		})
+		return
+	}
+	s := d.scratch.get()
+	defer d.scratch.put(s)
+	if work < gemmParallelWork {
+		workers = 1
+	}
+	for u := range n {
+		run(u, s, workers)
+	}
+}
+
+// Conv2D: out[b] = [w | bias] · [col(x[b]); 1].
+func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) {
+	out, x, w, bias := d.Floats(outB), d.Floats(xB), d.Floats(wB), d.Floats(biasB)
+	K := a.Cin * a.KH * a.KW
+	if bias != nil { // w with the bias as column K
+		buf := convFloats(a.Cout * (K + 1))
+		defer convScratch.Put(buf)
+		wb := *buf
+		for co := range a.Cout {
+			copy(wb[co*(K+1):], w[co*K:(co+1)*K])
+			wb[co*(K+1)+K] = bias[co]
+		}
+		w, K = wb, K+1
+	}
+	d.convProducts(out, w, x, forwardGeom(a), K, bias != nil)
+}
+
+// convProducts computes out[b] = w · col_g(x[b]) for every image b: w is
+// [M, K], K is g's C·KH·KW, plus one with ones, and out[b] is [M, OH·OW].
+// Images of fewer than convWidth pixels are multiplied a few at a time,
+// side by side, into a scratch, and copied to out.
+func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool) {
+	M, P := len(w)/K, g.OH*g.OW
+	in := g.C * g.H * g.W // floats of one image of x
+	batch := len(x) / in
+	nb := min(batch, ceilDiv(convWidth, P)) // images per product
+	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
+		b0 := u * nb
+		n := min(nb, batch-b0)
+		xs, xbuf := g.prepare(x[b0*in:(b0+n)*in], workers)
+		defer putFloats(xbuf)
+		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones)}
+		if n == 1 {
+			op.c = out[b0*M*P : (b0+1)*M*P]
+			gemmProduct(&d.set.gemm, s, &op, workers)
+			return
+		}
+		buf := convFloats(M * n * P)
+		defer convScratch.Put(buf)
+		op.c = *buf // [M, n·P]
+		gemmProduct(&d.set.gemm, s, &op, workers)
+		for i := range n {
+			for m := range M {
+				copy(out[((b0+i)*M+m)*P:][:P], op.c[m*n*P+i*P:])
+			}
+		}
+	})
+}
+
+// Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ, a product
+// whose K runs over every pixel of every image. It is cut along K into
+// parts of about convDepth pixels (but at least four, of 256 pixels or
+// more, where K allows: two for each of two cores), whose products go to
+// partial sums that are then added in order. The parts are units that the
+// cores take whole (convUnits), with no barrier between them, where one
+// product would be split by tiles with a barrier after every block of K.
+// The parts depend only on the sizes, so the result does not depend on
+// the cores. dw is small (Cout·Cin·KH·KW), so the partial sums cost little
+// memory, and at most convPartials floats of it.
+func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
+	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
+	g := forwardGeom(a)
+	P := g.OH * g.OW
+	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
+	in := a.Cin * a.H * a.W // floats of one image of x
+	// product computes into c the part of dw from pixel k0 to k1 of the
+	// batch, on workers goroutines. A 1×1 convolution's colᵀ is x itself,
+	// packed as a stored matrix; the others' is gathered from the
+	// prepared planes of the images the part touches.
+	product := func(c []float32, k0, k1 int, acc bool, s *gemmScratch, workers int) {
+		op := gemmOperands{c: c, M: M, N: N, K: k1 - k0, accumulate: acc, packA: imageRows(dout, M, P, k0)}
+		if a.KH == 1 && a.KW == 1 && a.Stride == 1 && a.Pad == 0 {
+			op.packB = func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+				packAlongK(k, dst, x, a.Cin, P, k0+pc, kc, col, w, k.nr)
+			}
+			gemmProduct(&d.set.gemm, s, &op, workers)
+			return
+		}
+		b0, b1 := k0/P, ceilDiv(k1, P) // the images of the part
+		xs, xbuf := g.prepare(x[b0*in:b1*in], workers)
+		defer putFloats(xbuf)
+		op.packB = g.packColumns(xs, k0-b0*P)
+		gemmProduct(&d.set.gemm, s, &op, workers)
+	}
+	parts := ceilDiv(K, convDepth)
+	if parts < 4 {
+		parts = min(4, max(1, K/256))
+	}
+	parts = min(parts, max(1, convPartials/(M*N)))
+	if parts == 1 {
+		d.convUnits(1, M*N*K, func(_ int, s *gemmScratch, workers int) { product(dw, 0, K, accumulate, s, workers) })
+		return
+	}
+	buf := convFloats(parts * M * N)
+	defer convScratch.Put(buf)
+	partial := *buf // [parts, M, N]
+	d.convUnits(parts, M*N*ceilDiv(K, parts), func(u int, s *gemmScratch, workers int) {
+		product(partial[u*M*N:(u+1)*M*N], u*K/parts, (u+1)*K/parts, false, s, workers)
+	})
+	parallelFor(M*N, parts, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var sum float32
+			if accumulate {
+				sum = dw[i]
+			}
+			for u := range parts {
+				sum += partial[u*M*N+i]
+			}
+			dw[i] = sum
+		}
+	})
+}
+
+// Conv2DBackwardInput runs on the forward's products. At stride 1 it is
+// the convolution of dout with the flipped kernel (see the top of this
+// file). At a stride S > 1 the input pixels fall into S×S phases by
+// (iy mod S, ix mod S), and each phase is a stride-1 convolution of dout
+// with a sub-kernel: a pixel iy = S·u + ry is reached only by the taps
+// ky ≡ ry + P (mod S), and those read dout rows u + const − t, one per tap
+// t. So each phase is one call of convProducts, into a scratch of that
+// phase's pixels that is then spread over dx. The phases together do the
+// forward's work, no more; folding a stored col matrix back onto dx
+// (col2im) would write and read KH·KW/S² times dx's size again.
+func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv2DArgs) {
+	dx, dout, w := d.Floats(dxB), d.Floats(doutB), d.Floats(wB)
+	S := a.Stride
+	if S == 1 {
+		y, x := phaseTaps(0, a.KH, a.Pad, 1, a.H), phaseTaps(0, a.KW, a.Pad, 1, a.W)
+		d.inputPhase(dx, dout, w, a, y, x)
+		return
+	}
+	buf := convFloats(a.B * a.Cin * ceilDiv(a.H, S) * ceilDiv(a.W, S))
+	defer convScratch.Put(buf)
+	for ry := range min(S, a.H) {
+		for rx := range min(S, a.W) {
+			y, x := phaseTaps(ry, a.KH, a.Pad, S, a.H), phaseTaps(rx, a.KW, a.Pad, S, a.W)
+			ph := (*buf)[:a.B*a.Cin*y.n*x.n] // [B, Cin, y.n, x.n]
+			if y.taps == 0 || x.taps == 0 {
+				clear(ph) // no tap reaches these pixels
+			} else {
+				d.inputPhase(ph, dout, w, a, y, x)
+			}
+			parallelFor(a.B*a.Cin, y.n*x.n, func(lo, hi int) {
+				for plane := lo; plane < hi; plane++ {
+					src, dst := ph[plane*y.n*x.n:][:y.n*x.n], dx[plane*a.H*a.W:][:a.H*a.W]
+					for u := range y.n {
+						row := dst[(S*u+ry)*a.W:][:a.W]
+						for v, val := range src[u*x.n : (u+1)*x.n] {
+							row[S*v+rx] = val
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// phase is one axis of one phase of the input gradient: the input
+// positions i = S·u + r for u < n, which the taps k = q + S·t, t < taps,
+// reach from output positions u + d − t.
+type phase struct {
+	n, taps, q, d int
+}
+
+// phaseTaps returns the phase r of an axis of n input positions, with a
+// kernel of size k, padding p and stride S: output o reads input
+// o·S + k' − p through tap k', so input S·u + r is read by the taps
+// k' ≡ r + p (mod S), from output (S·u + r + p − k')/S.
+func phaseTaps(r, k, p, S, n int) phase {
+	q := (r + p) % S
+	ph := phase{n: ceilDiv(n-r, S), q: q, d: (r + p - q) / S}
+	if k > q {
+		ph.taps = ceilDiv(k-q, S)
+	}
+	return ph
+}
+
+// inputPhase computes one phase of the input gradient into out
+// [B, Cin, y.n, x.n]: the stride-1 convolution of dout with the sub-kernel
+// of taps (q + S·t) of both axes, flipped and with its channel axes
+// swapped, wf[ci, co, t', s'] = w[co, ci, qy + S·(Ty−1−t'), qx + S·(Tx−1−s')],
+// over dout padded by T−1−d (negative: cropped).
+func (d *Device) inputPhase(out, dout, w []float32, a tensor.Conv2DArgs, y, x phase) {
+	S, kk := a.Stride, y.taps*x.taps
+	buf := convFloats(a.Cin * a.Cout * kk)
+	defer convScratch.Put(buf)
+	wf := *buf // [Cin, Cout·Ty·Tx]
+	for co := range a.Cout {
+		for ci := range a.Cin {
+			src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], wf[(ci*a.Cout+co)*kk:][:kk]
+			for t := range y.taps {
+				for s := range x.taps {
+					ky, kx := y.q+S*(y.taps-1-t), x.q+S*(x.taps-1-s)
+					dst[t*x.taps+s] = src[ky*a.KW+kx]
+				}
+			}
+		}
+	}
+	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
+		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}
+	d.convProducts(out, wf, dout, g.setup(), a.Cout*kk, false)
+}

@@ -1,0 +1,299 @@
+package fastcpu
+
+import "github.com/ditgo/ditgo/tensor"
+
+// The gathers of the convolution (conv.go): the im2col matrix of an image,
+// or of images side by side, written straight into the GEMM's packed
+// panels and slivers from input planes prepared for it.
+
+// convGeom is the shape of the im2col matrix over the planes of one image
+// (C planes of H×W), with rows c·KH·KW + ky·KW + kx and columns
+// oy·OW + ox:
+//
+//	col[(c,ky,kx), (oy,ox)] = x[c, oy·S + ky − PH, ox·S + kx − PW]   (0 outside the plane)
+//
+// PH and PW pad the top and the left; the padding may be negative (the
+// input gradient at stride 1 when P > K−1), which crops.
+//
+// The gathers read prepared planes (prepare): each plane cut or padded to
+// exactly the Hp = (OH−1)·S + KH rows and Wp = (OW−1)·S + KW columns that
+// the windows read, from row −PH and column −PW of x on, and each row
+// split into S phase rows of Wr = ⌈Wp/S⌉, phase r holding the padded
+// row's pixels r, S+r, 2S+r, … (zero past its end). Then the tap
+// (c, ky, kx) of output (oy, ox) is element
+//
+//	c·plane + tap[ky·KW + kx] + oy·rowStep + ox
+//	    plane = Hp·S·Wr, tap[ky·KW + kx] = (ky·S + kx mod S)·Wr + ⌊kx/S⌋, rowStep = S·S·Wr
+//
+// of the image's prepared planes, and the next output pixel of a row is
+// the next element: one output row's taps are a contiguous run, and
+// finding one is a few additions (integer divisions, which cost tens of
+// cycles, stay out of the gathers).
+type convGeom struct {
+	C, H, W int
+	KH, KW  int
+	S       int
+	PH, PW  int
+	OH, OW  int
+
+	// Set by setup: the prepared planes' sizes and offsets, as above.
+	hp, wp, wr     int
+	plane, rowStep int
+	tap            []int
+}
+
+// setup computes g's prepared-plane sizes and tap offsets, and returns g.
+func (g *convGeom) setup() *convGeom {
+	g.hp, g.wp = (g.OH-1)*g.S+g.KH, (g.OW-1)*g.S+g.KW
+	g.wr = ceilDiv(g.wp, g.S)
+	g.plane, g.rowStep = g.hp*g.S*g.wr, g.S*g.S*g.wr
+	g.tap = make([]int, g.KH*g.KW)
+	for ky := range g.KH {
+		for kx := range g.KW {
+			g.tap[ky*g.KW+kx] = (ky*g.S+kx%g.S)*g.wr + kx/g.S
+		}
+	}
+	return g
+}
+
+// forwardGeom is the im2col geometry of the forward pass and the weight
+// gradient over x.
+func forwardGeom(a tensor.Conv2DArgs) *convGeom {
+	g := convGeom{C: a.Cin, H: a.H, W: a.W, KH: a.KH, KW: a.KW, S: a.Stride, PH: a.Pad, PW: a.Pad, OH: a.OH(), OW: a.OW()}
+	return g.setup()
+}
+
+// prepare returns the prepared planes of x [images, C, H, W] (see
+// convGeom): in a pooled buffer, buf, that the caller puts back, or x
+// itself (buf nil) where there is nothing to pad or split. The planes are
+// split over the cores when workers > 1. It is called for the few images
+// of one unit of work at a time, so that they are prepared while in cache
+// and read back from there.
+func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float32) {
+	if g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
+		return x, nil
+	}
+	S, Wr := g.S, g.wr
+	planes := len(x) / (g.H * g.W)
+	buf = convFloats(planes * g.plane)
+	xs = *buf
+	body := func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src, dst := x[pl*g.H*g.W:][:g.H*g.W], xs[pl*g.plane:][:g.plane]
+			for r := range g.hp {
+				row := dst[r*S*Wr:][:S*Wr] // S phase rows
+				iy := r - g.PH
+				if iy < 0 || iy >= g.H {
+					clear(row)
+					continue
+				}
+				in := src[iy*g.W:][:g.W]
+				if S == 2 && g.PW >= 0 && g.wp >= g.PW+g.W {
+					splitPair(row[:Wr], row[Wr:], in, g.PW)
+					continue
+				}
+				// Padded column j is input column j − PW; it goes to
+				// phase j mod S, place j/S. Place i of phase ph holds
+				// input column i·S + ph − PW, inside the row for
+				// lo ≤ i < hi.
+				for ph := range S {
+					dst := row[ph*Wr:][:Wr]
+					off := ph - g.PW
+					lo := min(max(ceilDiv(-off, S), 0), Wr)
+					hi := max(min(ceilDiv(g.W-off, S), ceilDiv(g.wp-ph, S), Wr), lo)
+					clear(dst[:lo])
+					if S == 1 {
+						copy(dst[lo:hi], in[lo+off:hi+off])
+					} else {
+						for i := lo; i < hi; i++ {
+							dst[i] = in[i*S+off]
+						}
+					}
+					clear(dst[hi:])
+				}
+			}
+		}
+	}
+	if workers > 1 {
+		parallelFor(planes, g.plane, body)
+	} else {
+		body(0, planes)
+	}
+	return xs, buf
+}
+
+// splitPair is prepare's row split at stride 2 for the usual case, a
+// padding pw ≥ 0 on the left and at least enough columns to hold the row:
+// padded column j = ix + pw goes to even[j/2] or odd[j/2], and the other
+// places are zero.
+func splitPair(even, odd, in []float32, pw int) {
+	clear(even)
+	clear(odd)
+	ix := 0
+	if pw%2 == 1 { // the first input pixel is odd
+		odd[pw/2] = in[0]
+		ix = 1
+	}
+	j := (pw + ix) / 2 // the place of the next even/odd pair
+	e, o := even[j:], odd[j:]
+	pairs := (len(in) - ix) / 2
+	in2 := in[ix : ix+2*pairs]
+	e, o = e[:pairs], o[:pairs]
+	for i := range e {
+		e[i], o[i] = in2[2*i], in2[2*i+1]
+	}
+	if ix+2*pairs < len(in) { // one pixel left, even
+		even[j+pairs] = in[len(in)-1]
+	}
+}
+
+// run writes into d the im2col values of len(d) successive pixels of one
+// image, under one tap: the first pixel's value is img[i] and its column
+// is ox, and d must not run past the image's last pixel. Each output row
+// is one copy.
+func (g *convGeom) run(d, img []float32, i, ox int) {
+	for len(d) > 0 {
+		n := min(len(d), g.OW-ox) // pixels left in this output row
+		copyRun(d[:n], img[i:i+n])
+		d = d[n:]
+		i += g.rowStep - ox
+		ox = 0
+	}
+}
+
+// copyRun copies src to dst, which have one length. The gathers copy
+// many short runs (an output row of 8 or 16 pixels), for which calling
+// memmove costs more than the copy: those go eight floats at a time, in
+// registers.
+func copyRun(dst, src []float32) {
+	if len(dst) > 32 {
+		copy(dst, src)
+		return
+	}
+	src = src[:len(dst)]
+	for len(dst) >= 8 { // two 16-byte moves each (an [8]float32 would call memmove)
+		*(*[4]float32)(dst) = *(*[4]float32)(src)
+		*(*[4]float32)(dst[4:]) = *(*[4]float32)(src[4:])
+		dst, src = dst[8:], src[8:]
+	}
+	for j := range dst {
+		dst[j] = src[j]
+	}
+}
+
+// packFunc is a gemmOperands.packB: it packs op(B)[pc:pc+kc, col:col+w]
+// into dst as packPanel would.
+type packFunc = func(k *gemmKernel, dst []float32, col, w, pc, kc int)
+
+// segment is a run of a panel's columns that lie in one image: lanes
+// at…at+n−1, which are pixels p…p+n−1 of image i.
+type segment struct{ at, n, i, p int }
+
+// segments cuts columns col…col+w−1 of images of P pixels, laid side by
+// side, where one image ends and the next begins, using buf's storage
+// where it suffices.
+func segments(buf []segment, col, w, P int) []segment {
+	s := buf[:0]
+	for at := 0; at < w; {
+		q := col + at
+		n := min(w-at, P-q%P)
+		s = append(s, segment{at: at, n: n, i: q / P, p: q % P})
+		at += n
+	}
+	return s
+}
+
+// packRows is a gemmOperands.packB for op(B) = [col(x[0]) | col(x[1]) | …],
+// the col matrices of the images of xs (prepared planes) side by side
+// (columns i·P + oy·OW + ox), with rows C·KH·KW, and with ones an extra
+// row of ones (the bias's step): it packs rows pc…pc+kc−1, columns
+// col…col+w−1, each packed row a few runs.
+func (g *convGeom) packRows(xs []float32, ones bool) packFunc {
+	kk, P := g.KH*g.KW, g.OH*g.OW
+	in := g.C * g.plane // floats of one image
+	pointwise := kk == 1 && g.S == 1 && g.PH == 0 && g.PW == 0
+	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+		var buf [16]segment
+		segs := segments(buf[:], col, w, P)
+		// Each segment's first pixel in xs, under tap 0 of plane 0.
+		var baseBuf [16]int
+		base := baseBuf[:0]
+		for _, s := range segs {
+			base = append(base, s.i*in+s.p/g.OW*g.rowStep+s.p%g.OW)
+		}
+		nr := k.nr
+		c, t := pc/kk, pc%kk // plane and tap of row pc
+		start := 0
+		if pointwise && len(segs) == 1 && c < g.C {
+			// col(x[i]) is x[i] itself, [C, P]: its rows up to the row of
+			// ones are packed as a stored matrix.
+			s := segs[0]
+			start = min(kc, g.C-c)
+			packLanes(k, dst, xs[s.i*in+c*P+s.p:], false, P, start, w, nr)
+			c += start
+		}
+		for p := start; p < kc; p++ {
+			d := dst[p*nr : (p+1)*nr]
+			if c == g.C { // only with ones: the last row
+				for i := range d[:w] {
+					d[i] = 1
+				}
+			} else {
+				off := c*g.plane + g.tap[t]
+				for j, s := range segs {
+					g.run(d[s.at:s.at+s.n], xs, base[j]+off, s.p%g.OW)
+				}
+			}
+			clear(d[w:])
+			if t++; t == kk {
+				t, c = 0, c+1
+			}
+		}
+	}
+}
+
+// packColumns is a gemmOperands.packB for op(B) = colᵀ over a batch of
+// images (the weight gradient): op(B)[q, n] = col_b[n, k0 + q − b·P] for
+// the image b holding pixel k0 + q, P = OH·OW, from prepared planes. A
+// panel's lanes are rows of col; they are gathered into a small scratch,
+// a few runs per lane, and packed from there as packLanes packs a stored
+// matrix (in assembly where the instruction set has it).
+func (g *convGeom) packColumns(xs []float32, k0 int) packFunc {
+	kk, P := g.KH*g.KW, g.OH*g.OW
+	in := g.C * g.plane
+	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+		buf := convFloats(w * kc)
+		defer convScratch.Put(buf)
+		tmp := *buf
+		var sbuf [16]segment
+		segs := segments(sbuf[:], k0+pc, kc, P) // the steps, cut where images end
+		for i := range w {
+			n := col + i
+			off := n/kk*g.plane + g.tap[n%kk]
+			for _, s := range segs {
+				b := s.i*in + s.p/g.OW*g.rowStep + s.p%g.OW
+				g.run(tmp[i*kc+s.at:][:s.n], xs, b+off, s.p%g.OW)
+			}
+		}
+		packLanes(k, dst, tmp, true, kc, kc, w, k.nr)
+	}
+}
+
+// imageRows is a gemmOperands.packA for op(A)[m, q] = a[i, m, p] with
+// i·P + p = k0 + q: a batch of [M, P] matrices side by side along K (dout
+// in the weight gradient), from column k0 on.
+func imageRows(a []float32, M, P, k0 int) func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
+	return func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
+		packAlongK(k, dst, a, M, P, k0+pc, kc, row, h, k.mr)
+	}
+}
+
+// packAlongK packs kc steps from step q0 of lanes row…row+h−1, padded to
+// w, of [M, P] matrices side by side along K (a[i, m, p] is lane m, step
+// i·P + p): each matrix's part as packLanes packs a stored matrix.
+func packAlongK(k *gemmKernel, dst, a []float32, M, P, q0, kc, row, h, w int) {
+	var buf [16]segment
+	for _, s := range segments(buf[:], q0, kc, P) {
+		packLanes(k, dst[s.at*w:], a[(s.i*M+row)*P+s.p:], true, P, s.n, h, w)
+	}
+}

@@ -1,0 +1,124 @@
+package fastcpu_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/tensor/fastcpu"
+)
+
+// convChecks are convolutions larger than the op suite's, for the paths
+// that only larger sizes take: products of several images side by side
+// (panels that straddle two images) or of one, shared out whole or split
+// by tiles, several depth blocks with the bias's row of ones in the last,
+// a negative padding in the stride-1 input gradient, strided input
+// gradients of several phases, and weight gradients cut into parts, one
+// part ending inside an image, with both of their gathers (rows of 32
+// pixels or more at stride 1, and the others).
+var convChecks = []tensor.Conv2DArgs{
+	{B: 4, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
+	{B: 3, Cin: 32, H: 9, W: 11, Cout: 40, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 2, Cin: 16, H: 12, W: 10, Cout: 24, KH: 5, KW: 5, Stride: 1, Pad: 2},
+	{B: 5, Cin: 24, H: 8, W: 8, Cout: 36, KH: 1, KW: 1, Stride: 1, Pad: 0},
+	{B: 2, Cin: 3, H: 7, W: 9, Cout: 5, KH: 1, KW: 3, Stride: 1, Pad: 2},
+	{B: 2, Cin: 64, H: 128, W: 128, Cout: 4, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 5, Cin: 8, H: 23, W: 21, Cout: 12, KH: 3, KW: 3, Stride: 1, Pad: 1},
+	{B: 3, Cin: 3, H: 30, W: 33, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 1},
+}
+
+// The fast convolution and its two gradients against the float64
+// reference, on every instruction set, within float32 rounding of sums as
+// long as theirs.
+func TestConv2DAgainstReference(t *testing.T) {
+	ref := tensor.NewCPU64()
+	for _, a := range convChecks {
+		want := convResults(t, ref, a)
+		tol := 1e-6 * float64(10+max(a.Cin*a.KH*a.KW, a.Cout*a.KH*a.KW, a.B*a.OH()*a.OW()))
+		for _, set := range fastcpu.InstructionSetNames() {
+			if set == "generic" && a.MACs() > 1<<24 {
+				continue // the pure-Go tile is slow; the op suite covers it
+			}
+			t.Run(fmt.Sprintf("%s/%+v", set, a), func(t *testing.T) {
+				t.Setenv("DITGO_CPU_KERNEL", set)
+				got := convResults(t, fastcpu.New(), a)
+				for i, name := range []string{"out", "dx", "dw"} {
+					if e := relErr(got[i], want[i]); e > tol {
+						t.Errorf("%s: relative error %.3g > %.3g", name, e, tol)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Results do not depend on the number of cores: one goroutine or all of
+// them give the same bits.
+func TestConv2DDeterministic(t *testing.T) {
+	dev := fastcpu.New()
+	for _, a := range convChecks[:3] {
+		all := convResults(t, dev, a)
+		prev := runtime.GOMAXPROCS(1)
+		one := convResults(t, dev, a)
+		runtime.GOMAXPROCS(prev)
+		for i, name := range []string{"out", "dx", "dw"} {
+			if !slices.Equal(all[i], one[i]) {
+				t.Errorf("%+v: %s differs between %d goroutines and 1", a, name, prev)
+			}
+		}
+	}
+}
+
+// convResults runs Conv2D (with bias), Conv2DBackwardInput and
+// Conv2DBackwardWeightAcc (into a dw of ones) on dev, on inputs drawn from
+// one seed, and returns out, dx and dw.
+func convResults(t *testing.T, dev tensor.Device, a tensor.Conv2DArgs) [3][]float64 {
+	t.Helper()
+	r := rand.New(rand.NewPCG(5, 6))
+	from := func(shape ...int) *tensor.Tensor {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return tensor.FromSlice(dev, v, shape...)
+	}
+	x, w, bias := from(a.B, a.Cin, a.H, a.W), from(a.Cout, a.Cin, a.KH, a.KW), from(a.Cout)
+	dout := from(a.B, a.Cout, a.OH(), a.OW())
+	dw := tensor.Full(dev, 1, a.Cout, a.Cin, a.KH, a.KW)
+	tensor.Conv2DBackwardWeightAcc(dw, dout, x, a)
+	var res [3][]float64
+	for i, v := range []*tensor.Tensor{tensor.Conv2D(x, w, bias, a.Stride, a.Pad), tensor.Conv2DBackwardInput(dout, w, a), dw} {
+		var err error
+		if res[i], err = v.Float64s(); err != nil {
+			t.Fatal(err)
+		}
+		v.Release()
+	}
+	for _, v := range []*tensor.Tensor{x, w, bias, dout} {
+		v.Release()
+	}
+	return res
+}
+
+// relErr is the largest |got − want| relative to |want| + rms(want), the
+// op suite's measure.
+func relErr(got, want []float64) float64 {
+	var ss float64
+	for _, v := range want {
+		ss += v * v
+	}
+	floor := math.Sqrt(ss/float64(len(want))) + 1e-30
+	worst := 0.0
+	for i := range want {
+		worst = max(worst, math.Abs(got[i]-want[i])/(math.Abs(want[i])+floor))
+	}
+	return worst
+}
