@@ -1,0 +1,32 @@
+package nn
+
+import (
+	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// GroupNorm normalises NCHW activations over each sample's groups of
+// channels and applies a learned per-channel affine, PyTorch's
+// nn.GroupNorm (eps 1e-5): weight [C] starts at 1, bias [C] at 0.
+type GroupNorm struct {
+	Groups       int
+	Weight, Bias *autograd.Var
+}
+
+// NewGroupNorm makes a GroupNorm of c channels in groups groups.
+func NewGroupNorm(dev tensor.Device, groups, c int) *GroupNorm {
+	return &GroupNorm{Groups: groups, Weight: autograd.Param(tensor.Full(dev, 1, c)), Bias: autograd.Param(tensor.Zeros(dev, c))}
+}
+
+// Register adds prefix.weight and prefix.bias.
+func (n *GroupNorm) Register(p *Params, prefix string) {
+	p.Add(prefix+".weight", n.Weight)
+	p.Add(prefix+".bias", n.Bias)
+}
+
+// Forward normalises x [B, C, H, W]; with shift and scale [B, C] (nil for
+// none) the result is then modulated per sample, norm(x)·(1+scale)+shift,
+// as the ADM U-Net's blocks do with their timestep embedding.
+func (n *GroupNorm) Forward(g *autograd.Graph, x, shift, scale *autograd.Var) *autograd.Var {
+	return g.GroupNorm(x, n.Weight, n.Bias, shift, scale, n.Groups)
+}
