@@ -1,7 +1,8 @@
 """Loads a checkpoint written by the Go engine into the PyTorch DiT of
-dit_torch.py and compares its forward output with the one Go computed.
+dit_torch.py, or the U-Net of ../unet/testdata/unet_torch.py (which one its
+metadata says), and compares its forward output with the one Go computed.
 
-    go run ./dit/testdata/export /tmp/ditgo-export
+    go run ./dit/testdata/export /tmp/ditgo-export [unet]
     /usr/bin/python3 dit/testdata/check_go_checkpoint.py /tmp/ditgo-export
 """
 import json
@@ -15,8 +16,14 @@ from dit_torch import DiT, load_checkpoint
 
 d = sys.argv[1]
 tensors, meta = safetensors_io.load(os.path.join(d, "model.safetensors"))
-cfg = json.loads(meta["dit_config"])
-model = DiT(cfg)
+if "unet_config" in meta:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unet", "testdata"))
+    from unet_torch import UNet
+    cfg = json.loads(meta["unet_config"])
+    model = UNet(cfg)
+else:
+    cfg = json.loads(meta["dit_config"])
+    model = DiT(cfg)
 load_checkpoint(model, tensors)
 fw, _ = safetensors_io.load(os.path.join(d, "forward.safetensors"))
 with torch.no_grad():

@@ -1,8 +1,10 @@
 // Command export writes a checkpoint trained by this engine, with a forward
 // pass of it, so that check_go_checkpoint.py can show that the checkpoint
-// loads into the PyTorch reference and gives the same output:
+// loads into the PyTorch model (dit_torch.py, or the U-Net's
+// ../unet/testdata/unet_torch.py) and gives the same output:
 //
-//	go run ./dit/testdata/export /tmp/ditgo-export
+//	go run ./dit/testdata/export /tmp/ditgo-export          a DiT-Micro/4
+//	go run ./dit/testdata/export /tmp/ditgo-export unet     a small U-Net
 //	/usr/bin/python3 dit/testdata/check_go_checkpoint.py /tmp/ditgo-export
 package main
 
@@ -14,39 +16,60 @@ import (
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
+	"github.com/ditgo/ditgo/dit/unet"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: export DIR")
+	if len(os.Args) < 2 || len(os.Args) > 3 || (len(os.Args) == 3 && os.Args[2] != "unet") {
+		fmt.Fprintln(os.Stderr, "usage: export DIR [unet]")
 		os.Exit(2)
 	}
-	dir := os.Args[1]
-	if err := run(dir); err != nil {
+	if err := run(os.Args[1], len(os.Args) == 3); err != nil {
 		fmt.Fprintln(os.Stderr, "export:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+// model is what export needs of a model: both the DiT and the U-Net have
+// it.
+type model interface {
+	diffusion.Denoiser
+	Init(seed uint64)
+	Save(path string) error
+}
+
+func run(dir string, u bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	dev := tensor.NewCPU()
-	cfg, _ := dit.Named("DiT-Micro/4")
-	m, err := dit.New(dev, cfg)
-	if err != nil {
-		return err
+	var m model
+	var params *nn.Params
+	if u {
+		um, err := unet.New(dev, unet.Config{InputSize: 8, Channels: 1, Classes: 10, LearnSigma: true, ClassDropout: 0.1,
+			Base: 8, Mult: []int{1, 2}, ResBlocks: 1, AttnDS: []int{2}, HeadChannels: 8, Groups: 4})
+		if err != nil {
+			return err
+		}
+		m, params = um, um.Params
+	} else {
+		cfg, _ := dit.Named("DiT-Micro/4")
+		dm, err := dit.New(dev, cfg)
+		if err != nil {
+			return err
+		}
+		m, params = dm, dm.Params
 	}
 	m.Init(7)
-	// Train a little, so that the adaLN and final layers are no longer zero.
+	spec := m.Spec()
+	// Train a little, so that the zero-initialised layers are no longer zero.
 	rng := tensor.RNG{Seed: 9}
 	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
-	opt := nn.NewAdamW(m.Params, 1e-3, 0)
+	opt := nn.NewAdamW(params, 1e-3, 0)
 	const b = 4
-	shape := []int{b, cfg.Channels, cfg.InputSize, cfg.InputSize}
+	shape := []int{b, spec.Channels, spec.Size, spec.Size}
 	x0 := rng.Normal(dev, shape...).Data()
 	for i := range x0 {
 		x0[i] = max(-1, min(1, x0[i]/2))
