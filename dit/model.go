@@ -143,6 +143,11 @@ func (m *Model) runBlock(g *autograd.Graph, b *Block, x, c *autograd.Var) *autog
 	}, x, c)
 }
 
+// Drop returns a copy of labels with each replaced by the null class with
+// probability Config.ClassDropout: the label dropout of training
+// (LabelEmbedder.Drop).
+func (m *Model) Drop(labels []int32, r *rand.Rand) []int32 { return m.YEmbedder.Drop(labels, r) }
+
 // Device is where the model's parameters live.
 func (m *Model) Device() tensor.Device { return m.dev }
 

@@ -153,8 +153,9 @@ func TestBadFlags(t *testing.T) {
 		bad("device", "tpu"),
 	)
 	benchCases := slices.Concat(
-		bad("model", "DiT-Q/3"),
+		bad("model", "DiT-Q/3", "UNet-Q"),
 		bad("depth", "-1"),
+		[]badFlag{{"depth", []string{"-model", "UNet-S", "-depth", "2"}}, {"image-size", []string{"-model", "UNet-S", "-image-size", "30"}}},
 		bad("hidden", "-64", "30"),
 		bad("heads", "-2", "3"),
 		bad("patch", "-4", "3"),

@@ -10,11 +10,13 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
+	"github.com/ditgo/ditgo/dit/unet"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -57,7 +59,13 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mcfg, err := bc.modelConfig()
+	var mcfg dit.Config
+	var ucfg unet.Config
+	if isUNet(bc.Model) {
+		ucfg, err = bc.unetConfig()
+	} else {
+		mcfg, err = bc.modelConfig()
+	}
 	if err != nil {
 		return err
 	}
@@ -66,13 +74,20 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDev()
-	if err := checkHostMemory(dev, mcfg, bc.Batch, bc.GradCheckpoint, false); err != nil {
-		return fmt.Errorf("bench: %w", err)
+	if !isUNet(bc.Model) { // the estimate knows the DiT's activations only
+		if err := checkHostMemory(dev, mcfg, bc.Batch, bc.GradCheckpoint, false); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
 	}
 	if !bc.JSON {
 		fmt.Fprintln(stdout, line)
 	}
-	r, err := benchSteps(dev, mcfg, bc, stderr)
+	var r benchResult
+	if isUNet(bc.Model) {
+		r, err = benchUNet(dev, ucfg, bc, stderr)
+	} else {
+		r, err = benchDiT(dev, mcfg, bc, stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -95,8 +110,8 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// benchSteps builds the model and optimiser on dev and times the steps.
-func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
+// benchDiT builds the DiT on dev and times its steps.
+func benchDiT(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
 	m, err := dit.New(dev, mcfg)
 	if err != nil {
 		return benchResult{}, err
@@ -105,14 +120,45 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 	m.Init(1)
 	m.GradCheckpoint = bc.GradCheckpoint
 	m.Precision = precisionOf(bc.Precision)
-	opt := nn.NewAdamW(m.Params, 1e-4, 0)
+	r, err := benchSteps(dev, m, m.Params, mcfg.TrainFLOPs(bc.Batch), bc, progress)
+	r.Config = fmt.Sprintf("depth %d, hidden %d, %d heads, patch %d, %d×%d×%d", mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.InputSize, mcfg.InputSize, mcfg.Channels)
+	return r, err
+}
+
+// benchUNet builds the U-Net on dev and times its steps.
+func benchUNet(dev tensor.Device, c unet.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
+	m, err := unet.New(dev, c)
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer m.Release()
+	m.Init(1)
+	m.GradCheckpoint = bc.GradCheckpoint
+	m.Precision = precisionOf(bc.Precision)
+	r, err := benchSteps(dev, m, m.Params, c.TrainFLOPs(bc.Batch), bc, progress)
+	r.Config = c.String()
+	return r, err
+}
+
+// steppable is what bench times: a denoiser with label dropout.
+type steppable interface {
+	diffusion.Denoiser
+	Drop(labels []int32, r *rand.Rand) []int32
+}
+
+// benchSteps times the training steps of m, whose parameters are params
+// and whose step does flop floating-point operations.
+func benchSteps(dev tensor.Device, m steppable, params *nn.Params, flop float64, bc benchConfig, progress io.Writer) (benchResult, error) {
+	opt := nn.NewAdamW(params, 1e-4, 0)
 	defer opt.Release()
+	spec := m.Spec()
+	var err error
 
 	// Random images in [−1, 1] and labels; the timesteps and labels change
 	// every step as in training, the images need not.
 	r := rand.New(rand.NewPCG(1, 2))
-	shape := []int{bc.Batch, mcfg.Channels, mcfg.InputSize, mcfg.InputSize}
-	x0 := make([]float32, bc.Batch*mcfg.Channels*mcfg.InputSize*mcfg.InputSize)
+	shape := []int{bc.Batch, spec.Channels, spec.Size, spec.Size}
+	x0 := make([]float32, bc.Batch*spec.Channels*spec.Size*spec.Size)
 	for i := range x0 {
 		x0[i] = 2*r.Float32() - 1
 	}
@@ -130,9 +176,9 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 			}
 		}
 		for i := range labels {
-			labels[i] = int32(r.IntN(mcfg.Classes))
+			labels[i] = int32(r.IntN(spec.Classes))
 		}
-		y := m.YEmbedder.Drop(labels, r)
+		y := m.Drop(labels, r)
 		t := diffusion.UniformTimesteps(r, bc.Batch, sched.Len())
 		if step == bc.Warmup {
 			dev.ResetPeak() // the timed steps' peak, not the first step's
@@ -162,17 +208,15 @@ func benchSteps(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.
 		fmt.Fprintln(progress)
 	}
 	med := median(times)
-	flop := mcfg.TrainFLOPs(bc.Batch)
 	_, peak := dev.Memory()
 	return benchResult{
-		Config:     fmt.Sprintf("depth %d, hidden %d, %d heads, patch %d, %d×%d×%d", mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.InputSize, mcfg.InputSize, mcfg.Channels),
 		Batch:      bc.Batch,
 		StepMS:     times,
 		MedianMS:   med,
 		ImgPerS:    float64(bc.Batch) / (med / 1e3),
 		GFLOPPerS:  flop / (med / 1e3) / 1e9,
 		StepGFLOP:  flop / 1e9,
-		Parameters: m.Params.Count(),
+		Parameters: params.Count(),
 		PeakMiB:    float64(peak) / (1 << 20),
 	}, nil
 }
@@ -221,7 +265,7 @@ flags:
 // benchFlags is the bench flag set, bound to bc.
 func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("bench", stderr, benchUsage)
-	addModelFlags(fs, &bc.modelSpec)
+	addModelFlags(fs, &bc.modelSpec, true)
 	fs.IntVar(&bc.ImageSize, "image-size", bc.ImageSize, "image side (0: the model's: 28 for the teaching configs, 32 for the paper's latents)")
 	fs.IntVar(&bc.Channels, "channels", bc.Channels, "image channels (0: the model's: 1 for the teaching configs, 4 for the paper's)")
 	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (0: the model's: 10 for the teaching configs, 1000 for the paper's)")
@@ -261,8 +305,33 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 	if err := checkPrecision(bc.Precision); err != nil {
 		return bc, err
 	}
-	_, err := bc.modelConfig() // the model, checked before any work
+	if isUNet(bc.Model) { // the model, checked before any work
+		_, err := bc.unetConfig()
+		return bc, err
+	}
+	_, err := bc.modelConfig()
 	return bc, err
+}
+
+// isUNet reports whether -model names a U-Net (dit/unet) rather than a DiT.
+func isUNet(model string) bool { return strings.HasPrefix(model, "UNet-") }
+
+// unetConfig is the U-Net to time: the named config with -image-size,
+// -channels and -classes replacing its shape. The DiT's size flags do not
+// apply.
+func (bc benchConfig) unetConfig() (unet.Config, error) {
+	c, err := unet.Named(bc.Model)
+	if err != nil {
+		return c, fmt.Errorf("-model: %w", err)
+	}
+	if bc.custom() {
+		return c, fmt.Errorf("bench: -depth, -hidden, -heads and -patch size a DiT; %s is a U-Net, whose sizes come with its name (%s)", bc.Model, strings.Join(unet.Names(), ", "))
+	}
+	apply([]override{{"-image-size", bc.ImageSize, &c.InputSize}, {"-channels", bc.Channels, &c.Channels}, {"-classes", bc.Classes, &c.Classes}})
+	if err := c.Validate(); err != nil {
+		return c, fmt.Errorf("bench: -model %s with -image-size %d, -channels %d: %w", bc.Model, c.InputSize, c.Channels, err)
+	}
+	return c, nil
 }
 
 // modelConfig is the DiT to time: the model flags' config, with

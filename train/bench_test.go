@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/unet"
+	"github.com/ditgo/ditgo/tensor"
 )
 
 // The bench command times the steps it was asked for and derives img/s and
@@ -41,6 +44,30 @@ func TestBenchCommand(t *testing.T) {
 	// moments: four float32 copies of the parameters.
 	if min := float64(16*r.Parameters) / (1 << 20); r.PeakMiB < min {
 		t.Errorf("peak device memory %.2f MiB, below the %.2f MiB of weights, gradients and moments", r.PeakMiB, min)
+	}
+}
+
+// bench times the U-Net baseline the same way, with its own FLOP count and
+// parameters.
+func TestBenchUNet(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"bench", "-model", "UNet-S", "-image-size", "8", "-channels", "2", "-batch", "2", "-steps", "2", "-warmup", "0", "-device", "cpu", "-json"}
+	if err := dispatch(args, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var r benchResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v in %q", err, out.String())
+	}
+	c, _ := unet.Named("UNet-S")
+	c.InputSize, c.Channels = 8, 2
+	m, err := unet.New(tensor.NewCPU(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	if len(r.StepMS) != 2 || r.StepGFLOP != c.TrainFLOPs(2)/1e9 || r.Parameters != m.Params.Count() || !strings.Contains(r.Config, "base 32") {
+		t.Errorf("result %+v, want 2 steps, %v GFLOP and %d parameters of UNet-S", r, c.TrainFLOPs(2)/1e9, m.Params.Count())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/unet"
 )
 
 // modelSpec is what the model flags say, the same in every subcommand that
@@ -23,9 +24,14 @@ type modelSpec struct {
 }
 
 // addModelFlags registers the model flags on fs, bound to s, with s's
-// values as their defaults.
-func addModelFlags(fs *flag.FlagSet, s *modelSpec) {
-	fs.StringVar(&s.Model, "model", s.Model, "model config: "+strings.Join(dit.Names(), ", ")+"; the size flags change it")
+// values as their defaults; withUNet lists the U-Net baselines among the
+// models (bench times them; training them is yet to come).
+func addModelFlags(fs *flag.FlagSet, s *modelSpec, withUNet bool) {
+	usage := "model config: " + strings.Join(dit.Names(), ", ") + "; the size flags change it"
+	if withUNet {
+		usage += "; or a U-Net baseline, sized by its name: " + strings.Join(unet.Names(), ", ")
+	}
+	fs.StringVar(&s.Model, "model", s.Model, usage)
 	fs.IntVar(&s.Depth, "depth", s.Depth, "transformer blocks (0: the -model's)")
 	fs.IntVar(&s.Hidden, "hidden", s.Hidden, "hidden size D (0: the -model's)")
 	fs.IntVar(&s.Heads, "heads", s.Heads, "attention heads H (0: the -model's)")

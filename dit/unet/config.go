@@ -130,7 +130,11 @@ func (c Config) Validate() error {
 
 // String is a one-line description for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("base %d, multipliers %v, %d res blocks a level, attention at 1/%v, %d×%d×%d", c.Base, c.Mult, c.ResBlocks, c.AttnDS, c.InputSize, c.InputSize, c.Channels)
+	var at []string
+	for _, ds := range c.AttnDS {
+		at = append(at, fmt.Sprintf("%d×%d", c.InputSize/ds, c.InputSize/ds))
+	}
+	return fmt.Sprintf("base %d, multipliers %v, %d res blocks a level, attention at %s, %d×%d×%d", c.Base, c.Mult, c.ResBlocks, strings.Join(at, ", "), c.InputSize, c.InputSize, c.Channels)
 }
 
 // ConfigKey is the safetensors metadata key under which a checkpoint (and

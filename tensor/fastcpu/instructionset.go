@@ -21,6 +21,10 @@ type instructionSet struct {
 	// Unary and UnaryBackward; they take a multiple of lanes elements.
 	gelu         func(out, x []float32)
 	geluBackward func(dx, dy, x []float32)
+	// silu and siluBackward are the same for SiLU, the U-Net's activation
+	// (nil: the Go loop).
+	silu         func(out, x []float32)
+	siluBackward func(dx, dy, x []float32)
 	lanes        int
 	// softmaxRow and softmaxGradRow are the attention row loops of the
 	// same names (attention.go), for rows of any length ≥ 1 and a

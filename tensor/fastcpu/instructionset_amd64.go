@@ -17,7 +17,8 @@ var avx512Set = &instructionSet{
 		packBF16: asmRoundBF16(roundBF16AVX512, 16),
 		peak:     fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
 	},
-	gelu: asmGELU(geluAVX512), geluBackward: asmGELUBackward(geluBackwardAVX512), lanes: 16,
+	gelu: asmUnary(geluAVX512), geluBackward: asmUnaryBackward(geluBackwardAVX512), lanes: 16,
+	silu: asmUnary(siluAVX512), siluBackward: asmUnaryBackward(siluBackwardAVX512),
 	softmaxRow: softmaxRowAVX512Slice, softmaxGradRow: softmaxGradRowAVX512Slice,
 	sumColumns: sumColumnsAVX512Slice,
 	adamW:      adamWAVX512Slice,
@@ -53,7 +54,7 @@ var avx2Set = &instructionSet{
 		packBF16: asmRoundBF16(roundBF16AVX2, 8),
 		peak:     fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
 	},
-	gelu: asmGELU(geluAVX2), geluBackward: asmGELUBackward(geluBackwardAVX2), lanes: 8,
+	gelu: asmUnary(geluAVX2), geluBackward: asmUnaryBackward(geluBackwardAVX2), lanes: 8,
 }
 
 // instructionSets lists the instruction sets this CPU can run, fastest

@@ -12,9 +12,9 @@ import (
 //
 //	0.5·x·(1 + tanh(u)) = x·σ(2u),   u = √(2/π)·(x + 0.044715·x³)
 //
-// Where the CPU's instruction set has a vector GELU (unary_amd64.s, the
-// same arithmetic on 16 or 8 lanes), it takes the whole vectors of each
-// share and this loop the rest.
+// Where the CPU's instruction set has a vector GELU or SiLU
+// (unary_amd64.s, the same arithmetic on 16 or 8 lanes), it takes the
+// whole vectors of each share and this loop the rest.
 func (d *Device) Unary(op tensor.UnaryOp, outB, xB tensor.Buffer, n int) {
 	out, x := d.Floats(outB)[:n], d.Floats(xB)[:n]
 	parallelFor(n, 20, func(lo, hi int) {
@@ -31,6 +31,11 @@ func (d *Device) Unary(op tensor.UnaryOp, outB, xB tensor.Buffer, n int) {
 				out[i] = v / (1 + exp32(expClamp(-2*u)))
 			}
 		case tensor.OpSiLU:
+			if set := d.set; set.silu != nil {
+				v := lo + (hi-lo)/set.lanes*set.lanes
+				set.silu(out[lo:v], x[lo:v])
+				lo = v
+			}
 			for i := lo; i < hi; i++ {
 				out[i] = x[i] / (1 + exp32(expClamp(-x[i])))
 			}
@@ -65,10 +70,17 @@ func (d *Device) UnaryBackward(op tensor.UnaryOp, dxB, dyB, xB, yB tensor.Buffer
 				dx[i] = dy[i] * s * (1 + 2*float32(geluC)*v*es*(1+3*0.044715*v*v))
 			}
 		case tensor.OpSiLU:
+			if set := d.set; set.siluBackward != nil {
+				v := lo + (hi-lo)/set.lanes*set.lanes
+				set.siluBackward(dx[lo:v], dy[lo:v], x[lo:v])
+				lo = v
+			}
 			for i := lo; i < hi; i++ {
+				// 1 − s as e·s, which keeps its digits when s rounds to 1.
 				v := x[i]
-				s := 1 / (1 + exp32(expClamp(-v)))
-				dx[i] = dy[i] * s * (1 + v*(1-s))
+				e := exp32(expClamp(-v))
+				s := 1 / (1 + e)
+				dx[i] = dy[i] * s * (1 + v*(e*s))
 			}
 		default:
 			tensor.UnaryBackwardRef(op, dx[lo:hi], dy[lo:hi], x[lo:hi], y[lo:hi])

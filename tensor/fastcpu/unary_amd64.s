@@ -95,6 +95,75 @@ bwddone:
 	VZEROUPPER
 	RET
 
+// SiLU, x·σ(x), and its gradient on 16 lanes, the Go loops of unary.go
+// lane for lane:
+//
+//	e  = exp(−v)   (clamped as expClamp does)
+//	forward   y  = v / (1 + e)
+//	backward  s  = 1 / (1 + e)
+//	          dx = (dy·s)·(1 + v·(e·s)),   e·s = 1 − s with its digits
+//
+// Z16 holds 0 (for −v), Z29 is EXP_CONSTANTS' 1.
+
+// func siluAVX512(out, x *float32, n int)
+TEXT ·siluAVX512(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	EXP_CONSTANTS
+	CONST(0x00000000, Z16)
+	SHRQ $4, CX
+	JZ   silufwddone
+
+silufwdloop:
+	VMOVUPS (SI), Z0
+	VSUBPS  Z0, Z16, Z2 // −v
+	EXP16
+	VADDPS  Z29, Z6, Z7
+	VDIVPS  Z7, Z0, Z7
+	VMOVUPS Z7, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     silufwdloop
+
+silufwddone:
+	VZEROUPPER
+	RET
+
+// func siluBackwardAVX512(dx, dy, x *float32, n int)
+TEXT ·siluBackwardAVX512(SB), NOSPLIT, $0-32
+	MOVQ dx+0(FP), DI
+	MOVQ dy+8(FP), DX
+	MOVQ x+16(FP), SI
+	MOVQ n+24(FP), CX
+	EXP_CONSTANTS
+	CONST(0x00000000, Z16)
+	SHRQ $4, CX
+	JZ   silubwddone
+
+silubwdloop:
+	VMOVUPS (SI), Z0
+	VSUBPS  Z0, Z16, Z2
+	EXP16
+	VADDPS  Z29, Z6, Z7
+	VDIVPS  Z7, Z29, Z7  // s = 1/(1+e)
+	VMULPS  Z7, Z6, Z9   // e·s
+	VMULPS  Z0, Z9, Z9   // v·e·s
+	VADDPS  Z29, Z9, Z9  // 1 + v·e·s
+	VMULPS  (DX), Z7, Z8 // dy·s
+	VMULPS  Z9, Z8, Z9
+	VMOVUPS Z9, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     silubwdloop
+
+silubwddone:
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------------
 // AVX2 + FMA, 8 lanes: the same arithmetic. AVX2 has neither VSCALEFPS nor
 // 32 registers: k is rounded with VROUNDPS, 2^k is built in the exponent

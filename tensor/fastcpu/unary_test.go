@@ -9,17 +9,28 @@ import (
 	"github.com/ditgo/ditgo/tensor/fastcpu"
 )
 
-// The fast device's tanh-GELU and its gradient — the Go loop and, where
-// the CPU has them, the vector loops of every instruction set — against the
-// textbook formula in float64, over lengths that leave every tail and at
-// values from the flat negative end to the linear positive end.
+// The fast device's tanh-GELU and SiLU and their gradients — the Go loops
+// and, where the CPU has them, the vector loops of every instruction set —
+// against the textbook formulas in float64, over lengths that leave every
+// tail and at values from the flat negative end to the linear positive
+// end.
 func TestGELU(t *testing.T) {
-	gelu := func(x float64) (y, dy float64) {
+	testActivation(t, tensor.OpGELU, func(x float64) (y, dy float64) {
 		c := math.Sqrt(2 / math.Pi)
 		u := c * (x + 0.044715*x*x*x)
 		th := math.Tanh(u)
 		return 0.5 * x * (1 + th), 0.5*(1+th) + 0.5*x*(1-th*th)*c*(1+3*0.044715*x*x)
-	}
+	})
+}
+
+func TestSiLU(t *testing.T) {
+	testActivation(t, tensor.OpSiLU, func(x float64) (y, dy float64) {
+		s := 1 / (1 + math.Exp(-x))
+		return x * s, s * (1 + x*(1-s))
+	})
+}
+
+func testActivation(t *testing.T, op tensor.UnaryOp, f func(x float64) (y, dy float64)) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, kernel := range []string{"avx512", "avx2", "generic"} {
 		t.Run(kernel, func(t *testing.T) {
@@ -54,16 +65,16 @@ func TestGELU(t *testing.T) {
 				}
 				xs[0] = 0
 				x, dy := tensor.FromSlice(dev, xs, n), tensor.FromSlice(dev, dys, n)
-				y := tensor.Unary(tensor.OpGELU, x)
-				dx := tensor.UnaryBackward(tensor.OpGELU, dy, x, y)
+				y := tensor.Unary(op, x)
+				dx := tensor.UnaryBackward(op, dy, x, y)
 				got, gotDx := y.Data(), dx.Data()
 				for i, v := range xs {
-					wy, wd := gelu(float64(v))
+					wy, wd := f(float64(v))
 					if e := math.Abs(float64(got[i]) - wy); e > 3e-7*max(1, math.Abs(float64(v))) {
-						t.Fatalf("n=%d: gelu(%v) = %v, want %v", n, v, got[i], wy)
+						t.Fatalf("n=%d: %v(%v) = %v, want %v", n, op, v, got[i], wy)
 					}
 					if e := math.Abs(float64(gotDx[i]) - wd*float64(dys[i])); e > 1e-6*max(1, math.Abs(float64(dys[i]))) {
-						t.Fatalf("n=%d: gelu'(%v)·%v = %v, want %v", n, v, dys[i], gotDx[i], wd*float64(dys[i]))
+						t.Fatalf("n=%d: %v'(%v)·%v = %v, want %v", n, op, v, dys[i], gotDx[i], wd*float64(dys[i]))
 					}
 				}
 				for _, b := range []*tensor.Tensor{x, dy, y, dx} {

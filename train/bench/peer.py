@@ -9,7 +9,8 @@ of a process with torch loaded, measured in a child process of its own.
     just bench-peer                # builds the Go binaries and runs this
     /usr/bin/python3 train/bench/peer.py --train BIN --fastcpu-test BIN [--device cuda]
 
-The model is dit/testdata/dit_torch.py and the loss gen_fixtures.py's
+The model is dit/testdata/dit_torch.py (or, for the U-Net baseline,
+dit/unet/testdata/unet_torch.py) and the loss gen_fixtures.py's
 hybrid_loss: the PyTorch code the Go DiT is checked against.
 
 Each row runs in two precisions (--precision, fp32,bf16 on the CPU):
@@ -69,7 +70,9 @@ CONFIGS = {
     "s4": ("DiT-S/4", 32, 4, 32),
     "s2": ("DiT-S/2", 32, 4, 64),
     "xl2": ("DiT-XL/2", 32, 4, 16),
+    "unetb": ("UNet-B", 32, 3, 32),  # the U-Net baseline (dit/unet), 10 classes
 }
+UNETS = {"S": 32, "B": 64, "L": 96, "XL": 128}  # base channels of the U-Net ladder (dit/unet/config.go)
 SIZES = {"S": (12, 384, 6), "B": (12, 768, 12), "L": (24, 1024, 16), "XL": (28, 1152, 16)}
 TEACHING = {"Tiny": (6, 192, 3), "Mini": (4, 128, 4)}
 PRECISIONS = ("fp32", "bf16")  # what --precision takes, and Go's -precision
@@ -109,6 +112,10 @@ def openblas_coretype():
 
 
 def torch_config(model, size, channels):
+    if model.startswith("UNet-"):  # dit/unet's Named, as unet_torch.py reads it
+        return dict(image_size=size, in_channels=channels, num_classes=10, learn_sigma=True, class_dropout_prob=0.1,
+                    model_channels=UNETS[model.removeprefix("UNet-")], channel_mult=[1, 2, 2], num_res_blocks=2,
+                    attention_ds=[4], num_head_channels=32, num_heads=0, dropout=0.0, norm_groups=32)
     name, patch = model.removeprefix("DiT-").split("/")
     depth, hidden, heads = SIZES.get(name) or TEACHING[name]
     classes = 1000 if name in SIZES else 10
@@ -147,12 +154,13 @@ def torch_steps(torch, device, cfg, batch, warmup, steps, threads, precision):
     fp32 weights."""
     from dit_torch import DiT
     from gen_fixtures import hybrid_loss, schedule  # sets 1 thread: set them again below
+    from unet_torch import UNet
 
     g = torch.Generator().manual_seed(1)
-    model = DiT(cfg).to(device)
+    model = (UNet(cfg) if "model_channels" in cfg else DiT(cfg)).to(device)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4, weight_decay=0)
     s = {k: v.to(device) for k, v in schedule().items()}
-    c, n = cfg["in_channels"], cfg["input_size"]
+    c, n = cfg["in_channels"], cfg.get("input_size") or cfg["image_size"]
     x0 = (torch.rand(batch, c, n, n, generator=g) * 2 - 1).to(device)
     times, used = [], None
     set_threads(torch, threads)
@@ -359,6 +367,7 @@ def main():
         fair_environment()
 
     sys.path.insert(0, os.path.join(ROOT, "dit", "testdata"))
+    sys.path.append(os.path.join(ROOT, "dit", "unet", "testdata"))  # after dit/testdata: its gen_fixtures.py is the one imported
     if args.torch_peak:
         return torch_peak(args.torch_peak, args.threads, precisions[0])
     import torch
