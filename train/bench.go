@@ -10,7 +10,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ditgo/ditgo/autograd"
@@ -265,7 +264,7 @@ flags:
 // benchFlags is the bench flag set, bound to bc.
 func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("bench", stderr, benchUsage)
-	addModelFlags(fs, &bc.modelSpec, true)
+	addModelFlags(fs, &bc.modelSpec)
 	fs.IntVar(&bc.ImageSize, "image-size", bc.ImageSize, "image side (0: the model's: 28 for the teaching configs, 32 for the paper's latents)")
 	fs.IntVar(&bc.Channels, "channels", bc.Channels, "image channels (0: the model's: 1 for the teaching configs, 4 for the paper's)")
 	fs.IntVar(&bc.Classes, "classes", bc.Classes, "class labels (0: the model's: 10 for the teaching configs, 1000 for the paper's)")
@@ -313,19 +312,12 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 	return bc, err
 }
 
-// isUNet reports whether -model names a U-Net (dit/unet) rather than a DiT.
-func isUNet(model string) bool { return strings.HasPrefix(model, "UNet-") }
-
 // unetConfig is the U-Net to time: the named config with -image-size,
-// -channels and -classes replacing its shape. The DiT's size flags do not
-// apply.
+// -channels and -classes replacing its shape.
 func (bc benchConfig) unetConfig() (unet.Config, error) {
-	c, err := unet.Named(bc.Model)
+	c, err := bc.modelSpec.unetConfig()
 	if err != nil {
-		return c, fmt.Errorf("-model: %w", err)
-	}
-	if bc.custom() {
-		return c, fmt.Errorf("bench: -depth, -hidden, -heads and -patch size a DiT; %s is a U-Net, whose sizes come with its name (%s)", bc.Model, strings.Join(unet.Names(), ", "))
+		return c, errors.New("bench: " + err.Error())
 	}
 	apply([]override{{"-image-size", bc.ImageSize, &c.InputSize}, {"-channels", bc.Channels, &c.Channels}, {"-classes", bc.Classes, &c.Classes}})
 	if err := c.Validate(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/train/data"
 )
@@ -165,29 +164,41 @@ func (c config) validate() error {
 	return nil
 }
 
-// modelConfig is the DiT for this run and this data: the model flags'
+// modelConfig is the model for this run and this data: the model flags'
 // config, with the image shape and the classes of the data.
-func (c config) modelConfig(d *data.Dataset) (dit.Config, error) {
-	m, err := c.modelSpec.config()
-	if err != nil {
-		return m, err
-	}
-	m.LearnSigma = c.LearnSigma
-	m.InputSize, m.Channels, m.Classes = d.H, d.C, d.Classes
+func (c config) modelConfig(d *data.Dataset) (netConfig, error) {
 	switch {
 	case d.H != d.W:
-		return m, fmt.Errorf("%s: the images are %d×%d; the DiT needs square images (use -image-size)", d.Source, d.H, d.W)
+		return netConfig{}, fmt.Errorf("%s: the images are %d×%d; the models need square images (use -image-size)", d.Source, d.H, d.W)
 	case d.Classes < 2:
-		return m, fmt.Errorf("%s: %d class; a class-conditional DiT, its guidance and its evaluation need at least 2 (one sub-folder of images per class)", d.Source, d.Classes)
+		return netConfig{}, fmt.Errorf("%s: %d class; a class-conditional model, its guidance and its evaluation need at least 2 (one sub-folder of images per class)", d.Source, d.Classes)
 	}
 	side := "from the data"
 	if c.Data != "" && !data.IsMNISTDir(c.Data) {
 		side = "-image-size"
 	}
-	if err := checkShape(m, side); err != nil {
-		return m, err
+	if isUNet(c.Model) {
+		u, err := c.modelSpec.unetConfig()
+		if err != nil {
+			return netConfig{}, err
+		}
+		u.LearnSigma = c.LearnSigma
+		u.InputSize, u.Channels, u.Classes = d.H, d.C, d.Classes
+		if err := u.Validate(); err != nil {
+			return netConfig{}, fmt.Errorf("-model %s on %d×%d images (%s): %w", c.Model, d.H, d.W, side, err)
+		}
+		return netConfig{UNet: &u}, checkUNetSize(u, c.Batch)
 	}
-	return m, checkSize(m, c.Batch)
+	m, err := c.modelSpec.config()
+	if err != nil {
+		return netConfig{}, err
+	}
+	m.LearnSigma = c.LearnSigma
+	m.InputSize, m.Channels, m.Classes = d.H, d.C, d.Classes
+	if err := checkShape(m, side); err != nil {
+		return netConfig{}, err
+	}
+	return netConfig{DiT: &m}, checkSize(m, c.Batch)
 }
 
 // checkSampling validates a number of denoising steps, set by the flag

@@ -11,7 +11,8 @@
 //	go run ./train -h                   every flag
 //
 // Reading order: config.go (the defaults with their reasons), main.go (the
-// training loop), then how flags set the config (flags.go: one rule for
+// training loop), net.go (the model a run trains: the DiT or the U-Net
+// baseline), then how flags set the config (flags.go: one rule for
 // every subcommand, and what -resume may change; modelflags.go: the model
 // flags), lr.go (the learning-rate schedule), the run's folder and outputs
 // (runfolder.go: one run per folder; lock.go: its lock; state.go for

@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/data"
@@ -95,14 +94,14 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeDev()
 	fmt.Fprintln(stdout, why)
-	m, err := dit.Load(dev, a.ckpt, true, 0)
+	m, err := loadNet(dev, a.ckpt, true, 0)
 	if err != nil {
 		return err
 	}
 	defer m.Release()
-	if m.Config.Channels != train.C || m.Config.InputSize != train.H || m.Config.Classes != train.Classes {
+	if c := m.Spec(); c.Channels != train.C || c.Size != train.H || c.Classes != train.Classes {
 		return fmt.Errorf("eval: the model makes %d×%d×%d images of %d classes, the data has %d×%d×%d of %d; pass the training -data",
-			m.Config.Channels, m.Config.InputSize, m.Config.InputSize, m.Config.Classes, train.C, train.H, train.W, train.Classes)
+			c.Channels, c.Size, c.Size, c.Classes, train.C, train.H, train.W, train.Classes)
 	}
 	scores, err := evaluate(dev, m, diffusion.LinearSchedule(diffusion.DefaultSteps), a.cfg, train, a.classifier, stdout)
 	if err != nil {
@@ -116,7 +115,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 // scores them against the real held-out images (the training images for an
 // image folder, which has no test split). The classifier is cached in the
 // file cache.
-func evaluate(dev tensor.Device, m *dit.Model, sched *diffusion.Schedule, cfg config, train *data.Dataset, cache string, log io.Writer) (score.Scores, error) {
+func evaluate(dev tensor.Device, m diffusion.Denoiser, sched *diffusion.Schedule, cfg config, train *data.Dataset, cache string, log io.Writer) (score.Scores, error) {
 	test, err := data.LoadHeldOut(cfg.Data, train)
 	if err != nil {
 		return score.Scores{}, err
@@ -128,7 +127,7 @@ func evaluate(dev tensor.Device, m *dit.Model, sched *diffusion.Schedule, cfg co
 	defer clf.Release()
 	labels := make([]int32, cfg.EvalSamples)
 	for i := range labels {
-		labels[i] = int32(i % m.Config.Classes)
+		labels[i] = int32(i % m.Spec().Classes)
 	}
 	samples, err := sampleBatch(m, sched, labels, cfg, cfg.Seed^0xe7a1)
 	if err != nil {

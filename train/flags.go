@@ -177,7 +177,7 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", stderr, trainUsage)
 	addDataFlags(fs, c)
 	fs.BoolVar(&c.Flip, "flip", c.Flip, "random horizontal flips")
-	addModelFlags(fs, &c.modelSpec, false)
+	addModelFlags(fs, &c.modelSpec)
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
 	fs.BoolVar(&c.GradCheckpoint, "grad-checkpoint", c.GradCheckpoint, gradCheckpointUsage)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ditgo/ditgo/autograd"
-	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
@@ -64,7 +63,7 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", ds.N, ds.C, ds.H, ds.W, ds.Classes, ds.Source)
-	mcfg, err := cfg.modelConfig(ds)
+	nc, err := cfg.modelConfig(ds)
 	if err != nil {
 		return err
 	}
@@ -98,20 +97,22 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 		}
 	}()
 	r.dev = dev
-	if err := checkHostMemory(dev, mcfg, cfg.Batch, cfg.GradCheckpoint, true); err != nil {
-		return err
+	if nc.DiT != nil { // the estimate knows the DiT's activations only
+		if err := checkHostMemory(dev, *nc.DiT, cfg.Batch, cfg.GradCheckpoint, true); err != nil {
+			return err
+		}
 	}
-	if r.model, err = dit.New(dev, mcfg); err != nil {
+	precision := precisionOf(cfg.Precision)
+	if r.model, err = nc.build(dev, cfg.GradCheckpoint, precision); err != nil {
 		return err
 	}
 	defer r.model.Release()
-	r.model.Init(cfg.Seed)
-	r.model.GradCheckpoint = cfg.GradCheckpoint
-	r.model.Precision = precisionOf(cfg.Precision)
-	if r.ema, err = dit.New(dev, mcfg); err != nil { // the averaged weights that sampling uses
+	r.model.init(cfg.Seed)
+	// The averaged weights that sampling uses, sampled in the run's
+	// precision.
+	if r.ema, err = nc.build(dev, false, precision); err != nil {
 		return err
 	}
-	r.ema.Precision = r.model.Precision // the run's grids and evaluation sample as it trains
 	defer r.ema.Release()
 	if r.avg, err = nn.NewEMA(r.model.Params, r.ema.Params, float32(cfg.EMADecay)); err != nil {
 		return err
@@ -119,11 +120,10 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 	r.opt = nn.NewAdamW(r.model.Params, float32(cfg.LR), float32(cfg.WeightDecay))
 	defer r.opt.Release()
 	mixed := ""
-	if r.model.Precision == autograd.BF16 {
+	if precision == autograd.BF16 {
 		mixed = "; bfloat16 matrix products (-precision bf16)"
 	}
-	fmt.Fprintf(stdout, "model: %s — depth %d, hidden %d, %d heads, patch %d, %d tokens, %.2fM parameters%s\n",
-		cfg.modelSpec, mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.Tokens(), float64(r.model.Params.Count())/1e6, mixed)
+	fmt.Fprintf(stdout, "model: %s — %s, %.2fM parameters%s\n", cfg.modelSpec, r.model.summary, float64(r.model.Params.Count())/1e6, mixed)
 
 	// Random state: host draws (timesteps, label dropout, flips) and the
 	// device's noise stream; both are saved in every checkpoint.
@@ -164,8 +164,8 @@ type trainer struct {
 	cfg       config
 	data      *data.Dataset
 	dev       tensor.Device
-	model     *dit.Model
-	ema       *dit.Model // the averaged weights that sampling uses
+	model     *net
+	ema       *net // the averaged weights that sampling uses
 	avg       *nn.EMA
 	opt       *nn.AdamW
 	sched     *diffusion.Schedule
@@ -198,7 +198,7 @@ func (r *trainer) loop() error {
 			copy(x0[i*len(img):], img)
 			labels[i] = ds.Labels[k]
 		}
-		y := m.YEmbedder.Drop(labels, hostRand)
+		y := m.drop(labels, hostRand)
 		t := diffusion.UniformTimesteps(hostRand, cfg.Batch, r.sched.Len())
 
 		g := autograd.NewGraph()

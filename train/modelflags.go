@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ditgo/ditgo/dit"
@@ -13,9 +14,10 @@ import (
 // builds a model (training and bench; sample and eval read the model from
 // the checkpoint). One rule:
 //
-//	-model NAME          a config from dit.Names()
+//	-model NAME          a config from dit.Names(), or a U-Net of unet.Names()
 //	-depth -hidden       each one given (not 0) replaces that size of the
-//	-heads -patch        named config; the model is then reported as custom
+//	-heads -patch        named DiT config; the model is then reported as
+//	                     custom (a U-Net takes none of them)
 //
 // so `-depth 2` alone is the default model with two blocks.
 type modelSpec struct {
@@ -24,13 +26,9 @@ type modelSpec struct {
 }
 
 // addModelFlags registers the model flags on fs, bound to s, with s's
-// values as their defaults; withUNet lists the U-Net baselines among the
-// models (bench times them; training them is yet to come).
-func addModelFlags(fs *flag.FlagSet, s *modelSpec, withUNet bool) {
-	usage := "model config: " + strings.Join(dit.Names(), ", ") + "; the size flags change it"
-	if withUNet {
-		usage += "; or a U-Net baseline, sized by its name: " + strings.Join(unet.Names(), ", ")
-	}
+// values as their defaults.
+func addModelFlags(fs *flag.FlagSet, s *modelSpec) {
+	usage := "model config: " + strings.Join(dit.Names(), ", ") + "; the size flags change it; or a U-Net baseline, sized by its name: " + strings.Join(unet.Names(), ", ")
 	fs.StringVar(&s.Model, "model", s.Model, usage)
 	fs.IntVar(&s.Depth, "depth", s.Depth, "transformer blocks (0: the -model's)")
 	fs.IntVar(&s.Hidden, "hidden", s.Hidden, "hidden size D (0: the -model's)")
@@ -77,6 +75,10 @@ func (s modelSpec) String() string {
 // (the sizes together are checked by dit.Config.Validate once the data's
 // shape is known).
 func (s modelSpec) validate() error {
+	if isUNet(s.Model) {
+		_, err := s.unetConfig()
+		return err
+	}
 	if _, err := dit.Named(s.Model); err != nil {
 		return fmt.Errorf("-model: %w", err)
 	}
@@ -122,6 +124,32 @@ func checkSize(m dit.Config, batch int) error {
 	act := float64(batch) * float64(m.Tokens()) * 4 * float64(m.Hidden)
 	if img := float64(batch) * float64(m.Channels*m.InputSize*m.InputSize); act > maxValues || img > maxValues {
 		return fmt.Errorf("-batch %d: a step would hold %.3g values in one tensor, over the %d a tensor may hold; use a smaller -batch", batch, max(act, img), maxValues)
+	}
+	return nil
+}
+
+// isUNet reports whether -model names a U-Net (dit/unet) rather than a DiT.
+func isUNet(model string) bool { return strings.HasPrefix(model, "UNet-") }
+
+// unetConfig is the named U-Net; the DiT's size flags do not apply.
+func (s modelSpec) unetConfig() (unet.Config, error) {
+	c, err := unet.Named(s.Model)
+	if err != nil {
+		return c, fmt.Errorf("-model: %w", err)
+	}
+	if s.custom() {
+		return c, fmt.Errorf("-depth, -hidden, -heads and -patch size a DiT; %s is a U-Net, whose sizes come with its name (%s)", s.Model, strings.Join(unet.Names(), ", "))
+	}
+	return c, nil
+}
+
+// checkUNetSize refuses a batch whose largest activation, the decoder's
+// widest concatenation (twice the widest level's channels) at full
+// resolution, is over what a tensor may hold, as checkSize does for a DiT.
+func checkUNetSize(c unet.Config, batch int) error {
+	act := float64(batch) * 2 * float64(c.Base*slices.Max(c.Mult)) * float64(c.InputSize*c.InputSize)
+	if act > maxValues {
+		return fmt.Errorf("-batch %d: a step would hold %.3g values in one tensor, over the %d a tensor may hold; use a smaller -batch", batch, act, maxValues)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
@@ -116,13 +115,13 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDev()
-	m, err := dit.Load(dev, a.ckpt, true, a.heads)
+	m, err := loadNet(dev, a.ckpt, true, a.heads)
 	if err != nil {
 		return err
 	}
 	defer m.Release()
-	m.Precision = precisionOf(a.cfg.Precision)
-	c := m.Config
+	m.setPrecision(precisionOf(a.cfg.Precision))
+	c := m.Spec()
 	if a.guided > c.Channels {
 		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
 	}
@@ -133,7 +132,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rng := tensor.RNG{Seed: a.cfg.Seed}
-	shape := []int{len(labels), c.Channels, c.InputSize, c.InputSize}
+	shape := []int{len(labels), c.Channels, c.Size, c.Size}
 	var xT *tensor.Tensor
 	if a.latents != "" {
 		if xT, err = readLatents(dev, a.latents, shape); err != nil {
@@ -253,9 +252,9 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
 // eight samples each — and writes the PNG.
-func writeClassGrid(path string, m *dit.Model, sched *diffusion.Schedule, cfg config, seed uint64) error {
+func writeClassGrid(path string, m diffusion.Denoiser, sched *diffusion.Schedule, cfg config, seed uint64) error {
 	const perClass = 8
-	c := m.Config
+	c := m.Spec()
 	labels := make([]int32, 0, c.Classes*perClass)
 	for k := range c.Classes {
 		for range perClass {
@@ -266,20 +265,20 @@ func writeClassGrid(path string, m *dit.Model, sched *diffusion.Schedule, cfg co
 	if err != nil {
 		return err
 	}
-	return picture.WriteGrid(path, "training grid", samples, len(labels), c.Channels, c.InputSize, c.InputSize, perClass, 2)
+	return picture.WriteGrid(path, "training grid", samples, len(labels), c.Channels, c.Size, c.Size, perClass, 2)
 }
 
 // sampleBatch draws DDIM samples with the run's guidance, in chunks that
 // keep memory bounded, and returns them on the host.
-func sampleBatch(m *dit.Model, sched *diffusion.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
-	c := m.Config
+func sampleBatch(m diffusion.Denoiser, sched *diffusion.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
+	c := m.Spec()
 	dev := m.Device()
 	rng := tensor.RNG{Seed: seed}
 	var out []float32
 	const chunk = 100
 	for lo := 0; lo < len(labels); lo += chunk {
 		y := labels[lo:min(lo+chunk, len(labels))]
-		xT := rng.Normal(dev, len(y), c.Channels, c.InputSize, c.InputSize)
+		xT := rng.Normal(dev, len(y), c.Channels, c.Size, c.Size)
 		s, err := diffusion.Sample(m, sched, xT, y, &rng, diffusion.SampleOptions{Sampler: runSampler, Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
 		xT.Release()
 		if err != nil {

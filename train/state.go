@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/ditgo/ditgo/autograd"
-	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
@@ -39,7 +38,7 @@ func checkpointPath(out string) string { return filepath.Join(out, "checkpoint.s
 // saveCheckpoint writes model, EMA, optimizer and state atomically: a crash
 // at any moment leaves the previous checkpoint or this one, never half of
 // one.
-func saveCheckpoint(path string, cfg config, m, ema *dit.Model, opt *nn.AdamW, st runState, host *rand.PCG) error {
+func saveCheckpoint(path string, cfg config, m, ema *net, opt *nn.AdamW, st runState, host *rand.PCG) error {
 	b, err := host.MarshalBinary()
 	if err != nil {
 		return err
@@ -68,7 +67,7 @@ func saveCheckpoint(path string, cfg config, m, ema *dit.Model, opt *nn.AdamW, s
 	if err != nil {
 		return fmt.Errorf("saving the checkpoint: the training state: %w", err)
 	}
-	meta := map[string]string{dit.ConfigKey: m.Config.JSON(), keyTrainConfig: string(cj), keyState: string(sj),
+	meta := map[string]string{m.configKey: m.configJSON, keyTrainConfig: string(cj), keyState: string(sj),
 		"adam_step": fmt.Sprint(opt.Step)}
 	if err := nn.WriteFile(path, ts, meta); err != nil {
 		return fmt.Errorf("saving the checkpoint: %w", err)
@@ -109,7 +108,7 @@ func (r *trainer) checkSound() error {
 	noiseRNG := tensor.RNG{Seed: 0x70726f6265} // "probe"
 	for _, m := range []struct {
 		name  string
-		model *dit.Model
+		model *net
 	}{{"trained", r.model}, {"averaged (EMA)", r.ema}} {
 		g := autograd.NewGraph()
 		noise := g.Own(noiseRNG.Normal(r.dev, b, ds.C, ds.H, ds.W))
@@ -128,7 +127,7 @@ func (r *trainer) checkSound() error {
 
 // loadCheckpoint restores a run's weights, optimizer and state from the
 // output folder of an earlier run.
-func loadCheckpoint(out string, m, ema *dit.Model, opt *nn.AdamW, host *rand.PCG) (runState, error) {
+func loadCheckpoint(out string, m, ema *net, opt *nn.AdamW, host *rand.PCG) (runState, error) {
 	path := checkpointPath(out)
 	var st runState
 	f, err := nn.ReadFile(path)
@@ -138,12 +137,16 @@ func loadCheckpoint(out string, m, ema *dit.Model, opt *nn.AdamW, host *rand.PCG
 	if err != nil {
 		return st, fmt.Errorf("-resume: %w", err)
 	}
-	saved, err := dit.ParseConfig(f.Metadata[dit.ConfigKey])
+	js, ok := f.Metadata[m.configKey]
+	if !ok {
+		return st, fmt.Errorf("-resume %s: the checkpoint holds no %s, the kind of model its config makes; it is not this run's", path, m.configKey)
+	}
+	saved, err := m.canonical(js)
 	if err != nil {
 		return st, fmt.Errorf("-resume %s: %w", path, err)
 	}
-	if saved != m.Config {
-		return st, fmt.Errorf("-resume %s: the checkpoint's model %s differs from %s, the one its config makes for the data; is -data still the same?", path, saved.JSON(), m.Config.JSON())
+	if saved != m.configJSON {
+		return st, fmt.Errorf("-resume %s: the checkpoint's model %s differs from %s, the one its config makes for the data; is -data still the same?", path, saved, m.configJSON)
 	}
 	if err := json.Unmarshal([]byte(f.Metadata[keyState]), &st); err != nil {
 		return st, fmt.Errorf("-resume %s: bad training state: %w", path, err)
