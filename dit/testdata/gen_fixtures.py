@@ -126,15 +126,26 @@ def make(name, cfg, batch, seed):
             # Small random weights everywhere, adaLN and final layer included,
             # so that no path is trivially zero.
             p.copy_(torch.randn(p.shape, generator=g) * (0.5 / math.sqrt(p.shape[-1]) if p.ndim > 1 else 0.05))
+    fx = record(model, g, batch, cfg["in_channels"], cfg["input_size"], cfg["num_classes"], cfg["class_dropout_prob"] > 0)
+    meta = {"dit_config": json.dumps(cfg), "adam": "lr=1e-3 wd=0.01 betas=(0.9,0.999) eps=1e-8 steps=3",
+            "ddim": "steps=10 cfg=4.0 all channels guided"}
+    safetensors_io.save(f"parity_{name}.safetensors", fx, meta)
+    print(name, "loss", float(fx["loss.total"]), "mse", float(fx["loss.mse"]), "tensors", len(fx))
+
+
+def record(model, g, batch, c, n, classes, null_class):
+    """The stages of a parity fixture for any denoiser model(x, t, y) with
+    initial weights set, drawing every input from the generator g in a fixed
+    order: param.*, forward.*, loss.* with grad.*, adam3.*, and, when the
+    model has a null class, ddim.*."""
     init = state_dict_for_go(model)
-    c, n = cfg["in_channels"], cfg["input_size"]
     s = schedule()
     fx = {f"param.{k}": v for k, v in init.items()}
 
     # forward
     x = torch.randn(batch, c, n, n, generator=g)
     t = torch.tensor([0.0, 999.0, 17.0, 500.0][:batch])
-    y = torch.tensor([0, cfg["num_classes"] if cfg["class_dropout_prob"] > 0 else 1, 2, 1][:batch])
+    y = torch.tensor([0, classes if null_class else 1, 2, 1][:batch])
     with torch.no_grad():
         fx["forward.out"] = model(x, t, y)
     fx["forward.x"], fx["forward.t"], fx["forward.y"] = x, t, y.float()
@@ -168,18 +179,14 @@ def make(name, cfg, batch, seed):
         fx[f"adam3.{k}"] = v
 
     # DDIM with guidance, from the initial weights
-    if cfg["class_dropout_prob"] > 0:
+    if null_class:
         model.load_state_dict(init)
         dn = torch.randn(batch, c, n, n, generator=g)
         dy = torch.tensor([0, 1, 2, 0][:batch])
         with torch.no_grad():
             fx["ddim.samples"] = ddim_sample(model, s, dn, dy, 10, 4.0)
         fx["ddim.noise"], fx["ddim.y"] = dn, dy.float()
-
-    meta = {"dit_config": json.dumps(cfg), "adam": "lr=1e-3 wd=0.01 betas=(0.9,0.999) eps=1e-8 steps=3",
-            "ddim": "steps=10 cfg=4.0 all channels guided"}
-    safetensors_io.save(f"parity_{name}.safetensors", fx, meta)
-    print(name, "loss", float(fx["loss.total"]), "mse", float(fx["loss.mse"]), "tensors", len(fx))
+    return fx
 
 
 if __name__ == "__main__":
