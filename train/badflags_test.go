@@ -138,6 +138,7 @@ func TestBadFlags(t *testing.T) {
 		[]badFlag{{"clip", []string{"-clip=maybe"}}, {"overwrite", []string{"-overwrite=maybe"}}},
 		bad("heads", "-1"),
 		bad("precision", "fp64", ""),
+		bad("image-size", "-1", "2000"),
 		bad("device", "tpu"),
 	)
 	evalCases := slices.Concat(

@@ -94,7 +94,7 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	defer closeDev()
 	fmt.Fprintln(stdout, why)
-	m, err := loadNet(dev, a.ckpt, true, 0)
+	m, err := loadNet(dev, a.ckpt, true, 0, 0)
 	if err != nil {
 		return err
 	}

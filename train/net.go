@@ -94,9 +94,9 @@ func (nc netConfig) trainFLOPs(b int) float64 {
 
 // loadNet builds the model a checkpoint holds and loads its weights (the
 // EMA ones when present and preferEMA): a U-Net when its metadata or its
-// tensor names say so, a DiT otherwise. heads is for checkpoints without
-// a config (see dit.InferConfig and unet.InferConfig).
-func loadNet(dev tensor.Device, path string, preferEMA bool, heads int) (*net, error) {
+// tensor names say so, a DiT otherwise. heads and imageSize are for
+// checkpoints without a config (see dit.InferConfig and unet.InferConfig).
+func loadNet(dev tensor.Device, path string, preferEMA bool, heads, imageSize int) (*net, error) {
 	f, err := nn.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func loadNet(dev tensor.Device, path string, preferEMA bool, heads int) (*net, e
 		isUNet = isUNet || strings.HasSuffix(t.Name, "input_blocks.0.0.weight")
 	}
 	if isUNet {
-		m, err := unet.Load(dev, path, preferEMA, heads, 0)
+		m, err := unet.Load(dev, path, preferEMA, heads, imageSize)
 		if err != nil {
 			return nil, err
 		}

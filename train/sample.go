@@ -21,7 +21,7 @@ const runSampler = "ddim"
 // config whose -sample-steps, -cfg and -seed give the defaults.
 type sampleArgs struct {
 	ckpt, sampler, classes, latents, out, png, trajectory, device string
-	guided, heads                                                 int
+	guided, heads, imageSize                                      int
 	clip, overwrite                                               bool
 	cfg                                                           config
 }
@@ -67,7 +67,8 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
 	fs.StringVar(&a.cfg.Precision, "precision", a.cfg.Precision, precisionUsage+" (default: the run's)")
 	fs.BoolVar(&a.overwrite, "overwrite", a.overwrite, "replace -png, -out and -trajectory files even when sample did not write them")
-	fs.IntVar(&a.heads, "heads", a.heads, "attention heads H, as in train and bench; needed only for a checkpoint without a config whose hidden size is not a paper config (0: the checkpoint's)")
+	fs.IntVar(&a.heads, "heads", a.heads, "attention heads H, as in train and bench; needed only for a checkpoint without a config: a DiT whose hidden size is not a paper config, or any U-Net (0: the checkpoint's)")
+	fs.IntVar(&a.imageSize, "image-size", a.imageSize, "image side in pixels; needed only for a U-Net checkpoint without a config, whose weights do not tell it (0: the checkpoint's)")
 	addDeviceFlag(fs, &a.device)
 	return fs
 }
@@ -86,6 +87,8 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 		return a, fmt.Errorf("sample: -guided-channels %d: must not be negative (0: all)", a.guided)
 	case a.heads < 0:
 		return a, fmt.Errorf("sample: -heads %d: must not be negative (0: the checkpoint's)", a.heads)
+	case a.imageSize < 0 || a.imageSize > 1024:
+		return a, fmt.Errorf("sample: -image-size %d: must be in [1, 1024] (0: the checkpoint's)", a.imageSize)
 	case checkDevice(a.device) != nil:
 		return a, fmt.Errorf("sample: %w", checkDevice(a.device))
 	case checkPrecision(a.cfg.Precision) != nil:
@@ -115,7 +118,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDev()
-	m, err := loadNet(dev, a.ckpt, true, a.heads)
+	m, err := loadNet(dev, a.ckpt, true, a.heads, a.imageSize)
 	if err != nil {
 		return err
 	}

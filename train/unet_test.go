@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ditgo/ditgo/dit/unet"
+	"github.com/ditgo/ditgo/nn"
+	"github.com/ditgo/ditgo/tensor"
 )
 
 // The U-Net baseline trains with every output of a DiT run: a run of 4
@@ -58,5 +62,46 @@ func TestUNetRun(t *testing.T) {
 	// the config in the checkpoint decides the model, whatever -model says.
 	if err := run(t, "-resume", split, "-model", "DiT-Mini/4"); err == nil || !strings.Contains(err.Error(), "-model cannot be given with -resume") {
 		t.Errorf("-resume with -model: %v", err)
+	}
+}
+
+// A public U-Net state dict (no config, no null label row) samples with
+// the head count and image side given, without guidance; without them,
+// or with guidance, sample says what to give.
+func TestSamplePublicUNet(t *testing.T) {
+	dir := t.TempDir()
+	c := unet.Config{InputSize: 16, Channels: 3, Classes: 4, LearnSigma: true, Base: 32, Mult: []int{1, 2},
+		ResBlocks: 1, AttnDS: []int{2}, HeadChannels: 32, Groups: 32}
+	m, err := unet.New(tensor.NewCPU(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(3)
+	ts, err := m.Params.Tensors("")
+	m.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := filepath.Join(dir, "public.safetensors")
+	if err := nn.WriteFile(pub, ts, nil); err != nil {
+		t.Fatal(err)
+	}
+	sample := func(extra ...string) (string, error) {
+		var out bytes.Buffer
+		args := append([]string{"sample", "-ckpt", pub, "-steps", "2", "-png", filepath.Join(dir, "s.png"), "-overwrite", "-device", "cpu"}, extra...)
+		err := dispatch(args, &out, &out)
+		return out.String(), err
+	}
+	if _, err := sample("-image-size", "16", "-cfg", "1"); err == nil || !strings.Contains(err.Error(), "-heads") {
+		t.Errorf("without -heads: %v", err)
+	}
+	if _, err := sample("-heads", "2", "-cfg", "1"); err == nil || !strings.Contains(err.Error(), "-image-size") {
+		t.Errorf("without -image-size: %v", err)
+	}
+	if _, err := sample("-heads", "2", "-image-size", "16", "-cfg", "2"); err == nil || !strings.Contains(err.Error(), "-cfg 1") {
+		t.Errorf("with guidance: %v", err)
+	}
+	if out, err := sample("-heads", "2", "-image-size", "16", "-cfg", "1"); err != nil || !strings.Contains(out, "4 samples") {
+		t.Errorf("sampling the public checkpoint: %v\n%s", err, out)
 	}
 }

@@ -62,7 +62,7 @@ func Sample(m Denoiser, s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.R
 		return nil, fmt.Errorf("diffusion: guidance scale %v must be at least 1 (1 means no guidance)", opt.CFGScale)
 	}
 	if opt.CFGScale > 1 && !c.NullClass {
-		return nil, fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout")
+		return nil, fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout (as public checkpoints are); sample without guidance (-cfg 1)")
 	}
 	for _, l := range y {
 		if l < 0 || int(l) > c.Classes || (int(l) == c.Classes && !c.NullClass) {
