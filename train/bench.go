@@ -81,12 +81,11 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if !bc.JSON {
 		fmt.Fprintln(stdout, line)
 	}
-	var r benchResult
+	nc := netConfig{DiT: &mcfg}
 	if isUNet(bc.Model) {
-		r, err = benchUNet(dev, ucfg, bc, stderr)
-	} else {
-		r, err = benchDiT(dev, mcfg, bc, stderr)
+		nc = netConfig{UNet: &ucfg}
 	}
+	r, err := benchSteps(dev, nc, bc, stderr)
 	if err != nil {
 		return err
 	}
@@ -109,49 +108,19 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// benchDiT builds the DiT on dev and times its steps.
-func benchDiT(dev tensor.Device, mcfg dit.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
-	m, err := dit.New(dev, mcfg)
+// benchSteps builds the model nc on dev (the DiT or the U-Net, as
+// training does: net.go) and times its training steps.
+func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Writer) (benchResult, error) {
+	m, err := nc.build(dev, bc.GradCheckpoint, precisionOf(bc.Precision))
 	if err != nil {
 		return benchResult{}, err
 	}
 	defer m.Release()
-	m.Init(1)
-	m.GradCheckpoint = bc.GradCheckpoint
-	m.Precision = precisionOf(bc.Precision)
-	r, err := benchSteps(dev, m, m.Params, mcfg.TrainFLOPs(bc.Batch), bc, progress)
-	r.Config = fmt.Sprintf("depth %d, hidden %d, %d heads, patch %d, %d×%d×%d", mcfg.Depth, mcfg.Hidden, mcfg.Heads, mcfg.Patch, mcfg.InputSize, mcfg.InputSize, mcfg.Channels)
-	return r, err
-}
-
-// benchUNet builds the U-Net on dev and times its steps.
-func benchUNet(dev tensor.Device, c unet.Config, bc benchConfig, progress io.Writer) (benchResult, error) {
-	m, err := unet.New(dev, c)
-	if err != nil {
-		return benchResult{}, err
-	}
-	defer m.Release()
-	m.Init(1)
-	m.GradCheckpoint = bc.GradCheckpoint
-	m.Precision = precisionOf(bc.Precision)
-	r, err := benchSteps(dev, m, m.Params, c.TrainFLOPs(bc.Batch), bc, progress)
-	r.Config = c.String()
-	return r, err
-}
-
-// steppable is what bench times: a denoiser with label dropout.
-type steppable interface {
-	diffusion.Denoiser
-	Drop(labels []int32, r *rand.Rand) []int32
-}
-
-// benchSteps times the training steps of m, whose parameters are params
-// and whose step does flop floating-point operations.
-func benchSteps(dev tensor.Device, m steppable, params *nn.Params, flop float64, bc benchConfig, progress io.Writer) (benchResult, error) {
+	m.init(1)
+	params, flop := m.Params, nc.trainFLOPs(bc.Batch)
 	opt := nn.NewAdamW(params, 1e-4, 0)
 	defer opt.Release()
 	spec := m.Spec()
-	var err error
 
 	// Random images in [−1, 1] and labels; the timesteps and labels change
 	// every step as in training, the images need not.
@@ -177,7 +146,7 @@ func benchSteps(dev tensor.Device, m steppable, params *nn.Params, flop float64,
 		for i := range labels {
 			labels[i] = int32(r.IntN(spec.Classes))
 		}
-		y := m.Drop(labels, r)
+		y := m.drop(labels, r)
 		t := diffusion.UniformTimesteps(r, bc.Batch, sched.Len())
 		if step == bc.Warmup {
 			dev.ResetPeak() // the timed steps' peak, not the first step's
@@ -209,6 +178,7 @@ func benchSteps(dev tensor.Device, m steppable, params *nn.Params, flop float64,
 	med := median(times)
 	_, peak := dev.Memory()
 	return benchResult{
+		Config:     m.summary,
 		Batch:      bc.Batch,
 		StepMS:     times,
 		MedianMS:   med,

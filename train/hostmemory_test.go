@@ -24,7 +24,7 @@ func TestStepMemoryEstimate(t *testing.T) {
 	} {
 		m, _ := dit.Named(c.model)
 		bc := benchConfig{Batch: c.batch, Steps: 1, Warmup: 1, GradCheckpoint: c.checkpoint}
-		r, err := benchDiT(fastcpu.New(), m, bc, io.Discard)
+		r, err := benchSteps(fastcpu.New(), netConfig{DiT: &m}, bc, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
