@@ -31,7 +31,14 @@ import (
 // (convGeom, conv_gather.go): the padding is written out, so no read
 // needs a bounds test, and at a stride S > 1 each row is split into S
 // phases, so that the pixels one output row reads, S apart in x, lie side
-// by side.
+// by side. At stride 1, where the instruction set has the assembly for it,
+// the products take whole padded rows as their columns (the wide geometry
+// of convGeom), so that each packed row of col is one run of the padded
+// image, copied in a few instructions, and only the first OW columns of
+// each row of a product are kept: on UNet-B's 3×3 convolutions at
+// 32×32 and 16×16 this took the forward pass from 106 and 125 GFLOP/s to
+// 169 and 204 (BenchmarkConv2D), above the same products on stored
+// operands, whose packing of a large B is not from cache.
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -157,8 +164,19 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 // [M, K], K is g's C·KH·KW, plus one with ones, and out[b] is [M, OH·OW].
 // Images of fewer than convWidth pixels are multiplied a few at a time,
 // side by side, into a scratch, and copied to out.
+//
+// Where the instruction set copies rows in assembly, a stride-1 product
+// with more than one tap runs on the wide geometry (convGeom.widen): its
+// products have wp columns a row, of which the first OW are copied to out.
 func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool) {
-	M, P := len(w)/K, g.OH*g.OW
+	if d.wideConv(g) {
+		g = g.widen()
+	}
+	M, P := len(w)/K, g.OH*g.OW // P: the product's columns for one image
+	ow, Pout := g.OW, g.OH*g.OW // out's row and image
+	if g.wide {
+		ow, Pout = g.ow, g.OH*g.ow
+	}
 	in := g.C * g.H * g.W // floats of one image of x
 	batch := len(x) / in
 	nb := min(batch, ceilDiv(convWidth, P)) // images per product
@@ -167,8 +185,8 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 		n := min(nb, batch-b0)
 		xs, xbuf := g.prepare(x[b0*in:(b0+n)*in], workers)
 		defer putFloats(xbuf)
-		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones)}
-		if n == 1 {
+		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones, d.set)}
+		if n == 1 && !g.wide {
 			op.c = out[b0*M*P : (b0+1)*M*P]
 			gemmProduct(&d.set.gemm, s, &op, workers)
 			return
@@ -179,10 +197,25 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 		gemmProduct(&d.set.gemm, s, &op, workers)
 		for i := range n {
 			for m := range M {
-				copy(out[((b0+i)*M+m)*P:][:P], op.c[m*n*P+i*P:])
+				dst, src := out[((b0+i)*M+m)*Pout:][:Pout], op.c[m*n*P+i*P:][:P]
+				if !g.wide {
+					copy(dst, src)
+					continue
+				}
+				for oy := range g.OH {
+					copy(dst[oy*ow:(oy+1)*ow], src[oy*g.OW:])
+				}
 			}
 		}
 	})
+}
+
+// wideConv reports whether the products over geometry g run on its wide
+// form: at stride 1, with more than one tap, where the instruction set
+// gathers rows in assembly (without it, a row's copy costs more than the
+// wasted columns save).
+func (d *Device) wideConv(g *convGeom) bool {
+	return d.set.convRows != nil && g.S == 1 && g.KH*g.KW > 1
 }
 
 // Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ, a product
@@ -198,6 +231,24 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
+	if d.wideConv(g) {
+		// On the wide geometry, dout gets its unused columns, as zeros.
+		g = g.widen()
+		buf := convFloats(a.B * a.Cout * g.OH * g.OW)
+		defer convScratch.Put(buf)
+		wide := *buf
+		parallelFor(a.B*a.Cout, g.OH*g.OW, func(lo, hi int) {
+			for plane := lo; plane < hi; plane++ {
+				src, dst := dout[plane*g.OH*g.ow:], wide[plane*g.OH*g.OW:]
+				for oy := range g.OH {
+					row := dst[oy*g.OW : (oy+1)*g.OW]
+					copy(row, src[oy*g.ow:(oy+1)*g.ow])
+					clear(row[g.ow:])
+				}
+			}
+		})
+		dout = wide
+	}
 	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
 	in := a.Cin * a.H * a.W // floats of one image of x

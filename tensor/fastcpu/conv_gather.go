@@ -29,6 +29,14 @@ import "github.com/ditgo/ditgo/tensor"
 // the next element: one output row's taps are a contiguous run, and
 // finding one is a few additions (integer divisions, which cost tens of
 // cycles, stay out of the gathers).
+//
+// A wide geometry (widen, stride 1 only) takes the wp columns of each
+// padded row as output columns, OW = wp, of which the first ow are the
+// convolution's and the last KW−1 are not (their windows run into the
+// next row). Then the taps of one row of col are a single run across the
+// image, xs[c·plane + tap[ky·KW + kx] + oy·wp + ox], and a packed row is
+// one copy (copyRows), at the price of KW−1 wasted columns a row: 7% at
+// 28×28, 25% at 8×8.
 type convGeom struct {
 	C, H, W int
 	KH, KW  int
@@ -40,6 +48,12 @@ type convGeom struct {
 	hp, wp, wr     int
 	plane, rowStep int
 	tap            []int
+
+	// Set by widen: ow is the convolution's width, and rowOff[c·KH·KW + t]
+	// is the offset c·plane + tap[t] of row (c, t) of col.
+	wide   bool
+	ow     int
+	rowOff []int
 }
 
 // setup computes g's prepared-plane sizes and tap offsets, and returns g.
@@ -56,6 +70,20 @@ func (g *convGeom) setup() *convGeom {
 	return g
 }
 
+// widen returns g as a wide geometry (see convGeom); g's stride is 1.
+func (g *convGeom) widen() *convGeom {
+	w := *g
+	w.wide, w.ow, w.OW = true, g.OW, g.wp
+	kk := g.KH * g.KW
+	w.rowOff = make([]int, g.C*kk)
+	for c := range g.C {
+		for t := range kk {
+			w.rowOff[c*kk+t] = c*g.plane + g.tap[t]
+		}
+	}
+	return &w
+}
+
 // forwardGeom is the im2col geometry of the forward pass and the weight
 // gradient over x.
 func forwardGeom(a tensor.Conv2DArgs) *convGeom {
@@ -69,14 +97,22 @@ func forwardGeom(a tensor.Conv2DArgs) *convGeom {
 // split over the cores when workers > 1. It is called for the few images
 // of one unit of work at a time, so that they are prepared while in cache
 // and read back from there.
+//
+// A wide geometry's last row reads KW−1 floats past the last plane (in its
+// unused columns): those are zeros at the end of xs.
 func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float32) {
-	if g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
+	if !g.wide && g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
 		return x, nil
 	}
 	S, Wr := g.S, g.wr
 	planes := len(x) / (g.H * g.W)
-	buf = convFloats(planes * g.plane)
+	slack := 0
+	if g.wide {
+		slack = g.KW
+	}
+	buf = convFloats(planes*g.plane + slack)
 	xs = *buf
+	clear(xs[planes*g.plane:])
 	body := func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src, dst := x[pl*g.H*g.W:][:g.H*g.W], xs[pl*g.plane:][:g.plane]
@@ -181,6 +217,31 @@ func copyRun(dst, src []float32) {
 	}
 }
 
+// copyRows writes n floats a row, dst[p·ldd + i] = src[offs[p] + i] for
+// p < len(offs) and i < n ≤ 32: the packed rows of a wide geometry, one
+// run each. The instruction set's convRows does it in assembly.
+func copyRows(set *instructionSet, dst, src []float32, offs []int, n, ldd int) {
+	if len(offs) == 0 || n == 0 {
+		return
+	}
+	if n > 32 {
+		panic("fastcpu: copyRows of more than 32 lanes")
+	}
+	_ = dst[(len(offs)-1)*ldd+n-1]
+	lo, hi := offs[0], offs[0]
+	for _, o := range offs {
+		lo, hi = min(lo, o), max(hi, o)
+	}
+	_, _ = src[lo], src[hi+n-1]
+	if set.convRows != nil {
+		set.convRows(dst, src, offs, n, ldd)
+		return
+	}
+	for p, o := range offs {
+		copy(dst[p*ldd:p*ldd+n], src[o:o+n])
+	}
+}
+
 // packFunc is a gemmOperands.packB: it packs op(B)[pc:pc+kc, col:col+w]
 // into dst as packPanel would.
 type packFunc = func(k *gemmKernel, dst []float32, col, w, pc, kc int)
@@ -207,8 +268,9 @@ func segments(buf []segment, col, w, P int) []segment {
 // the col matrices of the images of xs (prepared planes) side by side
 // (columns i·P + oy·OW + ox), with rows C·KH·KW, and with ones an extra
 // row of ones (the bias's step): it packs rows pc…pc+kc−1, columns
-// col…col+w−1, each packed row a few runs.
-func (g *convGeom) packRows(xs []float32, ones bool) packFunc {
+// col…col+w−1, each packed row a few runs (one per image in a wide
+// geometry, copied by set's copyRows).
+func (g *convGeom) packRows(xs []float32, ones bool, set *instructionSet) packFunc {
 	kk, P := g.KH*g.KW, g.OH*g.OW
 	in := g.C * g.plane // floats of one image
 	pointwise := kk == 1 && g.S == 1 && g.PH == 0 && g.PW == 0
@@ -222,6 +284,25 @@ func (g *convGeom) packRows(xs []float32, ones bool) packFunc {
 			base = append(base, s.i*in+s.p/g.OW*g.rowStep+s.p%g.OW)
 		}
 		nr := k.nr
+		if g.wide {
+			rows := min(kc, g.C*kk-pc) // the rest is the row of ones
+			for j, s := range segs {
+				copyRows(set, dst[s.at:], xs[base[j]:], g.rowOff[pc:pc+rows], s.n, nr)
+			}
+			for p := range kc {
+				if p < rows && w == nr {
+					continue
+				}
+				d := dst[p*nr : (p+1)*nr]
+				if p >= rows {
+					for i := range d[:w] {
+						d[i] = 1
+					}
+				}
+				clear(d[w:])
+			}
+			return
+		}
 		c, t := pc/kk, pc%kk // plane and tap of row pc
 		start := 0
 		if pointwise && len(segs) == 1 && c < g.C {
@@ -272,6 +353,10 @@ func (g *convGeom) packColumns(xs []float32, k0 int) packFunc {
 			off := n/kk*g.plane + g.tap[n%kk]
 			for _, s := range segs {
 				b := s.i*in + s.p/g.OW*g.rowStep + s.p%g.OW
+				if g.wide { // one run
+					copy(tmp[i*kc+s.at:][:s.n], xs[b+off:])
+					continue
+				}
 				g.run(tmp[i*kc+s.at:][:s.n], xs, b+off, s.p%g.OW)
 			}
 		}

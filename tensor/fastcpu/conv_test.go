@@ -17,9 +17,11 @@ import (
 // (panels that straddle two images) or of one, shared out whole or split
 // by tiles, several depth blocks with the bias's row of ones in the last,
 // a negative padding in the stride-1 input gradient, strided input
-// gradients of several phases, and weight gradients cut into parts, one
+// gradients of several phases, weight gradients cut into parts, one
 // part ending inside an image, with both of their gathers (rows of 32
-// pixels or more at stride 1, and the others).
+// pixels or more at stride 1, and the others), and the wide geometry of
+// the stride-1 products (convGeom.widen) with no padding to read into (its
+// last row reads past the image) and with one tap across.
 var convChecks = []tensor.Conv2DArgs{
 	{B: 4, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 32, H: 9, W: 11, Cout: 40, KH: 3, KW: 3, Stride: 2, Pad: 1},
@@ -29,6 +31,8 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 2, Cin: 64, H: 128, W: 128, Cout: 4, KH: 3, KW: 3, Stride: 2, Pad: 1},
 	{B: 5, Cin: 8, H: 23, W: 21, Cout: 12, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 3, H: 30, W: 33, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 1},
+	{B: 3, Cin: 50, H: 6, W: 7, Cout: 7, KH: 3, KW: 3, Stride: 1, Pad: 0},
+	{B: 2, Cin: 4, H: 5, W: 6, Cout: 3, KH: 3, KW: 1, Stride: 1, Pad: 1},
 }
 
 // The fast convolution and its two gradients against the float64

@@ -39,6 +39,9 @@ type instructionSet struct {
 	// elements as it handles (it returns that count), bit for bit, with
 	// c = tensor.AdamWConsts.
 	adamW func(p, g, m, v []float32, c *[8]float64) (done int)
+	// convRows, if not nil, is copyRows (conv_gather.go) for n ≤ 32 lanes;
+	// with it, the stride-1 convolutions gather wide rows (convGeom.widen).
+	convRows func(dst, src []float32, offs []int, n, ldd int)
 }
 
 // genericSet is plain Go: the fallback on every architecture. Its 4×4

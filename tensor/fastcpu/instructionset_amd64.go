@@ -22,6 +22,7 @@ var avx512Set = &instructionSet{
 	softmaxRow: softmaxRowAVX512Slice, softmaxGradRow: softmaxGradRowAVX512Slice,
 	sumColumns: sumColumnsAVX512Slice,
 	adamW:      adamWAVX512Slice,
+	convRows:   convRowsAVX512Slice,
 }
 
 // avx512BF16Set is avx512 with AVX512_BF16's VDPBF16PS for BF16

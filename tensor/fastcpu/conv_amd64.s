@@ -1,0 +1,67 @@
+#include "textflag.h"
+
+// func convRowsAVX512(dst, src *float32, offs *int, kc, n, ldd int)
+//
+// The convolution's gather of packed rows (copyRows in conv_gather.go):
+//
+//	dst[p*ldd + i] = src[offs[p] + i]   for p < kc, i < n ≤ 32
+//
+// Each row is two masked 16-lane loads and stores: K1 holds the lanes of
+// the first half, K2 those of the second. A masked-off lane is neither
+// read nor written, so nothing past src[offs[p]+n] or dst[p*ldd+n] is
+// touched.
+TEXT ·convRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ n+32(FP), BX
+	MOVQ BX, CX
+	CMPQ CX, $16
+	JLE  lowmask
+	MOVQ $16, CX
+
+lowmask:
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	SUBQ CX, BX // lanes of the second half
+	MOVQ BX, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K2
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ offs+16(FP), DX
+	MOVQ kc+24(FP), CX
+	MOVQ ldd+40(FP), R9
+	SHLQ $2, R9
+
+loop2:
+	CMPQ CX, $2
+	JLT  tail
+	MOVQ (DX), AX
+	MOVQ 8(DX), BX
+	VMOVUPS.Z (SI)(AX*4), K1, Z0
+	VMOVUPS.Z 64(SI)(AX*4), K2, Z1
+	VMOVUPS.Z (SI)(BX*4), K1, Z2
+	VMOVUPS.Z 64(SI)(BX*4), K2, Z3
+	VMOVUPS   Z0, K1, (DI)
+	VMOVUPS   Z1, K2, 64(DI)
+	VMOVUPS   Z2, K1, (DI)(R9*1)
+	VMOVUPS   Z3, K2, 64(DI)(R9*1)
+	LEAQ      (DI)(R9*2), DI
+	ADDQ      $16, DX
+	SUBQ      $2, CX
+	JMP       loop2
+
+tail:
+	TESTQ     CX, CX
+	JEQ       done
+	MOVQ      (DX), AX
+	VMOVUPS.Z (SI)(AX*4), K1, Z0
+	VMOVUPS.Z 64(SI)(AX*4), K2, Z1
+	VMOVUPS   Z0, K1, (DI)
+	VMOVUPS   Z1, K2, 64(DI)
+
+done:
+	VZEROUPPER
+	RET
