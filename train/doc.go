@@ -8,6 +8,7 @@
 //	go run ./train eval -ckpt FILE      score a checkpoint with a classifier
 //	go run ./train bench                time one training step (ms, img/s, GFLOP/s)
 //	go run ./train compare -runs A,B    the loss curves of runs in one chart
+//	go run ./train scaling              the scaling study: DiT and U-Net ladders, scored and fitted
 //	go run ./train -h                   every flag
 //
 // Reading order: config.go (the defaults with their reasons), main.go (the
@@ -18,7 +19,8 @@
 // (runfolder.go: one run per folder; lock.go: its lock; state.go for
 // checkpoints, metrics.go, progress.go), sampling (sample.go, and
 // output.go: which files it may write), evaluation (eval.go), device.go,
-// bench.go and compare.go.
+// bench.go, compare.go, and the scaling study (scaling.go: the ladders and
+// the runs; scalingreport.go: the table, the fits and the plot).
 // bench/peer.py is the PyTorch side of the speed comparison.
 //
 // The command keeps only the run itself; its helpers are packages of their

@@ -122,6 +122,7 @@ var trainUsage = `usage: go run ./train [flags]                train a DiT (defa
        go run ./train sample -ckpt FILE       draw samples (go run ./train sample -h)
        go run ./train eval -ckpt FILE         score a checkpoint (go run ./train eval -h)
        go run ./train bench                   time the training step (go run ./train bench -h)
+       go run ./train scaling                 the scaling study: DiT and U-Net ladders (go run ./train scaling -h)
 
 A flag that is given always wins over its default. -model names a config;
 each of -depth, -hidden, -heads and -patch that is given (not 0) replaces

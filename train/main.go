@@ -31,7 +31,7 @@ func main() {
 }
 
 // dispatch runs a subcommand: training by default, or sample / eval / bench
-// / compare.
+// / compare / scaling.
 func dispatch(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -43,6 +43,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return benchCommand(args[1:], stdout, stderr)
 		case "compare":
 			return compareCommand(args[1:], stdout, stderr)
+		case "scaling":
+			return scalingCommand(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseTrainFlags(args, stderr)
@@ -56,7 +58,13 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 // resumed run's cfg is the one saved in its checkpoint (parseTrainFlags).
 // Every flag has been checked; the data are checked against them as soon
 // as they are read, and only then is the run folder touched.
-func train(cfg config, stdout, stderr io.Writer) (err error) {
+func train(cfg config, stdout, stderr io.Writer) error {
+	return trainRun(cfg, stdout, stderr, nil)
+}
+
+// trainRun is train, as one model of a scaling study when study is not
+// nil: its progress line is then the study's.
+func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error) {
 	// Data, and the model they make.
 	ds, err := data.Load(cfg.Data, cfg.ImageSize, cfg.Channels)
 	if err != nil {
@@ -140,6 +148,7 @@ func train(cfg config, stdout, stderr io.Writer) (err error) {
 	}
 	defer r.metrics.Close()
 	r.prog = newProgress(stderr, cfg.Steps, cfg.Batch, r.st.Step)
+	r.prog.study = study
 
 	// The loop, and the duties after each step: metrics, checkpoints,
 	// grids and evaluations.

@@ -19,7 +19,8 @@ type progress struct {
 	tty         bool
 	total       int
 	batch       int
-	first       int // the step the run (or resume) started at
+	first       int        // the step the run (or resume) started at
+	study       *studyLine // nil, or the scaling study this run is part of
 	start, last time.Time
 	aside       time.Duration // spent on other work since start
 	step        int
@@ -64,11 +65,17 @@ func (p *progress) imagesPerSecond() float64 {
 
 func (p *progress) line() string {
 	eta := "?"
-	if done := p.step - p.first; done > 0 {
-		left := time.Duration(float64(p.training()) / float64(done) * float64(p.total-p.step))
+	var left time.Duration
+	done := p.step - p.first
+	if done > 0 {
+		left = time.Duration(float64(p.training()) / float64(done) * float64(p.total-p.step))
 		eta = left.Round(time.Second).String()
 	}
-	return fmt.Sprintf("step %d/%d | loss %.4f | %.1f img/s | ETA %s", p.step, p.total, p.loss, p.imagesPerSecond(), eta)
+	line := fmt.Sprintf("step %d/%d | loss %.4f | %.1f img/s | ETA %s", p.step, p.total, p.loss, p.imagesPerSecond(), eta)
+	if p.study != nil {
+		return p.study.line(p, line, left, done > 0)
+	}
+	return line
 }
 
 // update records a finished step and redraws the line when it is time.

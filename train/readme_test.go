@@ -38,11 +38,11 @@ func TestREADMEFlagTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	readme := string(b)
-	c, s, e := defaultConfig(), defaultSampleArgs(), defaultEvalArgs()
+	c, s, e, sc := defaultConfig(), defaultSampleArgs(), defaultEvalArgs(), defaultScalingArgs()
 	for _, table := range []struct {
 		name string
 		fs   *flag.FlagSet
-	}{{"train", trainFlags(&c, io.Discard)}, {"sample", sampleFlags(&s, io.Discard)}, {"eval", evalFlags(&e, io.Discard)}} {
+	}{{"train", trainFlags(&c, io.Discard)}, {"sample", sampleFlags(&s, io.Discard)}, {"eval", evalFlags(&e, io.Discard)}, {"scaling", scalingFlags(&sc, io.Discard)}} {
 		begin := "<!-- " + table.name + " flags: written by TestREADMEFlagTables -->\n"
 		const end = "<!-- end of flags -->"
 		i, j := strings.Index(readme, begin), -1

@@ -259,3 +259,35 @@ func decimal(m, e int) float64 {
 	v, _ := strconv.ParseFloat(fmt.Sprintf("%de%d", m, e), 64)
 	return v
 }
+
+// Charts are charts drawn side by side in one PNG, each on an equal share
+// of its width.
+type Charts []Chart
+
+// WritePNG draws the charts side by side on a white width×height-pixel
+// image and writes it to path as a PNG, atomically, as Chart.WritePNG does
+// for one. The mark is the first chart's Kind.
+func (cs Charts) WritePNG(path string, width, height int) error {
+	if len(cs) == 0 {
+		panic("Charts.WritePNG: no charts")
+	}
+	canvas := vgimg.NewWith(vgimg.UseImage(image.NewRGBA(image.Rect(0, 0, width, height))), vgimg.UseDPI(dpi))
+	tiles := draw.Tiles{Rows: 1, Cols: len(cs), PadX: margin, PadTop: margin, PadBottom: margin, PadLeft: margin, PadRight: margin}
+	dc := draw.New(canvas)
+	for i, c := range cs {
+		p, err := c.plot()
+		if err != nil {
+			return fmt.Errorf("cannot draw chart %s: %w", path, err)
+		}
+		p.Draw(tiles.At(dc, i, 0))
+	}
+	kind := cs[0].Kind
+	if kind == "" {
+		kind = "chart"
+	}
+	return writePNG(path, canvas.Image(), kind)
+}
+
+// Palette is the i-th colour of the charts' palette, the one a series
+// without a Color takes in turn: for series that must match across charts.
+func Palette(i int) color.Color { return plotutil.Color(i) }
