@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -250,6 +251,7 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 		return nc.trainFLOPs(p.batch)*float64(p.steps) + float64(len(evalSeeds)*p.evalSamples*p.sampleSteps*2)*fwd
 	}
 	var rows []scalingRow
+	var measured []studyRate // the FLOP rates of the models trained so far
 	done := map[string]scalingRow{}
 	start := time.Now()
 	for k, pl := range plan {
@@ -258,13 +260,12 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 			rows = append(rows, row)
 			continue
 		}
-		left := 0.0
+		line := &studyLine{k: k + 1, n: len(plan), name: pl.name, stepFLOPs: pl.nc.trainFLOPs(p.batch), measured: measured}
 		for _, later := range plan[k+1:] {
 			if _, ok := done[later.folder()]; !ok && later.folder() != pl.folder() {
-				left += work(later.nc)
+				line.later = append(line.later, studyWork{flops: work(later.nc), stepFLOPs: later.nc.trainFLOPs(p.batch)})
 			}
 		}
-		line := &studyLine{k: k + 1, n: len(plan), name: pl.name, stepFLOPs: pl.nc.trainFLOPs(p.batch), leftFLOPs: left}
 		dir := filepath.Join(a.out, pl.folder())
 		fmt.Fprintf(stdout, "\n== model %d/%d: %s (%s) in %s\n", k+1, len(plan), pl.name, pl.family, dir)
 		if err := trainRung(a, p, pl.rung, dir, stdout, stderr, line); err != nil {
@@ -276,6 +277,7 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		done[pl.folder()] = row
 		rows = append(rows, row)
+		measured = append(measured, studyRate{stepFLOPs: line.stepFLOPs, rate: row.ImgPerSec / float64(p.batch) * line.stepFLOPs})
 	}
 	if err := writeStudy(a.out, p, rows); err != nil {
 		return err
@@ -483,24 +485,49 @@ func openStudyFolder(dir string, mark studyMark) error {
 }
 
 // studyLine turns a model's progress line into the study's: model k of n,
-// its step, and the time left for the whole study, from the FLOP rate of
-// the model training now.
+// its step, and the time left for the whole study. Each model after this
+// one is timed at the FLOP rate of the model measured so far (this one
+// included) whose training step is nearest its own in FLOPs: a small DiT
+// runs at a third of a large one's rate, so one rate for all would be
+// hours off.
 type studyLine struct {
 	k, n      int
 	name      string
-	stepFLOPs float64 // FLOPs of one training step of this model
-	leftFLOPs float64 // the work of the models after it
+	stepFLOPs float64     // FLOPs of one training step of this model
+	later     []studyWork // the models after it
+	measured  []studyRate // the models trained before it
 }
+
+// studyWork is a model still to train: its FLOPs, training and
+// evaluation, and those of one training step.
+type studyWork struct{ flops, stepFLOPs float64 }
+
+// studyRate is a model's measured FLOP rate and its training step's FLOPs.
+type studyRate struct{ stepFLOPs, rate float64 }
 
 func (s *studyLine) line(p *progress, run string, runLeft time.Duration, known bool) string {
 	eta := "?"
 	if known {
-		rate := p.imagesPerSecond() / float64(p.batch) * s.stepFLOPs // FLOP/s
+		rates := append(slices.Clone(s.measured), studyRate{s.stepFLOPs, p.imagesPerSecond() / float64(p.batch) * s.stepFLOPs})
 		left := runLeft
-		if rate > 0 {
-			left += time.Duration(s.leftFLOPs / rate * float64(time.Second))
+		for _, w := range s.later {
+			if r := nearestRate(rates, w.stepFLOPs); r > 0 {
+				left += time.Duration(w.flops / r * float64(time.Second))
+			}
 		}
 		eta = left.Round(time.Second).String()
 	}
 	return fmt.Sprintf("model %d/%d %s | %s | study ETA %s", s.k, s.n, s.name, run, eta)
+}
+
+// nearestRate is the rate of the measured model whose step is nearest
+// stepFLOPs by ratio (0 if none is known).
+func nearestRate(rates []studyRate, stepFLOPs float64) float64 {
+	best, rate := math.Inf(1), 0.0
+	for _, r := range rates {
+		if d := math.Abs(math.Log(r.stepFLOPs / stepFLOPs)); r.rate > 0 && d < best {
+			best, rate = d, r.rate
+		}
+	}
+	return rate
 }

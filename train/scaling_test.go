@@ -142,3 +142,17 @@ func TestFitPowerLaw(t *testing.T) {
 		t.Error("a fit through one x was reported")
 	}
 }
+
+// The study's ETA times each later model at the measured rate of the
+// model nearest it in step FLOPs.
+func TestNearestRate(t *testing.T) {
+	rates := []studyRate{{stepFLOPs: 1e9, rate: 5e10}, {stepFLOPs: 1e11, rate: 1.5e11}}
+	for _, c := range []struct{ step, want float64 }{{5e8, 5e10}, {2e9, 5e10}, {5e10, 1.5e11}, {1e12, 1.5e11}} {
+		if got := nearestRate(rates, c.step); got != c.want {
+			t.Errorf("a step of %g FLOPs: rate %g, want %g", c.step, got, c.want)
+		}
+	}
+	if got := nearestRate(nil, 1e9); got != 0 {
+		t.Errorf("no measured rate gave %g, want 0", got)
+	}
+}
