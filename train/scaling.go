@@ -60,14 +60,28 @@ type studyPreset struct {
 	evalSamples, sampleSteps int
 }
 
-// ditRung is a DiT by size, named by them: depth d, hidden h, heads, patch.
-func ditRung(family, named string, d, h, heads, patch int) rung {
-	name := named
-	if name == "" {
-		name = fmt.Sprintf("DiT-d%dh%d/%d", d, h, patch)
+// ditRung is a DiT of depth d, hidden size h, heads and patch: a named
+// config of those sizes ("DiT-Tiny/4"), or one of them at another patch
+// ("DiT-Tiny/7"), or else DiT-Mini/4 resized, named by its sizes
+// ("DiT-d2h64/4").
+func ditRung(family string, d, h, heads, patch int) rung {
+	var same string // a named config of these widths (MNIST-sized), at any patch
+	for _, name := range dit.Names() {
+		c, _ := dit.Named(name)
+		if c.Depth != d || c.Hidden != h || c.Heads != heads || c.InputSize != 28 {
+			continue
+		}
+		if c.Patch == patch {
+			return rung{name: name, family: family, spec: modelSpec{Model: name}}
+		}
+		same = name
+	}
+	if same != "" {
+		base, _, _ := strings.Cut(same, "/")
+		return rung{name: fmt.Sprintf("%s/%d", base, patch), family: family, spec: modelSpec{Model: same, Patch: patch}}
 	}
 	spec := modelSpec{Model: "DiT-Mini/4", Depth: d, Hidden: h, Heads: heads, Patch: patch}
-	return rung{name: name, family: family, spec: spec}
+	return rung{name: fmt.Sprintf("DiT-d%dh%d/%d", d, h, patch), family: family, spec: spec}
 }
 
 func unetRung(name string) rung {
@@ -82,8 +96,8 @@ var presets = []studyPreset{
 		name:  "smoke",
 		about: "seconds: tiny models and a few steps, for the tests; its numbers mean nothing",
 		rungs: []rung{
-			ditRung(familyWidth, "", 1, 16, 2, 4), ditRung(familyWidth, "", 2, 32, 2, 4),
-			ditRung(familyPatch, "", 1, 16, 2, 2), ditRung(familyPatch, "", 1, 16, 2, 4),
+			ditRung(familyWidth, 1, 16, 2, 4), ditRung(familyWidth, 2, 32, 2, 4),
+			ditRung(familyPatch, 1, 16, 2, 2), ditRung(familyPatch, 1, 16, 2, 4),
 			unetRung("UNet-S"), unetRung("UNet-B"),
 		},
 		steps: 3, batch: 2, evalSamples: 12, sampleSteps: 2,
@@ -114,13 +128,13 @@ var presets = []studyPreset{
 // at 24,000 images a model, a third of it UNet-B's.
 func quickLadder() []rung {
 	return []rung{
-		ditRung(familyWidth, "", 2, 64, 2, 4),
-		ditRung(familyWidth, "DiT-Mini/4", 4, 128, 4, 4),
-		ditRung(familyWidth, "DiT-Tiny/4", 6, 192, 3, 4),
-		ditRung(familyWidth, "", 8, 256, 4, 4),
-		ditRung(familyPatch, "DiT-Tiny/7", 6, 192, 3, 7),
-		ditRung(familyPatch, "DiT-Tiny/4", 6, 192, 3, 4),
-		ditRung(familyPatch, "DiT-Tiny/2", 6, 192, 3, 2),
+		ditRung(familyWidth, 2, 64, 2, 4),
+		ditRung(familyWidth, 4, 128, 4, 4),
+		ditRung(familyWidth, 6, 192, 3, 4),
+		ditRung(familyWidth, 8, 256, 4, 4),
+		ditRung(familyPatch, 6, 192, 3, 7),
+		ditRung(familyPatch, 6, 192, 3, 4),
+		ditRung(familyPatch, 6, 192, 3, 2),
 		unetRung("UNet-S"), unetRung("UNet-B"),
 	}
 }
@@ -234,7 +248,7 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		nc, err := cfg.modelConfig(ds)
 		if err != nil {
-			return fmt.Errorf("%s on this data: %w", r.name, err)
+			return fmt.Errorf("%s on this data: %w (-models picks the models of the ladder that fit it)", r.name, err)
 		}
 		plan = append(plan, planned{rung: r, nc: nc})
 	}

@@ -1,39 +1,24 @@
 #include "textflag.h"
 
-// func convRowsAVX512(dst, src *float32, offs *int, kc, n, ldd int)
+// func convRowsAVX512(dst, src *float32, offs *int, kc int, lo, hi uint16, ldd int)
 //
 // The convolution's gather of packed rows (copyRows in conv_gather.go):
 //
-//	dst[p*ldd + i] = src[offs[p] + i]   for p < kc, i < n ≤ 32
+//	dst[p*ldd + i] = src[offs[p] + i]   for p < kc and the lanes i of the masks
 //
-// Each row is two masked 16-lane loads and stores: K1 holds the lanes of
-// the first half, K2 those of the second. A masked-off lane is neither
-// read nor written, so nothing past src[offs[p]+n] or dst[p*ldd+n] is
-// touched.
+// Each row is two masked 16-lane loads and stores: lo holds the lanes of
+// the first half (bit i: lane i), hi those of the second (bit i: lane
+// 16+i). A masked-off lane is neither read nor written, so nothing past
+// the row's last lane is touched.
 TEXT ·convRowsAVX512(SB), NOSPLIT, $0-48
-	MOVQ n+32(FP), BX
-	MOVQ BX, CX
-	CMPQ CX, $16
-	JLE  lowmask
-	MOVQ $16, CX
-
-lowmask:
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K1
-	SUBQ CX, BX // lanes of the second half
-	MOVQ BX, CX
-	MOVL $1, AX
-	SHLL CX, AX
-	DECL AX
-	KMOVW AX, K2
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ offs+16(FP), DX
-	MOVQ kc+24(FP), CX
-	MOVQ ldd+40(FP), R9
-	SHLQ $2, R9
+	KMOVW lo+32(FP), K1
+	KMOVW hi+34(FP), K2
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  offs+16(FP), DX
+	MOVQ  kc+24(FP), CX
+	MOVQ  ldd+40(FP), R9
+	SHLQ  $2, R9
 
 loop2:
 	CMPQ CX, $2
