@@ -18,6 +18,25 @@ import (
 // (fixture.Check, at fixture's tolerances).
 var fixtures = []string{"testdata/parity_sigma.safetensors", "testdata/parity_nosigma.safetensors"}
 
+// TestParityRectifiedFlow checks the rectified-flow objective and its
+// samplers against testdata/gen_rf_fixtures.py (fixture.CheckFlow), on
+// every device.
+func TestParityRectifiedFlow(t *testing.T) {
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		f, err := nn.ReadFile("testdata/parity_rf.safetensors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := dev.LiveBuffers()
+		m := load(t, dev, f)
+		fixture.CheckFlow(t, dev, f, m, m.Params, nil)
+		m.Release()
+		if n := dev.LiveBuffers(); n != live {
+			t.Errorf("%d buffers leaked", n-live)
+		}
+	})
+}
+
 func TestParity(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
 		for _, path := range fixtures {

@@ -27,6 +27,7 @@ type benchConfig struct {
 	Batch                        int
 	GradCheckpoint               bool
 	Precision                    string
+	Objective                    string // diffusion or rf
 	Steps, Warmup                int
 	Device                       string
 	JSON                         bool
@@ -68,6 +69,9 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if bc.Objective == "rf" { // the velocity alone
+		ucfg.LearnSigma, mcfg.LearnSigma = false, false
+	}
 	dev, line, closeDev, err := openDevice(bc.Device)
 	if err != nil {
 		return err
@@ -94,11 +98,17 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return json.NewEncoder(stdout).Encode(r)
 	}
 	fmt.Fprintf(stdout, "model: %s — %s, %.2fM parameters\n", r.Model, r.Config, float64(r.Parameters)/1e6)
-	step, recomputed := "forward, hybrid loss, backward, AdamW", ""
+	loss := "hybrid loss"
+	if bc.Objective == "rf" {
+		loss = "rectified-flow loss"
+	} else if !nc.learnSigma() {
+		loss = "noise MSE"
+	}
+	step, recomputed := "forward, "+loss+", backward, AdamW", ""
 	if bc.GradCheckpoint {
 		// The GFLOP/s are the model's, as usual: the blocks' second
 		// forward pass is work the checkpointing adds, not the model.
-		step, recomputed = "forward, hybrid loss, backward with each block recomputed, AdamW", "; the recomputed blocks not counted"
+		step, recomputed = "forward, "+loss+", backward with each block recomputed, AdamW", "; the recomputed blocks not counted"
 	}
 	fmt.Fprintf(stdout, "training step (%s), batch %d, %s products, median of %d after %d warm-up:\n",
 		step, bc.Batch, bc.Precision, bc.Steps, bc.Warmup)
@@ -131,7 +141,7 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 		x0[i] = 2*r.Float32() - 1
 	}
 	labels := make([]int32, bc.Batch)
-	sched := diffusion.LinearSchedule(diffusion.DefaultSteps)
+	obj := objective{rf: bc.Objective == "rf", mean: 0, std: 1, sched: diffusion.LinearSchedule(diffusion.DefaultSteps)}
 	noise := tensor.RNG{Seed: 3}
 
 	times := make([]float64, 0, bc.Steps)
@@ -147,13 +157,13 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 			labels[i] = int32(r.IntN(spec.Classes))
 		}
 		y := m.drop(labels, r)
-		t := diffusion.UniformTimesteps(r, bc.Batch, sched.Len())
+		levels := obj.draw(r, bc.Batch)
 		if step == bc.Warmup {
 			dev.ResetPeak() // the timed steps' peak, not the first step's
 		}
 		start := time.Now()
 		g := autograd.NewGraph()
-		loss := diffusion.TrainingLoss(g, m, sched, x0, g.Own(noise.Normal(dev, shape...)), t, y)
+		loss := obj.loss(g, m, x0, g.Own(noise.Normal(dev, shape...)), levels, y)
 		g.Backward(loss.Total)
 		opt.Update()
 		_, err := loss.Total.Value.Item() // waits for the device
@@ -223,7 +233,7 @@ func median(v []float64) float64 {
 
 const benchUsage = `usage: go run ./train bench [-model NAME] [-depth D -hidden H -heads N -patch P] [-image-size N] [-channels C] [-batch B] [-steps N] [-device ...]
 
-times the training step (forward, hybrid loss, backward, AdamW) on random
+times the training step (forward, loss, backward, AdamW) on random
 data and prints the median ms/step, img/s and GFLOP/s. The model flags are
 train's: -model names a config, and each size flag given (not 0) replaces
 that size of it.
@@ -241,6 +251,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&bc.Batch, "batch", bc.Batch, "images per step")
 	fs.BoolVar(&bc.GradCheckpoint, "grad-checkpoint", bc.GradCheckpoint, gradCheckpointUsage)
 	fs.StringVar(&bc.Precision, "precision", bc.Precision, precisionUsage)
+	fs.StringVar(&bc.Objective, "objective", bc.Objective, "training objective: diffusion (the hybrid loss) or rf (rectified flow; the model then predicts no variance)")
 	fs.IntVar(&bc.Steps, "steps", bc.Steps, "timed steps (the median is printed)")
 	fs.IntVar(&bc.Warmup, "warmup", bc.Warmup, "untimed steps first (buffers, caches, pipelines)")
 	addDeviceFlag(fs, &bc.Device)
@@ -252,7 +263,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 // parseBenchFlags reads the bench flags over bench's defaults: DiT-Tiny/4,
 // the model of the CPU-speed comparison with PyTorch, at batch 64.
 func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
-	bc := benchConfig{modelSpec: modelSpec{Model: "DiT-Tiny/4"}, Batch: 64, Precision: "fp32", Steps: 10, Warmup: 3, Device: "auto"}
+	bc := benchConfig{modelSpec: modelSpec{Model: "DiT-Tiny/4"}, Batch: 64, Precision: "fp32", Objective: "diffusion", Steps: 10, Warmup: 3, Device: "auto"}
 	if _, err := parse(benchFlags(&bc, stderr), args); err != nil {
 		return bc, err
 	}
@@ -265,6 +276,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 		return bc, fmt.Errorf("-steps %d: must be at least 1", bc.Steps)
 	case bc.Warmup < 0:
 		return bc, fmt.Errorf("-warmup %d: must not be negative", bc.Warmup)
+	case bc.Objective != "diffusion" && bc.Objective != "rf":
+		return bc, fmt.Errorf("-objective %q: must be diffusion or rf", bc.Objective)
 	case bc.CPUProfile != "" && exists(bc.CPUProfile):
 		return bc, fmt.Errorf("-cpuprofile %s: the file exists; bench writes only a new file (remove it, or give another name)", bc.CPUProfile)
 	}

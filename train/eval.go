@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/tensor"
@@ -30,11 +31,12 @@ samples the checkpoint's EMA model for every class and scores the samples:
 the share that a classifier, trained by this engine on the real training
 set, reads as their class, and a Fréchet distance on its features.
 
--data, -image-size, -channels, -samples, -steps, -cfg and -seed default to
-the training config saved in the checkpoint (the run's -data and its
--eval-samples, -sample-steps, -cfg and -seed: the end-of-run evaluation
+-data, -image-size, -channels, -objective, -samples, -sampler, -steps,
+-cfg, -rf-shift and -seed default to the training config saved in the
+checkpoint (the run's -data, -objective and its -eval-samples, -sampler,
+-sample-steps, -cfg, -rf-shift and -seed: the end-of-run evaluation
 again), or to the training defaults printed below for a checkpoint without
-one. A flag that is given wins.
+one. A flag that is given wins. The time the sampling took is printed too.
 
 flags:
 `
@@ -45,7 +47,10 @@ func evalFlags(a *evalArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.ckpt, "ckpt", a.ckpt, "checkpoint to evaluate")
 	addDataFlags(fs, &a.cfg)
 	fs.IntVar(&a.cfg.EvalSamples, "samples", a.cfg.EvalSamples, "samples to draw, spread evenly over the classes")
-	fs.IntVar(&a.cfg.SampleSteps, "steps", a.cfg.SampleSteps, "DDIM steps")
+	fs.StringVar(&a.cfg.Sampler, "sampler", a.cfg.Sampler, "ddim or ddpm for a diffusion model, euler or heun for rf (\"\": ddim, or euler for rf)")
+	fs.IntVar(&a.cfg.SampleSteps, "steps", a.cfg.SampleSteps, "sampler steps")
+	fs.StringVar(&a.cfg.Objective, "objective", a.cfg.Objective, "what the model was trained for: diffusion or rf (default: the checkpoint's)")
+	fs.Float64Var(&a.cfg.RFShift, "rf-shift", a.cfg.RFShift, "rf: SD3's time shift S of the sampling grid (1: none)")
 	fs.Float64Var(&a.cfg.CFGScale, "cfg", a.cfg.CFGScale, "classifier-free guidance scale (1: none)")
 	fs.Uint64Var(&a.cfg.Seed, "seed", a.cfg.Seed, "seed of the sampling noise")
 	fs.StringVar(&a.classifier, "classifier", a.classifier, "classifier cache file, written only if it is missing or an older cache (\"\": classifier.safetensors next to the checkpoint)")
@@ -99,6 +104,9 @@ func evalCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer m.Release()
+	if err := checkObjectiveFits(a.cfg, m.Spec()); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
 	if c := m.Spec(); c.Channels != train.C || c.Size != train.H || c.Classes != train.Classes {
 		return fmt.Errorf("eval: the model makes %d×%d×%d images of %d classes, the data has %d×%d×%d of %d; pass the training -data",
 			c.Channels, c.Size, c.Size, c.Classes, train.C, train.H, train.W, train.Classes)
@@ -129,9 +137,13 @@ func evaluate(dev tensor.Device, m diffusion.Denoiser, sched *diffusion.Schedule
 	for i := range labels {
 		labels[i] = int32(i % m.Spec().Classes)
 	}
+	start := time.Now()
 	samples, err := sampleBatch(m, sched, labels, cfg, cfg.Seed^0xe7a1)
 	if err != nil {
 		return score.Scores{}, err
 	}
+	took := time.Since(start)
+	fmt.Fprintf(log, "sampled %d images with %s-%d, guidance %g, in %s (%.1f img/s)\n",
+		len(labels), cfg.sampler(), cfg.SampleSteps, cfg.CFGScale, took.Round(time.Millisecond), float64(len(labels))/took.Seconds())
 	return score.Score(clf, samples, labels, test, min(test.N, 2000), testAcc)
 }

@@ -106,6 +106,15 @@ func checkDataFlags(c config, given []string) error {
 	return nil
 }
 
+// addObjectiveFlags registers -objective and the rectified flow's
+// settings, the same in train, bench and scaling.
+func addObjectiveFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.Objective, "objective", c.Objective, "training objective: diffusion (predict the noise ε of the 1000-step chain; the hybrid loss) or rf (rectified flow: predict the velocity ε − x0 of x_t = (1−t)·x0 + t·ε; no learned variance)")
+	fs.Float64Var(&c.RFMean, "rf-mean", c.RFMean, "rf: mean m of the logit-normal noise levels t = sigmoid(n), n ~ N(m, s²)")
+	fs.Float64Var(&c.RFStd, "rf-std", c.RFStd, "rf: standard deviation s of the logit-normal noise levels")
+	fs.Float64Var(&c.RFShift, "rf-shift", c.RFShift, "rf: SD3's time shift S of the sampling grid, t' = S·t/(1+(S−1)·t) (1: none)")
+}
+
 // addDeviceFlag registers -device, the same in every subcommand.
 func addDeviceFlag(fs *flag.FlagSet, device *string) {
 	fs.StringVar(device, "device", *device, "auto, cpu or vulkan (auto: a Vulkan GPU if there is one, else the CPU)")
@@ -181,6 +190,7 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	addModelFlags(fs, &c.modelSpec)
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")
+	addObjectiveFlags(fs, c)
 	fs.BoolVar(&c.GradCheckpoint, "grad-checkpoint", c.GradCheckpoint, gradCheckpointUsage)
 	fs.StringVar(&c.Precision, "precision", c.Precision, precisionUsage)
 	fs.Float64Var(&c.LR, "lr", c.LR, "AdamW learning rate")
@@ -194,7 +204,8 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.CkptEvery, "ckpt-every", c.CkptEvery, "steps between checkpoints (0: only at the end)")
 	fs.IntVar(&c.EvalEvery, "eval-every", c.EvalEvery, "steps between evaluations (0: only at the end; -1: never)")
 	fs.IntVar(&c.EvalSamples, "eval-samples", c.EvalSamples, "samples drawn for each evaluation")
-	fs.IntVar(&c.SampleSteps, "sample-steps", c.SampleSteps, "DDIM steps for grids and evaluation")
+	fs.StringVar(&c.Sampler, "sampler", c.Sampler, "sampler for grids and evaluation: ddim or ddpm for diffusion, euler or heun for rf (\"\": ddim, or euler for rf)")
+	fs.IntVar(&c.SampleSteps, "sample-steps", c.SampleSteps, "sampler steps for grids and evaluation")
 	fs.Float64Var(&c.CFGScale, "cfg", c.CFGScale, "classifier-free guidance scale for grids and evaluation (1: none)")
 	fs.StringVar(&c.Out, "out", c.Out, "output folder: checkpoints, metrics, pictures")
 	fs.StringVar(&c.Resume, "resume", c.Resume, "continue the run in this output folder from its last checkpoint (see above)")

@@ -125,7 +125,7 @@ func TestEvalAndSampleDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.cfg.SampleSteps != 7 || s.cfg.CFGScale != 1.5 || s.cfg.Seed != 9 || s.sampler != runSampler {
+	if s.cfg.SampleSteps != 7 || s.cfg.CFGScale != 1.5 || s.cfg.Seed != 9 || s.sampler != "ddim" {
 		t.Errorf("sample settings %+v, want the run's", s)
 	}
 

@@ -82,7 +82,8 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		return err
 	}
 	defer folder.close()
-	r := &trainer{cfg: cfg, data: ds, sched: diffusion.LinearSchedule(diffusion.DefaultSteps), log: stdout}
+	r := &trainer{cfg: cfg, data: ds, obj: cfg.objective(), log: stdout}
+	r.sched = r.obj.sched
 	if cfg.Resume != "" {
 		if r.endDuties, err = unfinishedEnd(cfg); err != nil {
 			return err
@@ -177,7 +178,8 @@ type trainer struct {
 	ema       *net // the averaged weights that sampling uses
 	avg       *nn.EMA
 	opt       *nn.AdamW
-	sched     *diffusion.Schedule
+	obj       objective
+	sched     *diffusion.Schedule // the diffusion's chain, for the diffusion samplers
 	host      *rand.PCG
 	st        runState
 	metrics   *metricsFile
@@ -198,7 +200,8 @@ func (r *trainer) loop() error {
 
 	for step := r.st.Step; step < cfg.Steps; step++ {
 		// A batch: images from the data order, labels dropped for
-		// guidance, uniform timesteps, noise drawn on the device.
+		// guidance, noise levels (uniform timesteps, or rf's logit-normal
+		// t), noise drawn on the device.
 		for i, k := range order.next(cfg.Batch) {
 			img := ds.Image(k)
 			if cfg.Flip && hostRand.IntN(2) == 1 {
@@ -208,11 +211,11 @@ func (r *trainer) loop() error {
 			labels[i] = ds.Labels[k]
 		}
 		y := m.drop(labels, hostRand)
-		t := diffusion.UniformTimesteps(hostRand, cfg.Batch, r.sched.Len())
+		levels := r.obj.draw(hostRand, cfg.Batch)
 
 		g := autograd.NewGraph()
 		noise := g.Own(r.st.Noise.Normal(r.dev, shape...))
-		loss := diffusion.TrainingLoss(g, m, r.sched, x0, noise, t, y)
+		loss := r.obj.loss(g, m, x0, noise, levels, y)
 		g.Backward(loss.Total)
 		r.opt.LR = float32(learningRate(cfg, step))
 		r.opt.Update()

@@ -84,6 +84,14 @@ func unetNet(m *unet.Model) *net {
 		}}
 }
 
+// learnSigma says whether the model predicts its variance.
+func (nc netConfig) learnSigma() bool {
+	if nc.UNet != nil {
+		return nc.UNet.LearnSigma
+	}
+	return nc.DiT.LearnSigma
+}
+
 // trainFLOPs is the FLOP count of a training step on b images.
 func (nc netConfig) trainFLOPs(b int) float64 {
 	if nc.UNet != nil {

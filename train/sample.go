@@ -13,10 +13,6 @@ import (
 	"github.com/ditgo/ditgo/train/picture"
 )
 
-// runSampler is how the trainer samples, for its grids and evaluations:
-// DDIM (η = 0), deterministic given the starting noise.
-const runSampler = "ddim"
-
 // sampleArgs are the sample subcommand's settings. cfg is the training
 // config whose -sample-steps, -cfg and -seed give the defaults.
 type sampleArgs struct {
@@ -28,7 +24,7 @@ type sampleArgs struct {
 
 // defaultSampleArgs are the settings that -h prints as the defaults.
 func defaultSampleArgs() sampleArgs {
-	return sampleArgs{sampler: runSampler, device: defaultConfig().Device, cfg: defaultConfig()}
+	return sampleArgs{device: defaultConfig().Device, cfg: defaultConfig()}
 }
 
 const sampleUsage = `usage: go run ./train sample -ckpt FILE [flags]
@@ -38,10 +34,12 @@ writes the samples as a PNG grid, and raw with -out. The flags match other
 diffusion tools, so that results can be compared: the same starting noise
 in (-latents), raw samples out.
 
--steps, -cfg and -seed default to the training config saved in the
-checkpoint (its -sample-steps, -cfg and -seed: the run's grids are drawn
-so, with DDIM), or to the training defaults printed below for a checkpoint
-without one. A flag that is given wins.
+-objective, -steps, -cfg, -rf-shift and -seed default to the training
+config saved in the checkpoint (its -objective, -sample-steps, -cfg,
+-rf-shift and -seed: the run's grids are drawn so), or to the training
+defaults printed below for a checkpoint without one. A flag that is given
+wins. The sampler must be one of the model's objective: ddim or ddpm for
+diffusion, euler or heun for rectified flow (rf).
 
 sample writes new files and replaces its own earlier outputs; a file at
 -png, -out or -trajectory that it did not write (a photo, a checkpoint) is
@@ -54,12 +52,14 @@ flags:
 func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("sample", stderr, sampleUsage)
 	fs.StringVar(&a.ckpt, "ckpt", a.ckpt, "checkpoint to sample from (this trainer's, or a converted public DiT state dict); EMA weights are used when present")
-	fs.StringVar(&a.sampler, "sampler", a.sampler, "ddim (deterministic, η = 0, as the trainer samples) or ddpm (ancestral, as the DiT paper)")
+	fs.StringVar(&a.sampler, "sampler", a.sampler, "for a diffusion model ddim (deterministic, η = 0) or ddpm (ancestral, as the DiT paper); for rf euler or heun (\"\": ddim, or euler for rf)")
+	fs.StringVar(&a.cfg.Objective, "objective", a.cfg.Objective, "what the model was trained for: diffusion or rf (default: the checkpoint's; diffusion for a public DiT without one)")
+	fs.Float64Var(&a.cfg.RFShift, "rf-shift", a.cfg.RFShift, "rf: SD3's time shift S of the sampling grid (1: none; default: the run's)")
 	fs.IntVar(&a.cfg.SampleSteps, "steps", a.cfg.SampleSteps, "denoising steps (the schedule is respaced to them)")
 	fs.Float64Var(&a.cfg.CFGScale, "cfg", a.cfg.CFGScale, "classifier-free guidance scale (1: none)")
 	fs.StringVar(&a.classes, "classes", a.classes, "comma-separated class labels, one sample each (\"\": one of every class)")
 	fs.Uint64Var(&a.cfg.Seed, "seed", a.cfg.Seed, "seed of the starting noise and of each DDPM step's noise")
-	fs.StringVar(&a.latents, "latents", a.latents, "safetensors file with one F32 tensor \"latents\" [B, C, H, W]: the starting noise")
+	fs.StringVar(&a.latents, "latents", a.latents, "safetensors file with one F32 tensor \"latents\" [B, C, H, W]: the starting noise (x_T; for rf the noise at t = 1)")
 	fs.StringVar(&a.out, "out", a.out, "write the raw samples (before clipping or 8-bit conversion) as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.StringVar(&a.png, "png", a.png, "write the samples as a PNG grid (\"\": samples.png when -out is not given)")
 	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
@@ -80,9 +80,19 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	if _, err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) }); err != nil {
 		return a, err
 	}
+	if err := checkObjective(a.cfg); err != nil {
+		return a, fmt.Errorf("sample: %w", err)
+	}
+	if err := checkSampler(a.sampler, a.cfg.objectiveName(), objectiveSamplers[a.cfg.objectiveName()]); err != nil {
+		return a, fmt.Errorf("sample: %w", err)
+	}
+	if a.sampler == "" {
+		a.sampler = objectiveSamplers[a.cfg.objectiveName()][0]
+	}
+	if a.clip && a.cfg.Objective == "rf" {
+		return a, fmt.Errorf("sample: -clip clamps the diffusion samplers' prediction of x0; the rf samplers (euler, heun) make none")
+	}
 	switch {
-	case a.sampler != "ddpm" && a.sampler != "ddim":
-		return a, fmt.Errorf("sample: -sampler %q: use ddim or ddpm", a.sampler)
 	case a.guided < 0:
 		return a, fmt.Errorf("sample: -guided-channels %d: must not be negative (0: all)", a.guided)
 	case a.heads < 0:
@@ -125,6 +135,9 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	defer m.Release()
 	m.setPrecision(precisionOf(a.cfg.Precision))
 	c := m.Spec()
+	if err := checkObjectiveFits(a.cfg, c); err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
 	if a.guided > c.Channels {
 		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
 	}
@@ -147,7 +160,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	defer xT.Release()
 
 	steps := a.cfg.SampleSteps
-	opt := diffusion.SampleOptions{Sampler: a.sampler, Steps: steps, CFGScale: a.cfg.CFGScale, GuidedChannels: a.guided, ClipX0: a.clip}
+	opt := diffusion.SampleOptions{Sampler: a.sampler, Steps: steps, CFGScale: a.cfg.CFGScale, GuidedChannels: a.guided, ClipX0: a.clip, Shift: a.cfg.RFShift}
 	var strip *trajectoryStrip
 	if a.trajectory != "" {
 		strip = newTrajectoryStrip(xT, steps)
@@ -271,8 +284,9 @@ func writeClassGrid(path string, m diffusion.Denoiser, sched *diffusion.Schedule
 	return picture.WriteGrid(path, "training grid", samples, len(labels), c.Channels, c.Size, c.Size, perClass, 2)
 }
 
-// sampleBatch draws DDIM samples with the run's guidance, in chunks that
-// keep memory bounded, and returns them on the host.
+// sampleBatch draws samples with the run's sampler (DDIM or Euler unless
+// cfg.Sampler says otherwise), steps and guidance, in chunks that keep
+// memory bounded, and returns them on the host.
 func sampleBatch(m diffusion.Denoiser, sched *diffusion.Schedule, labels []int32, cfg config, seed uint64) ([]float32, error) {
 	c := m.Spec()
 	dev := m.Device()
@@ -282,7 +296,7 @@ func sampleBatch(m diffusion.Denoiser, sched *diffusion.Schedule, labels []int32
 	for lo := 0; lo < len(labels); lo += chunk {
 		y := labels[lo:min(lo+chunk, len(labels))]
 		xT := rng.Normal(dev, len(y), c.Channels, c.Size, c.Size)
-		s, err := diffusion.Sample(m, sched, xT, y, &rng, diffusion.SampleOptions{Sampler: runSampler, Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale})
+		s, err := diffusion.Sample(m, sched, xT, y, &rng, diffusion.SampleOptions{Sampler: cfg.sampler(), Steps: cfg.SampleSteps, CFGScale: cfg.CFGScale, Shift: cfg.RFShift})
 		xT.Release()
 		if err != nil {
 			return nil, fmt.Errorf("sampling: %w", err)

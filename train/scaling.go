@@ -162,7 +162,7 @@ var evalSeeds = [2]uint64{1, 2}
 type scalingArgs struct {
 	preset, models, out string
 	data                config // Data, ImageSize, Channels
-	device              string
+	objective, device   string
 }
 
 const scalingUsage = `usage: go run ./train scaling [-preset quick|smoke|full] [-models A,B] [-out DIR] [-data DIR]
@@ -189,7 +189,8 @@ func scalingFlags(a *scalingArgs, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("scaling", stderr, scalingUsage+about.String()+"\nflags:\n")
 	fs.StringVar(&a.preset, "preset", a.preset, "the study: smoke, quick or full (see above)")
 	fs.StringVar(&a.models, "models", a.models, "train and score only these models of the ladder, comma-separated (\"\": all)")
-	fs.StringVar(&a.out, "out", a.out, "the study's folder (\"\": runs/scaling-PRESET)")
+	fs.StringVar(&a.out, "out", a.out, "the study's folder (\"\": runs/scaling-PRESET, or runs/scaling-PRESET-rf for -objective rf)")
+	fs.StringVar(&a.objective, "objective", a.objective, "every model's training objective: diffusion or rf (rectified flow, sampled with Euler)")
 	addDataFlags(fs, &a.data)
 	addDeviceFlag(fs, &a.device)
 	return fs
@@ -200,15 +201,16 @@ func scalingFlags(a *scalingArgs, stderr io.Writer) *flag.FlagSet {
 const studyFile = "study.json"
 
 type studyMark struct {
-	Preset string `json:"preset"`
-	Data   string `json:"data"`
+	Preset    string `json:"preset"`
+	Data      string `json:"data"`
+	Objective string `json:"objective,omitempty"` // "" for diffusion, as before -objective
 }
 
 // defaultScalingArgs are the subcommand's defaults: the quick preset on
 // the trainer's default data and device.
 func defaultScalingArgs() scalingArgs {
 	def := defaultConfig()
-	a := scalingArgs{preset: "quick", device: def.Device}
+	a := scalingArgs{preset: "quick", objective: def.Objective, device: def.Device}
 	a.data.Data, a.data.ImageSize, a.data.Channels = def.Data, def.ImageSize, def.Channels
 	return a
 }
@@ -226,8 +228,18 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 	if err := checkDataFlags(a.data, given); err != nil {
 		return err
 	}
+	if a.objective != "diffusion" && a.objective != "rf" {
+		return fmt.Errorf("scaling: -objective %q: must be diffusion or rf", a.objective)
+	}
+	mark := studyMark{Preset: p.name, Data: a.data.Data}
 	if a.out == "" {
 		a.out = filepath.Join("runs", "scaling-"+p.name)
+	}
+	if a.objective == "rf" {
+		mark.Objective = "rf"
+		if !slices.Contains(given, "out") {
+			a.out += "-rf"
+		}
 	}
 	rungs, err := pickRungs(p.rungs, a.models)
 	if err != nil {
@@ -256,7 +268,7 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		plan = append(plan, planned{rung: r, nc: nc})
 	}
-	if err := openStudyFolder(a.out, studyMark{Preset: p.name, Data: a.data.Data}); err != nil {
+	if err := openStudyFolder(a.out, mark); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "scaling study %q in %s: %d models, %d images each (%d steps of %d)\n", p.name, a.out, len(distinct(rungs)), p.steps*p.batch, p.steps, p.batch)
@@ -297,7 +309,7 @@ func scalingCommand(args []string, stdout, stderr io.Writer) error {
 		rows = append(rows, row)
 		measured = append(measured, studyRate{stepFLOPs: line.stepFLOPs, rate: row.ImgPerSec / float64(p.batch) * line.stepFLOPs})
 	}
-	if err := writeStudy(a.out, p, rows); err != nil {
+	if err := writeStudy(a.out, p, a.objective, rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\ndone in %s: %s, %s and %s\n", time.Since(start).Round(time.Second),
@@ -348,7 +360,7 @@ func distinct(rungs []rung) []rung {
 // shared classifier.
 func studyTrainArgs(a scalingArgs, p studyPreset, r rung, out string) []string {
 	args := []string{"-model", r.spec.Model, "-steps", strconv.Itoa(p.steps), "-batch", strconv.Itoa(p.batch),
-		"-eval-every", "-1", "-sample-every", "0", "-sample-steps", strconv.Itoa(p.sampleSteps), "-device", a.device}
+		"-eval-every", "-1", "-sample-every", "0", "-sample-steps", strconv.Itoa(p.sampleSteps), "-device", a.device, "-objective", a.objective}
 	for _, o := range r.spec.sizes(&dit.Config{}) {
 		if o.value != 0 {
 			args = append(args, o.flag, strconv.Itoa(o.value))
@@ -476,6 +488,14 @@ func lastStep(path string) (metricLine, error) {
 // openStudyFolder creates the study's folder, or checks that the folder
 // there is this preset's study: an empty folder is taken, anything else
 // that is not marked as a study of the same preset is refused.
+// objectiveNote is " -objective rf" for a rectified-flow study.
+func (m studyMark) objectiveNote() string {
+	if m.Objective == "" {
+		return ""
+	}
+	return " -objective " + m.Objective
+}
+
 func openStudyFolder(dir string, mark studyMark) error {
 	path := filepath.Join(dir, studyFile)
 	b, err := os.ReadFile(path)
@@ -486,7 +506,7 @@ func openStudyFolder(dir string, mark studyMark) error {
 			return fmt.Errorf("-out %s: %s is not a study's mark (%v); give another -out", dir, path, err)
 		}
 		if old != mark {
-			return fmt.Errorf("-out %s holds a study of -preset %s on data %q; give another -out for -preset %s on %q", dir, old.Preset, old.Data, mark.Preset, mark.Data)
+			return fmt.Errorf("-out %s holds a study of -preset %s%s on data %q; give another -out for -preset %s%s on %q", dir, old.Preset, old.objectiveNote(), old.Data, mark.Preset, mark.objectiveNote(), mark.Data)
 		}
 		return nil
 	case !errors.Is(err, os.ErrNotExist):

@@ -120,7 +120,7 @@ func fitFamilies(rows []scalingRow) []familyFit {
 }
 
 // writeStudy writes the study's three files in dir.
-func writeStudy(dir string, p studyPreset, rows []scalingRow) error {
+func writeStudy(dir string, p studyPreset, objective string, rows []scalingRow) error {
 	var jl strings.Builder
 	for _, r := range rows {
 		b, err := json.Marshal(r)
@@ -133,7 +133,7 @@ func writeStudy(dir string, p studyPreset, rows []scalingRow) error {
 		return err
 	}
 	fams := fitFamilies(rows)
-	if err := nn.WriteAtomic(filepath.Join(dir, "scaling.md"), []byte(scalingTable(p, rows, fams))); err != nil {
+	if err := nn.WriteAtomic(filepath.Join(dir, "scaling.md"), []byte(scalingTable(p, objective, rows, fams))); err != nil {
 		return err
 	}
 	return scalingChart(fams).WritePNG(filepath.Join(dir, "scaling.png"), 960, 480)
@@ -141,11 +141,15 @@ func writeStudy(dir string, p studyPreset, rows []scalingRow) error {
 
 // scalingTable is scaling.md: the recipe, one row a model and family, and
 // the fitted exponents.
-func scalingTable(p studyPreset, rows []scalingRow, fams []familyFit) string {
+func scalingTable(p studyPreset, objective string, rows []scalingRow, fams []familyFit) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Scaling study, preset %s\n\n", p.name)
-	fmt.Fprintf(&b, "Every model: %d images (%d steps of %d), the trainer's learning-rate schedule and EMA; scored on %d guided samples of %d DDIM steps under each of the sampling seeds %d and %d. ",
-		p.steps*p.batch, p.steps, p.batch, p.evalSamples, p.sampleSteps, evalSeeds[0], evalSeeds[1])
+	how, sampler := "diffusion (the hybrid loss)", "DDIM"
+	if objective == "rf" {
+		how, sampler = "rectified flow", "Euler"
+	}
+	fmt.Fprintf(&b, "Every model: trained for %s on %d images (%d steps of %d), the trainer's learning-rate schedule and EMA; scored on %d guided samples of %d %s steps under each of the sampling seeds %d and %d. ",
+		how, p.steps*p.batch, p.steps, p.batch, p.evalSamples, p.sampleSteps, sampler, evalSeeds[0], evalSeeds[1])
 	b.WriteString("The distance is the Fréchet distance in the feature space of the project's evaluation classifier, **not Inception FID**; ± is half the difference between the two seeds.\n\n")
 	b.WriteString("| model | family | parameters | forward GFLOPs | training compute (GFLOPs) | wall time | img/s | conditioning accuracy | Fréchet distance |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")

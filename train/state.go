@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/ditgo/ditgo/autograd"
-	"github.com/ditgo/ditgo/dit/diffusion"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 )
@@ -67,7 +66,7 @@ func saveCheckpoint(path string, cfg config, m, ema *net, opt *nn.AdamW, st runS
 	if err != nil {
 		return fmt.Errorf("saving the checkpoint: the training state: %w", err)
 	}
-	meta := map[string]string{m.configKey: m.configJSON, keyTrainConfig: string(cj), keyState: string(sj),
+	meta := map[string]string{m.configKey: m.configJSON, keyTrainConfig: string(cj), keyState: string(sj), keyObjective: cfg.objectiveName(),
 		"adam_step": fmt.Sprint(opt.Step)}
 	if err := nn.WriteFile(path, ts, meta); err != nil {
 		return fmt.Errorf("saving the checkpoint: %w", err)
@@ -99,12 +98,11 @@ func (r *trainer) checkSound() error {
 	b := min(8, ds.N)
 	x0 := make([]float32, 0, b*ds.C*ds.H*ds.W)
 	y := make([]int32, b)
-	t := make([]int, b)
 	for i := range b {
 		x0 = append(x0, ds.Image(i)...)
 		y[i] = ds.Labels[i]
-		t[i] = (2*i + 1) * r.sched.Len() / (2 * b) // spread over the noise levels
 	}
+	levels := r.obj.spread(b)
 	noiseRNG := tensor.RNG{Seed: 0x70726f6265} // "probe"
 	for _, m := range []struct {
 		name  string
@@ -112,7 +110,7 @@ func (r *trainer) checkSound() error {
 	}{{"trained", r.model}, {"averaged (EMA)", r.ema}} {
 		g := autograd.NewGraph()
 		noise := g.Own(noiseRNG.Normal(r.dev, b, ds.C, ds.H, ds.W))
-		loss, err := diffusion.TrainingLoss(g, m.model, r.sched, x0, noise, t, y).Total.Value.Item()
+		loss, err := r.obj.loss(g, m.model, x0, noise, levels, y).Total.Value.Item()
 		g.Release()
 		if err != nil {
 			return fmt.Errorf("step %d: checking the weights before saving: %w%s", r.st.Step, err, memoryHint(err))
@@ -206,13 +204,23 @@ func loadRunConfig(out string) (c config, reached int, err error) {
 // or a model saved alone). Configs of older checkpoints are brought up to
 // date: an empty -lr-schedule was the constant one, and an empty -model
 // was a custom one whose four sizes were all given, which any named base
-// turns into the same model; an empty -precision was fp32.
+// turns into the same model; an empty -precision was fp32, and an empty
+// -objective diffusion.
+//
+// A checkpoint without a training config that names its objective in the
+// metadata (keyObjective: another tool's rectified-flow model) gives the
+// default config with that objective, and ok.
 func readTrainConfig(path string) (c config, ok bool, err error) {
 	f, err := nn.ReadFile(path)
 	if err != nil {
 		return c, false, err
 	}
-	return trainConfigOf(f, path)
+	c, ok, err = trainConfigOf(f, path)
+	if o, named := f.Metadata[keyObjective]; !ok && err == nil && named {
+		c, ok = defaultConfig(), true
+		c.Objective = o
+	}
+	return c, ok, err
 }
 
 // trainConfigOf is readTrainConfig for a file already read.
@@ -232,6 +240,10 @@ func trainConfigOf(f *nn.File, path string) (c config, ok bool, err error) {
 	}
 	if c.Precision == "" { // before -precision, every run was fp32
 		c.Precision = "fp32"
+	}
+	if c.Objective == "" { // before -objective, every run was diffusion
+		d := defaultConfig()
+		c.Objective, c.RFMean, c.RFStd, c.RFShift = d.Objective, d.RFMean, d.RFStd, d.RFShift
 	}
 	return c, true, nil
 }

@@ -10,11 +10,12 @@ import (
 
 // SampleOptions choose how Sample denoises.
 type SampleOptions struct {
-	// Sampler is "ddpm" (ancestral, Ho et al. 2020) or "ddim" (η = 0,
-	// deterministic, Song et al. 2021).
+	// Sampler is, for a diffusion model, "ddpm" (ancestral, Ho et al.
+	// 2020) or "ddim" (η = 0, deterministic, Song et al. 2021); for a
+	// rectified-flow model, "euler" or "heun" (flowsample.go).
 	Sampler string
 	// Steps is the number of denoising steps (250 is DiT's default for
-	// DDPM); the schedule is respaced to them.
+	// DDPM); the diffusion's schedule is respaced to them.
 	Steps int
 	// CFGScale is the classifier-free guidance scale s: the guided noise is
 	// ε_uncond + s·(ε_cond − ε_uncond). 1 means no guidance.
@@ -24,20 +25,28 @@ type SampleOptions struct {
 	// channels (a known quirk); 3 reproduces it.
 	GuidedChannels int
 	// ClipX0 clamps each step's prediction of x0 to [−1, 1]. Off by default,
-	// as in the reference for latents; on helps pixel-space models.
+	// as in the reference for latents; on helps pixel-space models. The
+	// diffusion samplers only.
 	ClipX0 bool
+	// Shift is SD3's time shift S of the rectified-flow samplers' grid:
+	// t' = S·t / (1 + (S − 1)·t), which spends more steps at high noise for
+	// S > 1. 0 and 1 mean no shift.
+	Shift float64
 	// Observe, if set, is called after every step with the step number
 	// (counting down to 0) and the current x; it must not keep x.
 	Observe func(step int, x *tensor.Tensor)
 }
 
 // Sample denoises the starting noise xT [B, C, H, W] into samples of the
-// denoiser m for labels y (label Spec().Classes is the null class), over
-// the schedule s (the model's full training schedule; Sample respaces it).
-// rng supplies the fresh noise of each ancestral step. The result belongs
-// to the caller.
+// denoiser m for labels y (label Spec().Classes is the null class). For the
+// diffusion samplers, s is the model's full training schedule (Sample
+// respaces it) and rng supplies the fresh noise of each ancestral step; the
+// rectified-flow samplers use neither (s may be nil) and start from xT as
+// the noise at t = 1. The result belongs to the caller.
 func Sample(m Denoiser, s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.RNG, opt SampleOptions) (*tensor.Tensor, error) {
-	c := m.Spec()
+	if err := checkSampling(m, xT, y, opt); err != nil {
+		return nil, err
+	}
 	var keep []int
 	var err error
 	switch opt.Sampler {
@@ -45,8 +54,10 @@ func Sample(m Denoiser, s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.R
 		keep, err = DDPMTimesteps(s.Len(), opt.Steps)
 	case "ddim":
 		keep, err = DDIMTimesteps(s.Len(), opt.Steps)
+	case "euler", "heun":
+		return sampleFlow(m, xT, y, opt)
 	default:
-		return nil, fmt.Errorf("diffusion: unknown sampler %q; use ddpm or ddim", opt.Sampler)
+		return nil, fmt.Errorf("diffusion: unknown sampler %q; use ddpm or ddim (diffusion), euler or heun (rectified flow)", opt.Sampler)
 	}
 	if err != nil {
 		return nil, err
@@ -55,53 +66,72 @@ func Sample(m Denoiser, s *Schedule, xT *tensor.Tensor, y []int32, rng *tensor.R
 	if err != nil {
 		return nil, err
 	}
-	if xT.Dim(0) != len(y) {
-		return nil, fmt.Errorf("diffusion: %d starting images for %d labels", xT.Dim(0), len(y))
-	}
-	if opt.CFGScale < 1 {
-		return nil, fmt.Errorf("diffusion: guidance scale %v must be at least 1 (1 means no guidance)", opt.CFGScale)
-	}
-	if opt.CFGScale > 1 && !c.NullClass {
-		return nil, fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout (as public checkpoints are); sample without guidance (-cfg 1)")
-	}
-	for _, l := range y {
-		if l < 0 || int(l) > c.Classes || (int(l) == c.Classes && !c.NullClass) {
-			return nil, fmt.Errorf("diffusion: label %d outside the model's %d classes", l, c.Classes)
-		}
-	}
-
 	x := xT
 	for i := rs.Len() - 1; i >= 0; i-- {
 		g := autograd.NewNoGradGraph()
-		eps, v := guidedOutput(g, m, g.Const(x), rs.Timesteps[i], y, opt)
+		eps, v := guidedOutput(g, m, g.Const(x), float32(rs.Timesteps[i]), y, opt)
 		next := step(g, rs, i, g.Const(x), eps, v, rng, opt)
-		out := g.Keep(next)
-		g.Release()
-		if x != xT {
-			x.Release()
-		}
-		x = out
-		if opt.Observe != nil {
-			opt.Observe(i, x)
-		}
-		if err := x.Device().Sync(); err != nil {
-			x.Release()
-			return nil, fmt.Errorf("diffusion: sampling step %d: %w", i, err)
+		if x, err = advance(g, next, x, xT, i, opt); err != nil {
+			return nil, err
 		}
 	}
 	return x, nil
 }
 
-// guidedOutput runs the model at original timestep t and returns the noise
+// checkSampling reports what makes a sampling request impossible, for
+// every sampler.
+func checkSampling(m Denoiser, xT *tensor.Tensor, y []int32, opt SampleOptions) error {
+	c := m.Spec()
+	if xT.Dim(0) != len(y) {
+		return fmt.Errorf("diffusion: %d starting images for %d labels", xT.Dim(0), len(y))
+	}
+	if opt.Steps < 1 {
+		return fmt.Errorf("diffusion: %d sampling steps; give at least 1", opt.Steps)
+	}
+	if !(opt.CFGScale >= 1) || math.IsInf(opt.CFGScale, 0) {
+		return fmt.Errorf("diffusion: guidance scale %v must be a number of at least 1 (1 means no guidance)", opt.CFGScale)
+	}
+	if opt.CFGScale > 1 && !c.NullClass {
+		return fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout (as public checkpoints are); sample without guidance (-cfg 1)")
+	}
+	for _, l := range y {
+		if l < 0 || int(l) > c.Classes || (int(l) == c.Classes && !c.NullClass) {
+			return fmt.Errorf("diffusion: label %d outside the model's %d classes", l, c.Classes)
+		}
+	}
+	return nil
+}
+
+// advance ends a sampling step: it keeps next, the new x, frees the step's
+// graph and the previous x (unless it is the caller's xT), reports the step
+// (counting down to 0) to opt.Observe, and surfaces a device error.
+func advance(g *autograd.Graph, next *autograd.Var, x, xT *tensor.Tensor, step int, opt SampleOptions) (*tensor.Tensor, error) {
+	out := g.Keep(next)
+	g.Release()
+	if x != xT {
+		x.Release()
+	}
+	if opt.Observe != nil {
+		opt.Observe(step, out)
+	}
+	if err := out.Device().Sync(); err != nil {
+		out.Release()
+		return nil, fmt.Errorf("diffusion: sampling step %d: %w", step, err)
+	}
+	return out, nil
+}
+
+// guidedOutput runs the model at timestep t (an original diffusion step, or
+// 1000·t for rectified flow) and returns the noise
 // prediction ε [B, C, H, W] and, with a learned variance, v [B, C, H, W].
 // With guidance the batch is doubled — conditional, then null labels — and
 // ε is guided; v comes from the conditional half.
-func guidedOutput(g *autograd.Graph, m Denoiser, x *autograd.Var, t int, y []int32, opt SampleOptions) (eps, v *autograd.Var) {
+func guidedOutput(g *autograd.Graph, m Denoiser, x *autograd.Var, t float32, y []int32, opt SampleOptions) (eps, v *autograd.Var) {
 	c := m.Spec()
 	b := len(y)
 	ts := make([]float32, b)
 	for i := range ts {
-		ts[i] = float32(t)
+		ts[i] = t
 	}
 	split := func(out *autograd.Var) (*autograd.Var, *autograd.Var) {
 		if !c.LearnSigma {

@@ -54,6 +54,41 @@ func TestParity(t *testing.T) {
 	})
 }
 
+// TestParityRectifiedFlow checks the rectified-flow loss, gradients, AdamW
+// steps and Euler and Heun trajectories of a U-Net without a learned
+// variance against testdata/gen_rf_fixtures.py (fixture.CheckFlow), on
+// every device.
+func TestParityRectifiedFlow(t *testing.T) {
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		f, err := nn.ReadFile("testdata/parity_unet_rf.safetensors")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := unet.ParseConfig(f.Metadata[unet.ConfigKey])
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := dev.LiveBuffers()
+		m, err := unet.New(dev, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Params.Load(f, "param."); err != nil {
+			t.Fatal(err)
+		}
+		fixture.CheckFlow(t, dev, f, m, m.Params, func(name string, got *tensor.Tensor, want nn.Tensor) nn.Tensor {
+			if strings.HasSuffix(name, ".qkv.bias") {
+				return keyBiasAsMoved(t, got, want, c.HeadChannels)
+			}
+			return want
+		})
+		m.Release()
+		if n := dev.LiveBuffers(); n != live {
+			t.Errorf("%d buffers leaked", n-live)
+		}
+	})
+}
+
 // keyBiasAsMoved returns the fixture's qkv bias after the AdamW steps with
 // the keys' part replaced by the engine's, when the two are within 3·lr.
 // Adding a bias to every key adds q·b to a whole row of scores, which the

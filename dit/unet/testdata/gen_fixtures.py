@@ -10,7 +10,6 @@ record (the DiT's stages, hybrid loss and DDIM):
   ddim      a 10-step DDIM sample with classifier-free guidance
 """
 import json
-import math
 import os
 import sys
 
@@ -19,7 +18,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata"))
 import safetensors_io  # noqa: E402
 from gen_fixtures import record  # noqa: E402
-from unet_torch import UNet  # noqa: E402
+from unet_torch import UNet, init_weights  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -27,14 +26,7 @@ torch.set_num_threads(1)
 def make(name, cfg, batch, seed):
     g = torch.Generator().manual_seed(seed)
     model = UNet(cfg)
-    with torch.no_grad():
-        for k, p in model.named_parameters():
-            # Small random weights everywhere, the zero-initialised
-            # convolutions included, so that no path is trivially zero.
-            fan_in = p[0].numel() if p.ndim > 1 else 1
-            p.copy_(torch.randn(p.shape, generator=g) * (0.7 / math.sqrt(fan_in) if p.ndim > 1 else 0.05))
-            if k.endswith("weight") and p.ndim == 1:  # GroupNorm scales near 1
-                p.add_(1.0)
+    init_weights(model, g)
     fx = record(model, g, batch, cfg["in_channels"], cfg["image_size"], cfg["num_classes"], True)
     meta = {"unet_config": json.dumps(cfg), "adam": "lr=1e-3 wd=0.01 betas=(0.9,0.999) eps=1e-8 steps=3",
             "ddim": "steps=10 cfg=4.0 all channels guided"}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/nn"
+)
+
+// A rectified-flow run trains a model without a learned variance, records
+// its objective in the checkpoint, resumes exactly (its noise levels come
+// from the saved host stream), and samples with its own samplers only.
+func TestRectifiedFlowRun(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	writeTinyMNIST(t, data, 30)
+	whole, split := filepath.Join(dir, "whole"), filepath.Join(dir, "split")
+	rf := func(out string, steps int) []string {
+		return append(tinyArgs(data, out, steps), "-objective", "rf", "-rf-mean", "0.5", "-lr-schedule", "constant")
+	}
+	if err := run(t, rf(whole, 8)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, rf(split, 4)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, "-resume", split, "-steps", "8", "-device", "cpu"); err != nil {
+		t.Fatal(err)
+	}
+	a, b := losses(t, whole), losses(t, split)
+	if len(a) != 8 || len(b) != 8 {
+		t.Fatalf("%d and %d logged steps, want 8 each", len(a), len(b))
+	}
+	for s := 1; s <= 8; s++ {
+		if a[s] != b[s] {
+			t.Errorf("step %d: loss %v uninterrupted, %v resumed", s, a[s], b[s])
+		}
+	}
+
+	ckpt := checkpointPath(whole)
+	f, err := nn.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := dit.ParseConfig(f.Metadata[dit.ConfigKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg config
+	if err := json.Unmarshal([]byte(f.Metadata[keyTrainConfig]), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if f.Metadata[keyObjective] != "rf" || cfg.Objective != "rf" || cfg.RFMean != 0.5 || mc.LearnSigma {
+		t.Errorf("checkpoint: objective %q, config %q (rf-mean %v), learned variance %v; want rf, rf (0.5), none",
+			f.Metadata[keyObjective], cfg.Objective, cfg.RFMean, mc.LearnSigma)
+	}
+
+	// Its samplers, and the others refused by name.
+	for _, sampler := range []string{"", "euler", "heun"} {
+		args := quickSample(ckpt, "-png", filepath.Join(dir, "s.png"), "-overwrite")
+		if sampler != "" {
+			args = append(args, "-sampler", sampler)
+		}
+		if err := run(t, args...); err != nil {
+			t.Errorf("-sampler %q: %v", sampler, err)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{quickSample(ckpt, "-sampler", "ddim"), "euler or heun"},
+		{quickSample(ckpt, "-clip"), "-clip"},
+		{quickSample(ckpt, "-rf-shift", "NaN"), "-rf-shift NaN"},
+		{[]string{"eval", "-ckpt", ckpt, "-sampler", "ddpm"}, "euler or heun"},
+	} {
+		if _, err := dispatchOutput(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one that mentions %q", c.args, err, c.want)
+		}
+	}
+	out, err := dispatchOutput("eval", "-ckpt", ckpt, "-samples", "4", "-sampler", "heun", "-steps", "2", "-device", "cpu")
+	if err != nil || !strings.Contains(out, "with heun-2") {
+		t.Errorf("eval -sampler heun: %v\n%s", err, out)
+	}
+
+	// A diffusion model with a learned variance is not a velocity model.
+	diff := filepath.Join(dir, "diffusion")
+	if err := run(t, tinyArgs(data, diff, 2)...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dispatchOutput(quickSample(checkpointPath(diff), "-objective", "rf")...); err == nil || !strings.Contains(err.Error(), "2×1 channels") {
+		t.Errorf("a diffusion checkpoint sampled as rf: %v", err)
+	}
+	if _, err := dispatchOutput(quickSample(checkpointPath(diff), "-sampler", "heun")...); err == nil || !strings.Contains(err.Error(), "ddim or ddpm") {
+		t.Errorf("a diffusion checkpoint sampled with heun: %v", err)
+	}
+}
+
+// Every rectified-flow setting is checked before any work.
+func TestObjectiveFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-objective", "score"}, `-objective "score"`},
+		{[]string{"-objective", "rf", "-rf-std", "0"}, "-rf-std 0"},
+		{[]string{"-objective", "rf", "-rf-mean", "NaN"}, "-rf-mean NaN"},
+		{[]string{"-objective", "rf", "-rf-shift", "-1"}, "-rf-shift -1"},
+		{[]string{"-objective", "rf", "-sampler", "ddpm"}, "euler or heun"},
+		{[]string{"-sampler", "heun"}, "ddim or ddpm"},
+		{[]string{"-sampler", "rk4"}, `-sampler "rk4"`},
+	} {
+		if _, err := parseTrainFlags(c.args, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one that mentions %q", c.args, err, c.want)
+		}
+	}
+	c, err := parseTrainFlags([]string{"-objective", "rf", "-sampler", "heun"}, nil)
+	if err != nil || c.sampler() != "heun" || c.learnSigma() {
+		t.Errorf("-objective rf -sampler heun: sampler %q, learned variance %v, %v", c.sampler(), c.learnSigma(), err)
+	}
+	if d := defaultConfig(); d.sampler() != "ddim" || !d.learnSigma() {
+		t.Errorf("defaults: sampler %q, learned variance %v; want ddim and a learned variance", d.sampler(), d.learnSigma())
+	}
+}
