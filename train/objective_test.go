@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ditgo/ditgo/dit"
 	"github.com/ditgo/ditgo/nn"
+	"github.com/ditgo/ditgo/tensor"
 )
 
 // A rectified-flow run trains a model without a learned variance, records
@@ -122,5 +124,52 @@ func TestObjectiveFlags(t *testing.T) {
 	}
 	if d := defaultConfig(); d.sampler() != "ddim" || !d.learnSigma() {
 		t.Errorf("defaults: sampler %q, learned variance %v; want ddim and a learned variance", d.sampler(), d.learnSigma())
+	}
+}
+
+// A model saved without a training config (a converted public DiT) is a
+// diffusion model, unless its "objective" metadata says rf; -objective
+// overrides either.
+func TestObjectiveOfBareCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	mc, _ := dit.Named("DiT-Micro/4")
+	mc.LearnSigma = false
+	m, err := dit.New(tensor.NewCPU(), mc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(1)
+	bare := filepath.Join(dir, "bare.safetensors")
+	err = m.Save(bare)
+	m.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := nn.ReadFile(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Metadata[keyObjective] = "rf"
+	marked := filepath.Join(dir, "marked.safetensors")
+	if err := nn.WriteFile(marked, f.Tensors, f.Metadata); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args               []string
+		objective, sampler string
+	}{
+		{[]string{"-ckpt", bare}, "diffusion", "ddim"},
+		{[]string{"-ckpt", bare, "-objective", "rf"}, "rf", "euler"},
+		{[]string{"-ckpt", marked}, "rf", "euler"},
+		{[]string{"-ckpt", marked, "-objective", "diffusion"}, "diffusion", "ddim"},
+	} {
+		a, err := parseSampleFlags(c.args, io.Discard)
+		if err != nil || a.cfg.Objective != c.objective || a.sampler != c.sampler {
+			t.Errorf("%v: objective %q, sampler %q, %v; want %s and %s", c.args, a.cfg.Objective, a.sampler, err, c.objective, c.sampler)
+		}
+	}
+	png := filepath.Join(dir, "s.png")
+	if err := run(t, quickSample(marked, "-png", png, "-sampler", "heun")...); err != nil {
+		t.Errorf("sampling the marked model with heun: %v", err)
 	}
 }

@@ -156,3 +156,40 @@ func TestNearestRate(t *testing.T) {
 		t.Errorf("no measured rate gave %g, want 0", got)
 	}
 }
+
+// -objective rf trains every model of the study for rectified flow (no
+// learned variance, Euler sampling), says so in scaling.md, and marks the
+// folder: a diffusion study is refused there.
+func TestScalingRectifiedFlow(t *testing.T) {
+	dataDir, out := t.TempDir(), filepath.Join(t.TempDir(), "study")
+	writeTinyMNIST(t, dataDir, 60)
+	p, _ := presetNamed("smoke")
+	models := p.rungs[0].name + ",UNet-S"
+	args := []string{"scaling", "-preset", "smoke", "-models", models, "-data", dataDir, "-out", out, "-device", "cpu"}
+	if err := run(t, append(args, "-objective", "rf")...); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "scaling.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "trained for rectified flow") || !strings.Contains(string(md), "Euler steps") {
+		t.Errorf("scaling.md does not say the models are rectified flows sampled with Euler:\n%s", md)
+	}
+	rows := readScalingRows(t, out) // the small DiT is in two families
+	if len(rows) != 3 {
+		t.Fatalf("%d rows, want 3: the DiT by width and by patch, and the U-Net", len(rows))
+	}
+	for _, r := range rows {
+		cfg, _, err := loadRunConfig(filepath.Join(out, rung{name: r.Model}.folder()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Objective != "rf" || cfg.learnSigma() {
+			t.Errorf("%s trained with objective %q, learned variance %v", r.Model, cfg.Objective, cfg.learnSigma())
+		}
+	}
+	if err := run(t, args...); err == nil || !strings.Contains(err.Error(), "-objective rf") {
+		t.Errorf("a diffusion study in an rf study's folder: %v", err)
+	}
+}

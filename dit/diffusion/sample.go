@@ -91,6 +91,9 @@ func checkSampling(m Denoiser, xT *tensor.Tensor, y []int32, opt SampleOptions) 
 	if !(opt.CFGScale >= 1) || math.IsInf(opt.CFGScale, 0) {
 		return fmt.Errorf("diffusion: guidance scale %v must be a number of at least 1 (1 means no guidance)", opt.CFGScale)
 	}
+	if !(opt.Shift >= 0) || math.IsInf(opt.Shift, 0) {
+		return fmt.Errorf("diffusion: time shift %v must be a positive number (0 or 1: none)", opt.Shift)
+	}
 	if opt.CFGScale > 1 && !c.NullClass {
 		return fmt.Errorf("diffusion: guidance needs a null class, but this model was built without label dropout (as public checkpoints are); sample without guidance (-cfg 1)")
 	}
@@ -103,20 +106,21 @@ func checkSampling(m Denoiser, xT *tensor.Tensor, y []int32, opt SampleOptions) 
 }
 
 // advance ends a sampling step: it keeps next, the new x, frees the step's
-// graph and the previous x (unless it is the caller's xT), reports the step
-// (counting down to 0) to opt.Observe, and surfaces a device error.
-func advance(g *autograd.Graph, next *autograd.Var, x, xT *tensor.Tensor, step int, opt SampleOptions) (*tensor.Tensor, error) {
+// graph and the previous x (unless it is the caller's xT), reports the
+// step, left (counting down to 0), to opt.Observe, and surfaces a device
+// error.
+func advance(g *autograd.Graph, next *autograd.Var, x, xT *tensor.Tensor, left int, opt SampleOptions) (*tensor.Tensor, error) {
 	out := g.Keep(next)
 	g.Release()
 	if x != xT {
 		x.Release()
 	}
 	if opt.Observe != nil {
-		opt.Observe(step, out)
+		opt.Observe(left, out)
 	}
 	if err := out.Device().Sync(); err != nil {
 		out.Release()
-		return nil, fmt.Errorf("diffusion: sampling step %d: %w", step, err)
+		return nil, fmt.Errorf("diffusion: sampling step %d: %w", left, err)
 	}
 	return out, nil
 }
