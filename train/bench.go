@@ -18,6 +18,7 @@ import (
 	"github.com/ditgo/ditgo/dit/unet"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
+	"github.com/ditgo/ditgo/vk"
 )
 
 // benchConfig is what `go run ./train bench` times.
@@ -49,6 +50,22 @@ type benchResult struct {
 	StepGFLOP  float64   `json:"step_gflop"`
 	Parameters int       `json:"parameters"`
 	PeakMiB    float64   `json:"peak_mib"` // the most device memory tensors held during a timed step
+	// Vulkan is what a Vulkan device did in one timed step, on average
+	// (absent on the CPU devices).
+	Vulkan *stepCounters `json:"vulkan,omitempty"`
+}
+
+// stepCounters are a Vulkan device's counters per training step.
+type stepCounters struct {
+	Dispatches, Copies, Fills, Barriers, Submissions float64
+	UploadMiB, DownloadMiB                           float64
+}
+
+// perStep divides the counters of n steps by n.
+func perStep(c vk.Counters, n int) *stepCounters {
+	f := func(v int64) float64 { return float64(v) / float64(n) }
+	return &stepCounters{Dispatches: f(c.Dispatches), Copies: f(c.Copies), Fills: f(c.Fills), Barriers: f(c.Barriers),
+		Submissions: f(c.Submissions), UploadMiB: f(c.UploadBytes) / (1 << 20), DownloadMiB: f(c.DownloadBytes) / (1 << 20)}
 }
 
 // benchCommand times the training step — forward, hybrid loss, backward,
@@ -115,6 +132,10 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  %.1f ms/step   %.1f img/s   %.1f GFLOP/s (%.1f GFLOP per step: 3 × the forward pass's matrix products, see dit.Config.ForwardFLOPs%s)\n",
 		r.MedianMS, r.ImgPerS, r.GFLOPPerS, r.StepGFLOP, recomputed)
 	fmt.Fprintf(stdout, "  peak device memory: %.0f MiB (what tensors held during a step: weights, AdamW moments, activations, gradients)\n", r.PeakMiB)
+	if c := r.Vulkan; c != nil {
+		fmt.Fprintf(stdout, "  per step on Vulkan: %.0f dispatches, %.0f copies, %.0f fills, %.0f barriers, %.1f submissions; %.2f MiB uploaded, %.3f MiB downloaded\n",
+			c.Dispatches, c.Copies, c.Fills, c.Barriers, c.Submissions, c.UploadMiB, c.DownloadMiB)
+	}
 	return nil
 }
 
@@ -145,6 +166,8 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 	noise := tensor.RNG{Seed: 3}
 
 	times := make([]float64, 0, bc.Steps)
+	vkDev, onVulkan := dev.(*vk.Device)
+	var counted vk.Counters     // at the first timed step
 	tty := isTerminal(progress) // \r redraws a line only on a terminal
 	stopProfile := func() {}
 	for step := range bc.Warmup + bc.Steps {
@@ -160,6 +183,9 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 		levels := obj.draw(r, bc.Batch)
 		if step == bc.Warmup {
 			dev.ResetPeak() // the timed steps' peak, not the first step's
+			if onVulkan {
+				counted = vkDev.Counters()
+			}
 		}
 		start := time.Now()
 		g := autograd.NewGraph()
@@ -187,7 +213,12 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 	}
 	med := median(times)
 	_, peak := dev.Memory()
+	var counters *stepCounters
+	if onVulkan {
+		counters = perStep(vkDev.Counters().Sub(counted), bc.Steps)
+	}
 	return benchResult{
+		Vulkan:     counters,
 		Config:     m.summary,
 		Batch:      bc.Batch,
 		StepMS:     times,

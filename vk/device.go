@@ -40,6 +40,7 @@ type Device struct {
 	setLayout C.VkDescriptorSetLayout
 	layout    C.VkPipelineLayout
 	pipelines map[pipelineKey]C.VkPipeline
+	written   map[string]uint32 // per shader, the bindings it may write (access.go)
 
 	heap    *heap   // tensor memory: device-local
 	staging *heap   // host-visible memory for uploads and readbacks
@@ -49,7 +50,12 @@ type Device struct {
 	inflight []*submission // submitted, fence not yet waited on
 	spare    []*submission // finished, ready for reuse
 
-	noBarriers bool // tests only: record no barriers (see TestSyncValidationSeesMissingBarriers)
+	noBarriers  bool    // tests only: record no barriers (see TestSyncValidationSeesMissingBarriers)
+	allBarriers bool    // a barrier before every command (Options.BarrierEveryCommand)
+	pending     hazards // what the commands since the last barrier read and wrote (hazard.go)
+	serial      uint64  // of the submission recorded last
+	completed   uint64  // the serial of the last submission known to have run
+	counters    Counters
 
 	recorded  int   // commands recorded, for Stats
 	submitted int   // command buffers submitted, for Stats
@@ -103,7 +109,7 @@ func Open(opts Options) (*Device, error) {
 		return nil, fmt.Errorf("vk: initialising %s: %w", C.GoString(loaded), err)
 	}
 
-	d := &Device{pipelines: map[pipelineKey]C.VkPipeline{}}
+	d := &Device{pipelines: map[pipelineKey]C.VkPipeline{}, written: map[string]uint32{}, allBarriers: opts.BarrierEveryCommand}
 	validation := C.int(0)
 	if opts.Validation {
 		validation = 1

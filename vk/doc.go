@@ -14,13 +14,19 @@
 //	                    Memory (tensors' bytes) and HeapBytes (blocks) count
 //	pipeline.go         one pipeline per shader and variant, created once
 //	record.go           recording dispatches into command buffers and submitting them
+//	hazard.go           which commands need a barrier before them
+//	access.go           which bindings each shader writes, read from its SPIR-V
+//	counters.go         what the device did: dispatches, barriers, bytes moved
 //	transfer.go         uploads and readbacks through staging memory
 //	<kernel>.go         one launcher per shader: push constants, bindings, grid
 //	stub.go             the API without cgo, where Open returns ErrNoCgo
 //	vktest/             opens a device for the tests of any package
 //
 // Execution model. Kernels are recorded, not run: each call records a
-// barrier and a dispatch into the current command buffer. The buffer is
+// dispatch into the current command buffer, after a barrier only where it
+// touches memory that a command since the last barrier wrote (or writes
+// memory one read). Freed memory is reused only after the submission that
+// last used it has run. The buffer is
 // submitted when the host reads a tensor, when it holds a few hundred
 // dispatches, or at Sync — never once per op. Errors (out of device memory,
 // a lost device) are remembered and returned by the next Read or Sync.
@@ -36,6 +42,9 @@
 //	                        (discrete GPU > integrated GPU > CPU implementation)
 //	DITGO_VK_REQUIRE=1      in tests: fail, rather than skip, when no Vulkan
 //	                        device exists (CI sets it)
+//	DITGO_VK_BARRIERS=all   record a barrier before every command, as before
+//	                        the recorder tracked hazards (hazard.go), to
+//	                        compare counts and speed
 //
 // Files that use cgo are built only with cgo; without it, Open returns an
 // error and callers fall back to the CPU device.

@@ -190,6 +190,9 @@ type buffer struct {
 	n     int
 	dtype tensor.DType
 	freed bool
+	// lastUse is the serial of the last submission that uses the buffer
+	// (record.go): its range is reused only after that one has run.
+	lastUse uint64
 }
 
 func (b *buffer) Len() int            { return b.n }
@@ -274,9 +277,8 @@ func (d *Device) HeapBytes() (tensors, staging int64) {
 	return d.heap.allocated(), d.staging.allocated()
 }
 
-// Free returns a buffer's range to its block. Work already recorded that
-// uses it still runs first: every command is ordered after the ones before
-// it (see record.go), so the range may be reused at once.
+// Free returns a buffer's range to its block once the work recorded with it
+// has run (Device.release).
 func (d *Device) Free(tb tensor.Buffer) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -287,6 +289,6 @@ func (d *Device) Free(tb tensor.Buffer) {
 	b.freed = true
 	d.count(b, -1)
 	if b.blk != nil {
-		d.heap.put(b.blk, b.off, b.bytes)
+		d.release(held{d.heap, b.blk, b.off, b.bytes}, b.lastUse)
 	}
 }

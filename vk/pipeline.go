@@ -33,19 +33,24 @@ type pipelineKey struct {
 }
 
 // pipeline returns the compute pipeline for one variant of a shader (its
-// specialization constants 0, 1, … set to spec), creating it on first use.
-func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, error) {
+// specialization constants 0, 1, … set to spec), creating it on first use,
+// and the mask of the bindings the shader may write (access.go).
+func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, uint32, error) {
 	key := pipelineKey{shader: shader, n: len(spec)}
 	copy(key.spec[:], spec)
 	if p, ok := d.pipelines[key]; ok {
-		return p, nil
+		return p, d.written[shader], nil
 	}
 	if len(spec) > len(key.spec) {
-		return 0, fmt.Errorf("vk: %s has %d specialization constants, the most is %d", shader, len(spec), len(key.spec))
+		return 0, 0, fmt.Errorf("vk: %s has %d specialization constants, the most is %d", shader, len(spec), len(key.spec))
 	}
 	code, err := shaders.SPIRV(shader)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	written, err := writtenBindings(code)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %w", shader, err)
 	}
 	// SPIR-V is read as 32-bit words: copy it to C memory, which is aligned.
 	cCode := C.CBytes(code)
@@ -57,8 +62,9 @@ func (d *Device) pipeline(shader string, spec []uint32) (C.VkPipeline, error) {
 	var p C.VkPipeline
 	r := C.shim_create_pipeline(d.fns, d.device, (*C.uint32_t)(cCode), C.size_t(len(code)), d.layout, cSpec, C.uint32_t(len(spec)), &p)
 	if err := check("vkCreateComputePipelines ("+shader+")", int32(r)); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	d.pipelines[key] = p
-	return p, nil
+	d.written[shader] = written
+	return p, written, nil
 }

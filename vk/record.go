@@ -23,20 +23,28 @@ const (
 )
 
 // submission is one command buffer and what must live until it has run: its
-// fence, the descriptor pool its sets came from, and staging ranges.
+// fence, the descriptor pool its sets came from, and the memory its
+// commands use that was given back meanwhile (staging ranges, freed
+// tensors). Submissions are numbered in order (serial), and they complete
+// in that order.
 type submission struct {
 	cmd      C.VkCommandBuffer
 	fence    C.VkFence
 	pool     C.VkDescriptorPool
+	serial   uint64
 	commands int
-	staging  []staged
+	held     []held
 }
 
-// staged is a staging range held until its submission has run.
-type staged struct {
+// held is a range of a heap that goes back to it when its submission has
+// run.
+type held struct {
+	heap      *heap
 	blk       *block
 	off, size uint64
 }
+
+func (h held) put() { h.heap.put(h.blk, h.off, h.size) }
 
 // recording returns the submission being recorded, starting one if needed.
 func (d *Device) recording() *submission {
@@ -66,16 +74,17 @@ func (d *Device) recording() *submission {
 		s.destroy(d)
 		return nil
 	}
+	d.serial++
+	s.serial = d.serial
 	d.cur = s
 	return s
 }
 
-// command starts recording one command: it returns the submission to record
-// into, after a barrier that orders the command after everything recorded
-// before it (in this or an earlier submission). One full barrier per command
-// is the simplest rule that is always right; finer hazard tracking is a
-// later optimisation. It returns nil when the device has failed.
-func (d *Device) command() *submission {
+// command starts recording one command that reads and writes the given
+// memory: it returns the submission to record into, after a barrier if the
+// command conflicts with a command since the last one (hazard.go), or
+// always when always is set. It returns nil when the device has failed.
+func (d *Device) command(reads, writes []access, always bool) *submission {
 	if d.err != nil {
 		return nil
 	}
@@ -83,9 +92,14 @@ func (d *Device) command() *submission {
 	if s == nil {
 		return nil
 	}
-	if !d.noBarriers {
-		C.shim_barrier(d.fns, s.cmd)
+	if always || d.allBarriers || d.pending.conflicts(reads, writes) {
+		if !d.noBarriers {
+			C.shim_barrier(d.fns, s.cmd)
+			d.counters.Barriers++
+		}
+		d.pending.clear()
 	}
+	d.pending.add(reads, writes)
 	return s
 }
 
@@ -112,13 +126,29 @@ func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]u
 			return // a placeholder from a failed Alloc: d.err is set
 		}
 	}
-	s := d.command()
-	if s == nil {
+	if d.err != nil {
 		return
 	}
-	pipe, err := d.pipeline(shader, spec)
+	pipe, written, err := d.pipeline(shader, spec)
 	if err != nil {
 		d.fail(err)
+		return
+	}
+	bound := make([]*buffer, len(bufs))
+	var reads, writes []access
+	for i, tb := range bufs {
+		bound[i] = d.dummy
+		if tb != nil {
+			bound[i] = tb.(*buffer)
+		}
+		if written&(1<<i) != 0 {
+			writes = append(writes, accessOf(bound[i]))
+		} else {
+			reads = append(reads, accessOf(bound[i]))
+		}
+	}
+	s := d.command(reads, writes, false)
+	if s == nil {
 		return
 	}
 	var set C.VkDescriptorSet
@@ -128,16 +158,14 @@ func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]u
 	}
 	var handles [maxBindings]C.VkBuffer
 	var offsets, ranges [maxBindings]C.VkDeviceSize
-	for i, tb := range bufs {
-		b := d.dummy
-		if tb != nil {
-			b = tb.(*buffer)
-		}
+	for i, b := range bound {
 		handles[i], offsets[i], ranges[i] = b.blk.buf, C.VkDeviceSize(b.off), C.VkDeviceSize(b.bytes)
+		b.lastUse = s.serial
 	}
 	C.shim_write_descriptor_set(d.fns, d.device, set, C.uint32_t(len(bufs)), &handles[0], &offsets[0], &ranges[0])
 	C.shim_dispatch(d.fns, s.cmd, pipe, d.layout, set, unsafe.Pointer(push), C.uint32_t(unsafe.Sizeof(*push)),
 		C.uint32_t(grid[0]), C.uint32_t(grid[1]), C.uint32_t(grid[2]))
+	d.counters.Dispatches++
 	d.done(s)
 }
 
@@ -162,23 +190,28 @@ func (d *Device) flush() {
 	}
 	if err != nil {
 		d.fail(err)
-		for _, st := range s.staging {
-			d.staging.put(st.blk, st.off, st.size)
+		for _, h := range s.held {
+			h.put()
 		}
 		s.destroy(d)
 		return
 	}
 	d.submitted++
+	d.counters.Submissions++
 	d.inflight = append(d.inflight, s)
 	if len(d.inflight) > maxInFlight {
 		d.wait(1)
 	}
 }
 
-// finish submits what is recorded and waits for all of it.
+// finish submits what is recorded and waits for all of it. Nothing is
+// then left for a later command to conflict with.
 func (d *Device) finish() {
 	d.flush()
 	d.wait(len(d.inflight))
+	if d.err == nil {
+		d.pending.clear()
+	}
 }
 
 // wait blocks until the oldest n submissions have run, then recycles them.
@@ -188,10 +221,11 @@ func (d *Device) wait(n int) {
 		if err == nil {
 			err = check("vkResetFences/vkResetCommandBuffer/vkResetDescriptorPool", int32(C.shim_reset(d.fns, d.device, s.fence, s.cmd, s.pool)))
 		}
-		for _, st := range s.staging {
-			d.staging.put(st.blk, st.off, st.size)
+		for _, h := range s.held {
+			h.put()
 		}
-		s.staging, s.commands = s.staging[:0], 0
+		s.held, s.commands = s.held[:0], 0
+		d.completed = s.serial
 		if err != nil {
 			d.fail(err)
 			s.destroy(d)
@@ -220,4 +254,32 @@ func (d *Device) Stats() (commands, submissions int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.recorded, d.submitted
+}
+
+// release gives a range of h back once no recorded command can still use
+// it: at once if the last submission to use it (lastUse) has run, or else
+// when that submission's fence is waited on. Reusing it earlier would be
+// correct too — the conflict would draw a barrier — but it would order
+// unrelated kernels after each other.
+func (d *Device) release(h held, lastUse uint64) {
+	if lastUse > d.completed {
+		if d.cur != nil && d.cur.serial == lastUse {
+			d.cur.held = append(d.cur.held, h)
+			return
+		}
+		for _, s := range d.inflight {
+			if s.serial == lastUse {
+				s.held = append(s.held, h)
+				return
+			}
+		}
+	}
+	h.put()
+}
+
+// Counters reads the device's counters.
+func (d *Device) Counters() Counters {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.counters
 }

@@ -31,3 +31,6 @@ func (d *Device) Kind() Kind { return OtherKind }
 
 // HeapBytes is always zero without cgo.
 func (d *Device) HeapBytes() (tensors, staging int64) { return 0, 0 }
+
+// Counters are always zero without cgo.
+func (d *Device) Counters() Counters { return Counters{} }

@@ -53,13 +53,16 @@ func (d *Device) upload(dst tensor.Buffer, src unsafe.Pointer, n int) {
 		return
 	}
 	copy(unsafe.Slice((*byte)(unsafe.Add(blk.mapped, off)), size), unsafe.Slice((*byte)(src), size))
-	s := d.command()
+	s := d.command(nil, []access{accessOf(b)}, true) // staging copies keep a barrier
 	if s == nil {
 		d.staging.put(blk, off, size)
 		return
 	}
 	C.shim_copy(d.fns, s.cmd, blk.buf, C.VkDeviceSize(off), b.blk.buf, C.VkDeviceSize(b.off), C.VkDeviceSize(size))
-	s.staging = append(s.staging, staged{blk, off, size})
+	s.held = append(s.held, held{d.staging, blk, off, size})
+	b.lastUse = s.serial
+	d.counters.Copies++
+	d.counters.UploadBytes += int64(size)
 	d.done(s)
 }
 
@@ -99,11 +102,14 @@ func (d *Device) download(dst unsafe.Pointer, src tensor.Buffer, n int) error {
 		return err
 	}
 	defer d.staging.put(blk, off, size)
-	s := d.command()
+	s := d.command([]access{accessOf(b)}, nil, true) // as do host reads
 	if s == nil {
 		return d.err
 	}
 	C.shim_copy(d.fns, s.cmd, b.blk.buf, C.VkDeviceSize(b.off), blk.buf, C.VkDeviceSize(off), C.VkDeviceSize(size))
+	b.lastUse = s.serial
+	d.counters.Copies++
+	d.counters.DownloadBytes += int64(size)
 	d.done(s)
 	d.finish()
 	if d.err != nil {
@@ -125,10 +131,12 @@ func (d *Device) Fill(out tensor.Buffer, value float32, n int) {
 	if n == 0 || b.blk == nil {
 		return
 	}
-	s := d.command()
+	s := d.command(nil, []access{accessOf(b)}, false)
 	if s == nil {
 		return
 	}
 	C.shim_fill(d.fns, s.cmd, b.blk.buf, C.VkDeviceSize(b.off), C.VkDeviceSize(n*4), C.uint32_t(math.Float32bits(value)))
+	b.lastUse = s.serial
+	d.counters.Fills++
 	d.done(s)
 }
