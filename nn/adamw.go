@@ -42,6 +42,12 @@ func (o *AdamW) Update() {
 			q.Var.Grad = tensor.Zeros(q.Var.Value.Device(), q.Var.Value.Shape()...)
 		}
 		tensor.AdamW(q.Var.Value, q.Var.Grad, o.m[i], o.v[i], args)
+	}
+	// The gradients are cleared only after every update has read its own:
+	// on a GPU, the updates are then independent kernels that run side by
+	// side, and so are the clears, with one barrier between the two groups
+	// (vk/hazard.go) instead of one before every clear.
+	for _, q := range o.params {
 		q.Var.ZeroGrad()
 	}
 }
