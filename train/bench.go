@@ -33,6 +33,7 @@ type benchConfig struct {
 	Device                       string
 	JSON                         bool
 	CPUProfile                   string
+	Roofline                     string // a GPU of gpus, or ""
 }
 
 // benchResult is one bench run, also printed as JSON with -json (the peer
@@ -59,13 +60,16 @@ type benchResult struct {
 type stepCounters struct {
 	Dispatches, Copies, Fills, Barriers, Submissions float64
 	UploadMiB, DownloadMiB                           float64
+	kernels                                          map[string]vk.KernelCounts // over all timed steps
+	steps                                            int
 }
 
 // perStep divides the counters of n steps by n.
 func perStep(c vk.Counters, n int) *stepCounters {
 	f := func(v int64) float64 { return float64(v) / float64(n) }
 	return &stepCounters{Dispatches: f(c.Dispatches), Copies: f(c.Copies), Fills: f(c.Fills), Barriers: f(c.Barriers),
-		Submissions: f(c.Submissions), UploadMiB: f(c.UploadBytes) / (1 << 20), DownloadMiB: f(c.DownloadBytes) / (1 << 20)}
+		Submissions: f(c.Submissions), UploadMiB: f(c.UploadBytes) / (1 << 20), DownloadMiB: f(c.DownloadBytes) / (1 << 20),
+		kernels: c.Kernels, steps: n}
 }
 
 // benchCommand times the training step — forward, hybrid loss, backward,
@@ -135,6 +139,11 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 	if c := r.Vulkan; c != nil {
 		fmt.Fprintf(stdout, "  per step on Vulkan: %.0f dispatches, %.0f copies, %.0f fills, %.0f barriers, %.1f submissions; %.2f MiB uploaded, %.3f MiB downloaded\n",
 			c.Dispatches, c.Copies, c.Fills, c.Barriers, c.Submissions, c.UploadMiB, c.DownloadMiB)
+		if bc.Roofline != "" {
+			writeRoofline(stdout, gpus[bc.Roofline], c.kernels, c.steps, r.MedianMS)
+		}
+	} else if bc.Roofline != "" {
+		fmt.Fprintf(stdout, "  (no roofline: -roofline reads the Vulkan device's counts of each kernel; give -device vulkan)\n")
 	}
 	return nil
 }
@@ -288,6 +297,7 @@ func benchFlags(bc *benchConfig, stderr io.Writer) *flag.FlagSet {
 	addDeviceFlag(fs, &bc.Device)
 	fs.BoolVar(&bc.JSON, "json", bc.JSON, "print the result as one JSON line")
 	fs.StringVar(&bc.CPUProfile, "cpuprofile", bc.CPUProfile, "write a pprof CPU profile of the timed steps to this new file (go tool pprof FILE)")
+	fs.StringVar(&bc.Roofline, "roofline", bc.Roofline, "on -device vulkan, bound each kernel's time per step on this GPU from its FLOPs and bytes: "+gpuNames())
 	return fs
 }
 
@@ -307,6 +317,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchConfig, error) {
 		return bc, fmt.Errorf("-steps %d: must be at least 1", bc.Steps)
 	case bc.Warmup < 0:
 		return bc, fmt.Errorf("-warmup %d: must not be negative", bc.Warmup)
+	case bc.Roofline != "" && gpus[bc.Roofline].name == "":
+		return bc, fmt.Errorf("-roofline %q: use one of %s", bc.Roofline, gpuNames())
 	case bc.Objective != "diffusion" && bc.Objective != "rf":
 		return bc, fmt.Errorf("-objective %q: must be diffusion or rf", bc.Objective)
 	case bc.CPUProfile != "" && exists(bc.CPUProfile):

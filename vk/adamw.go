@@ -25,5 +25,5 @@ func (d *Device) AdamW(param, grad, m, v tensor.Buffer, n int, a tensor.AdamWArg
 		c1: float32(1 - math.Pow(float64(a.Beta1), t)),
 		c2: float32(math.Sqrt(1 - math.Pow(float64(a.Beta2), t))),
 	}
-	dispatch(d, "adamw", nil, &push, grid1D(n, 256), param, grad, m, v)
+	dispatch(d, "adamw", nil, &push, grid1D(n, 256), 16*float64(n), param, grad, m, v)
 }

@@ -29,7 +29,7 @@ func (d *Device) Attention(out, lse, qkv tensor.Buffer, a tensor.AttentionArgs) 
 		return
 	}
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
-	dispatch(d, "attention", []uint32{b2u(a.BF16)}, &push, grid1D(a.B*a.H*a.T, 64), out, lse, qkv)
+	dispatch(d, "attention", []uint32{b2u(a.BF16)}, &push, grid1D(a.B*a.H*a.T, 64), attentionFLOPs(a, 4), out, lse, qkv)
 }
 
 // attentionFits records an error for a head dimension the shaders cannot
@@ -42,4 +42,11 @@ func (d *Device) attentionFits(a tensor.AttentionArgs) bool {
 	defer d.mu.Unlock()
 	d.fail(fmt.Errorf("vk: attention head dimension %d exceeds the shaders' limit of %d; use more heads", a.Dh, attentionMaxDh))
 	return false
+}
+
+// attentionFLOPs is the FLOPs of perPair·Dh + 5 per (query, key)
+// pair of every (batch, head) — the dot products of a pass (the forward
+// pass does q·k and p·v: 4·Dh) and the softmax's few.
+func attentionFLOPs(a tensor.AttentionArgs, perPair int) float64 {
+	return float64(a.B*a.H*a.T*a.T) * float64(perPair*a.Dh+5)
 }

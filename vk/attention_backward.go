@@ -24,7 +24,7 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, a te
 	delta := d.Alloc(tensor.Float32, rows) // scratch: D_i of every row
 	push := attentionPush{B: u32(a.B), H: u32(a.H), T: u32(a.T), Dh: u32(a.Dh), scale: a.Scale}
 	for pass := range uint32(3) {
-		dispatch(d, "attention_backward", []uint32{pass, b2u(a.BF16)}, &push, grid1D(rows, 64), dqkv, dout, qkv, out, lse, delta)
+		dispatch(d, "attention_backward", []uint32{pass, b2u(a.BF16)}, &push, grid1D(rows, 64), [3]float64{2 * float64(rows*a.Dh), attentionFLOPs(a, 6), attentionFLOPs(a, 8)}[pass], dqkv, dout, qkv, out, lse, delta)
 	}
 	d.Free(delta) // safe: later commands are ordered after these
 }

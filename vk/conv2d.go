@@ -28,5 +28,5 @@ func newConv2DPush(a tensor.Conv2DArgs) conv2dPush {
 func (d *Device) Conv2D(out, x, w, bias tensor.Buffer, a tensor.Conv2DArgs) {
 	push := newConv2DPush(a)
 	push.hasBias = b2u(bias != nil)
-	dispatch(d, "conv2d", nil, &push, grid1D(a.B*a.Cout*a.OH()*a.OW(), 256), out, x, w, bias)
+	dispatch(d, "conv2d", nil, &push, grid1D(a.B*a.Cout*a.OH()*a.OW(), 256), 2*float64(a.MACs()), out, x, w, bias)
 }

@@ -9,5 +9,5 @@ import "github.com/ditgo/ditgo/tensor"
 // one invocation gathers each dx element.
 func (d *Device) Conv2DBackwardInput(dx, dout, w tensor.Buffer, a tensor.Conv2DArgs) {
 	push := newConv2DPush(a)
-	dispatch(d, "conv2d_backward_input", nil, &push, grid1D(a.B*a.Cin*a.H*a.W, 256), dx, dout, w)
+	dispatch(d, "conv2d_backward_input", nil, &push, grid1D(a.B*a.Cin*a.H*a.W, 256), 2*float64(a.MACs()), dx, dout, w)
 }

@@ -11,5 +11,5 @@ import "github.com/ditgo/ditgo/tensor"
 func (d *Device) Conv2DBackwardWeight(dw, dout, x tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	push := newConv2DPush(a)
 	push.accumulate = b2u(accumulate)
-	dispatch(d, "conv2d_backward_weight", nil, &push, grid1D(a.Cout*a.Cin*a.KH*a.KW, 1), dw, dout, x)
+	dispatch(d, "conv2d_backward_weight", nil, &push, grid1D(a.Cout*a.Cin*a.KH*a.KW, 1), 2*float64(a.MACs()), dw, dout, x)
 }

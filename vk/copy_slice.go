@@ -18,5 +18,5 @@ func (d *Device) CopySlice(dst, src tensor.Buffer, a tensor.CopySliceArgs) {
 		outer: u32(a.Outer), inner: u32(a.Inner), n: u32(a.N),
 		srcLen: u32(a.SrcLen), srcOff: u32(a.SrcOff), dstLen: u32(a.DstLen), dstOff: u32(a.DstOff),
 	}
-	dispatch(d, "copy_slice", nil, &push, grid1D(a.Outer*a.N*a.Inner, 256), dst, src)
+	dispatch(d, "copy_slice", nil, &push, grid1D(a.Outer*a.N*a.Inner, 256), 0, dst, src)
 }

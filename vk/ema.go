@@ -13,5 +13,5 @@ type emaPush struct {
 // EMA records ema = decay·ema + (1−decay)·param (ema.comp; reference
 // tensor.EMARef).
 func (d *Device) EMA(ema, param tensor.Buffer, decay float32, n int) {
-	dispatch(d, "ema", nil, &emaPush{n: u32(n), decay: decay}, grid1D(n, 256), ema, param)
+	dispatch(d, "ema", nil, &emaPush{n: u32(n), decay: decay}, grid1D(n, 256), 3*float64(n), ema, param)
 }

@@ -11,5 +11,5 @@ type gatedResidualPush struct{ nB, nT, nD uint32 }
 // tensor.GatedResidualRef).
 func (d *Device) GatedResidual(out, x, gate, y tensor.Buffer, nB, nT, nD int) {
 	push := gatedResidualPush{nB: u32(nB), nT: u32(nT), nD: u32(nD)}
-	dispatch(d, "gated_residual", nil, &push, grid1D(nB*nT*nD, 256), out, x, gate, y)
+	dispatch(d, "gated_residual", nil, &push, grid1D(nB*nT*nD, 256), 2*float64(nB*nT*nD), out, x, gate, y)
 }

@@ -16,5 +16,5 @@ type groupNormPush struct {
 func (d *Device) GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale tensor.Buffer, a tensor.GroupNormArgs) {
 	push := groupNormPush{nB: u32(a.B), nC: u32(a.C), nHW: u32(a.HW), nGroups: u32(a.Groups), eps: a.Eps,
 		hasShift: b2u(shift != nil), hasScale: b2u(scale != nil)}
-	dispatch(d, "group_norm", nil, &push, grid1D(a.B*a.Groups, 1), out, mean, rstd, x, gamma, beta, shift, scale)
+	dispatch(d, "group_norm", nil, &push, grid1D(a.B*a.Groups, 1), 8*float64(a.B*a.C*a.HW), out, mean, rstd, x, gamma, beta, shift, scale)
 }

@@ -28,7 +28,7 @@ func (d *Device) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, g
 		hasScale: b2u(scale != nil), writeShift: b2u(dshift != nil), writeScale: b2u(dscale != nil)}
 	sums := d.Alloc(tensor.Float32, 2*a.B*a.C) // scratch: (S1, S2) of every (b, c)
 	bufs := []tensor.Buffer{dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd, sums}
-	dispatch(d, "group_norm_backward", []uint32{0}, &push, grid1D(a.B*a.Groups, 1), bufs...)
-	dispatch(d, "group_norm_backward", []uint32{1}, &push, grid1D(a.C, 256), bufs...)
+	dispatch(d, "group_norm_backward", []uint32{0}, &push, grid1D(a.B*a.Groups, 1), 10*float64(a.B*a.C*a.HW), bufs...)
+	dispatch(d, "group_norm_backward", []uint32{1}, &push, grid1D(a.C, 256), 2*float64(a.B*a.C), bufs...)
 	d.Free(sums) // safe: later commands are ordered after these
 }

@@ -15,5 +15,5 @@ type layerNormModulatePush struct {
 // reference tensor.LayerNormModulateRef): one workgroup of 256 per row.
 func (d *Device) LayerNormModulate(out, mean, rstd, x, shift, scale tensor.Buffer, nB, nT, nD int) {
 	push := layerNormModulatePush{nB: u32(nB), nT: u32(nT), nD: u32(nD), hasShift: b2u(shift != nil), hasScale: b2u(scale != nil)}
-	dispatch(d, "layernorm_modulate", nil, &push, grid1D(nB*nT, 1), out, mean, rstd, x, shift, scale)
+	dispatch(d, "layernorm_modulate", nil, &push, grid1D(nB*nT, 1), 8*float64(nB*nT*nD), out, mean, rstd, x, shift, scale)
 }

@@ -19,8 +19,8 @@ type layerNormModulateBackwardPush struct {
 func (d *Device) LayerNormModulateBackward(dx, dshift, dscale, dout, x, scale, mean, rstd tensor.Buffer, nB, nT, nD int) {
 	push := layerNormModulateBackwardPush{nB: u32(nB), nT: u32(nT), nD: u32(nD), hasScale: b2u(scale != nil)}
 	bufs := []tensor.Buffer{dx, dshift, dscale, dout, x, scale, mean, rstd}
-	dispatch(d, "layernorm_modulate_backward", []uint32{0}, &push, grid1D(nB*nT, 1), bufs...)
+	dispatch(d, "layernorm_modulate_backward", []uint32{0}, &push, grid1D(nB*nT, 1), 10*float64(nB*nT*nD), bufs...)
 	if dshift != nil && dscale != nil { // pass 1 writes both
-		dispatch(d, "layernorm_modulate_backward", []uint32{1}, &push, grid1D(nB*nD, 256), bufs...)
+		dispatch(d, "layernorm_modulate_backward", []uint32{1}, &push, grid1D(nB*nD, 256), 2*float64(nB*nT*nD), bufs...)
 	}
 }

@@ -32,7 +32,7 @@ func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), b2u(args.BF16)}
 	push := matmulPush{batch: u32(args.Batch), M: u32(args.M), N: u32(args.N), K: u32(args.K)}
 	grid := [3]uint32{u32(tiles(args.N)), u32(tiles(args.M)), u32(min(args.Batch, 65535))}
-	dispatch(d, "matmul", spec, &push, grid, out, a, b, bias)
+	dispatch(d, "matmul", spec, &push, grid, 2*float64(args.Batch*args.M*args.N*args.K), out, a, b, bias)
 }
 
 func b2u(b bool) uint32 {

@@ -20,5 +20,5 @@ func (d *Device) Permute(out, x tensor.Buffer, args tensor.PermuteArgs) {
 		push.shape[a], push.perm[a] = u32(args.Shape[a]), u32(args.Perm[a])
 		push.count *= push.shape[a]
 	}
-	dispatch(d, "permute", nil, &push, grid1D(int(push.count), 256), out, x)
+	dispatch(d, "permute", nil, &push, grid1D(int(push.count), 256), 0, out, x)
 }

@@ -20,5 +20,5 @@ func (d *Device) RandNormal(out tensor.Buffer, n int, seed, offset uint64) {
 		seedLo: uint32(seed), seedHi: uint32(seed >> 32),
 		offsetLo: uint32(offset), offsetHi: uint32(offset >> 32),
 	}
-	dispatch(d, "rand_normal", nil, &push, grid1D(n, 256), out)
+	dispatch(d, "rand_normal", nil, &push, grid1D(n, 256), 20*float64(n), out)
 }

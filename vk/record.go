@@ -113,9 +113,11 @@ func (d *Device) done(s *submission) {
 }
 
 // dispatch records one kernel: shader variant spec, push constants, a grid
-// of workgroups, and bufs bound to bindings 0, 1, … in order. A nil buffer
-// (an absent optional input) binds a small placeholder.
-func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]uint32, bufs ...tensor.Buffer) {
+// of workgroups, the floating-point operations it does (for the counters'
+// roofline; an estimate for all but the products), and bufs bound to
+// bindings 0, 1, … in order. A nil buffer (an absent optional input) binds
+// a small placeholder.
+func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]uint32, flops float64, bufs ...tensor.Buffer) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if grid[0] == 0 || grid[1] == 0 || grid[2] == 0 {
@@ -166,6 +168,13 @@ func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]u
 	C.shim_dispatch(d.fns, s.cmd, pipe, d.layout, set, unsafe.Pointer(push), C.uint32_t(unsafe.Sizeof(*push)),
 		C.uint32_t(grid[0]), C.uint32_t(grid[1]), C.uint32_t(grid[2]))
 	d.counters.Dispatches++
+	var bytes float64
+	for _, b := range bound {
+		if b != d.dummy {
+			bytes += float64(b.n * b.dtype.Size())
+		}
+	}
+	d.counters.kernel(shader, flops, bytes)
 	d.done(s)
 }
 
@@ -281,5 +290,23 @@ func (d *Device) release(h held, lastUse uint64) {
 func (d *Device) Counters() Counters {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.counters
+	c := d.counters
+	c.Kernels = map[string]KernelCounts{}
+	for name, k := range d.counters.Kernels {
+		c.Kernels[name] = k
+	}
+	return c
+}
+
+// kernel adds a dispatch of shader, with its FLOPs and the bytes of the
+// buffers bound to it, to the counters.
+func (c *Counters) kernel(shader string, flops, bytes float64) {
+	if c.Kernels == nil {
+		c.Kernels = map[string]KernelCounts{}
+	}
+	k := c.Kernels[shader]
+	k.Dispatches++
+	k.FLOPs += flops
+	k.Bytes += bytes
+	c.Kernels[shader] = k
 }

@@ -12,5 +12,5 @@ type scalePush struct {
 
 // Scale records out = alpha·x (scale.comp; reference tensor.ScaleRef).
 func (d *Device) Scale(out, x tensor.Buffer, alpha float32, n int) {
-	dispatch(d, "scale", nil, &scalePush{n: u32(n), alpha: alpha}, grid1D(n, 256), out, x)
+	dispatch(d, "scale", nil, &scalePush{n: u32(n), alpha: alpha}, grid1D(n, 256), float64(n), out, x)
 }

@@ -14,5 +14,5 @@ func (dev *Device) ScatterAdd(table, idx, src tensor.Buffer, n, d int) {
 	if n == 0 {
 		return
 	}
-	dispatch(dev, "scatter_add", nil, &scatterAddPush{n: u32(n), d: u32(d)}, grid1D(d, 256), table, idx, src)
+	dispatch(dev, "scatter_add", nil, &scatterAddPush{n: u32(n), d: u32(d)}, grid1D(d, 256), float64(n*d), table, idx, src)
 }

@@ -13,7 +13,7 @@ type upsample2xPush struct {
 // 0; reference tensor.Upsample2xRef): one invocation per output element.
 func (d *Device) Upsample2x(out, x tensor.Buffer, nBC, h, w int) {
 	push := upsample2xPush{nBC: u32(nBC), h: u32(h), w: u32(w)}
-	dispatch(d, "upsample2x", []uint32{0}, &push, grid1D(nBC*4*h*w, 256), out, x)
+	dispatch(d, "upsample2x", []uint32{0}, &push, grid1D(nBC*4*h*w, 256), 0, out, x)
 }
 
 // Upsample2xBackward records its gradient, the sum of each 2×2 block
@@ -21,5 +21,5 @@ func (d *Device) Upsample2x(out, x tensor.Buffer, nBC, h, w int) {
 // invocation per element of dx.
 func (d *Device) Upsample2xBackward(dx, dout tensor.Buffer, nBC, h, w int) {
 	push := upsample2xPush{nBC: u32(nBC), h: u32(h), w: u32(w)}
-	dispatch(d, "upsample2x", []uint32{1}, &push, grid1D(nBC*h*w, 256), dx, dout)
+	dispatch(d, "upsample2x", []uint32{1}, &push, grid1D(nBC*h*w, 256), 3*float64(nBC*h*w), dx, dout)
 }
