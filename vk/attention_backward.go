@@ -26,5 +26,5 @@ func (d *Device) AttentionBackward(dqkv, dout, qkv, out, lse tensor.Buffer, a te
 	for pass := range uint32(3) {
 		dispatch(d, "attention_backward", []uint32{pass, b2u(a.BF16)}, &push, grid1D(rows, 64), [3]float64{2 * float64(rows*a.Dh), attentionFLOPs(a, 6), attentionFLOPs(a, 8)}[pass], dqkv, dout, qkv, out, lse, delta)
 	}
-	d.Free(delta) // safe: later commands are ordered after these
+	d.Free(delta) // safe: its range is reused only after these have run
 }

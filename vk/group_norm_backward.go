@@ -30,5 +30,5 @@ func (d *Device) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, g
 	bufs := []tensor.Buffer{dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd, sums}
 	dispatch(d, "group_norm_backward", []uint32{0}, &push, grid1D(a.B*a.Groups, 1), 10*float64(a.B*a.C*a.HW), bufs...)
 	dispatch(d, "group_norm_backward", []uint32{1}, &push, grid1D(a.C, 256), 2*float64(a.B*a.C), bufs...)
-	d.Free(sums) // safe: later commands are ordered after these
+	d.Free(sums) // safe: its range is reused only after these have run
 }
