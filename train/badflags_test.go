@@ -120,6 +120,12 @@ func TestBadFlags(t *testing.T) {
 		bad("resume", missing, good+"x"),
 		{{"overwrite", []string{"-overwrite=maybe"}}},
 		bad("device", "tpu", ""),
+		bad("objective", "score", ""),
+		bad("rf-mean", "NaN", "Inf", "x"),
+		bad("rf-std", "0", "-1", "NaN"),
+		bad("rf-shift", "0", "-2", "NaN", "Inf"),
+		bad("sampler", "heun", "rk4"),
+		{{"sampler", []string{"-objective", "rf", "-sampler", "ddim"}}},
 	} {
 		trainCases = append(trainCases, group...)
 	}
@@ -140,6 +146,8 @@ func TestBadFlags(t *testing.T) {
 		bad("precision", "fp64", ""),
 		bad("image-size", "-1", "2000"),
 		bad("device", "tpu"),
+		bad("objective", "score"),
+		bad("rf-shift", "0", "NaN"),
 	)
 	evalCases := slices.Concat(
 		bad("ckpt", missing, text, ""),
@@ -152,6 +160,9 @@ func TestBadFlags(t *testing.T) {
 		bad("seed", "x"),
 		bad("classifier", ckpt, text),
 		bad("device", "tpu"),
+		bad("objective", "score"),
+		bad("rf-shift", "-1"),
+		bad("sampler", "euler", "rk4"),
 	)
 	benchCases := slices.Concat(
 		bad("model", "DiT-Q/3", "UNet-Q"),
@@ -172,6 +183,8 @@ func TestBadFlags(t *testing.T) {
 		bad("device", "tpu"),
 		[]badFlag{{"json", []string{"-json=maybe"}}},
 		bad("cpuprofile", text, filepath.Join(missing, "cpu.prof")),
+		bad("objective", "rf2", ""),
+		bad("roofline", "v100"),
 	)
 
 	compareCases := slices.Concat(

@@ -67,7 +67,7 @@ func (c config) objectiveName() string {
 // checkObjective reports an -objective, its settings or a -sampler that
 // cannot work.
 func checkObjective(c config) error {
-	samplers, ok := objectiveSamplers[c.objectiveName()]
+	samplers, ok := objectiveSamplers[c.Objective]
 	switch {
 	case !ok:
 		return fmt.Errorf("-objective %q: must be diffusion or rf", c.Objective)
@@ -78,7 +78,7 @@ func checkObjective(c config) error {
 	case !finite(c.RFShift) || c.RFShift <= 0:
 		return fmt.Errorf("-rf-shift %v: must be a positive number (1: no shift)", c.RFShift)
 	}
-	return checkSampler(c.Sampler, c.objectiveName(), samplers)
+	return checkSampler(c.Sampler, c.Objective, samplers)
 }
 
 // checkSampler reports a sampler that is not one of the objective's.
