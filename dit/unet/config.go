@@ -40,9 +40,25 @@ type Config struct {
 // ladder are the named U-Nets, a ladder by width for MNIST-sized inputs
 // (28×28 or 32×32): three levels (the resolution halves twice), two
 // ResBlocks a level, attention at the lowest resolution (7×7 or 8×8) with
-// heads of 32 channels, GroupNorm of 32 groups, learned variance and label
-// dropout for guidance, as the trainer's DiT configs have.
+// heads of 32 channels, learned variance and label dropout for guidance,
+// as the trainer's DiT configs have.
+//
+// GroupNorm has 4 channels a group at the first level (Base/4 groups),
+// the public models' ratio (128 channels in 32 groups). Fewer channels a
+// group cost the model the image's mean: with one channel a group (32
+// groups of UNet-S's 32 channels), the norm before the output convolution
+// takes each channel's mean over the image away, so the predicted noise
+// has no mean of its own. At high noise, x0 = (x_t − √(1−ᾱ)·ε̂)/√ᾱ then
+// multiplies the noise's mean, which the model cannot see, by up to 156:
+// such a UNet-S sampled white and black squares. With 8 groups it learns
+// the mean (its rms error at t = 999 fell from 0.035, all of it, to
+// 0.005), and on the quick scaling budget its conditioning accuracy rose
+// from 48% to 71%.
 var ladder = map[string]int{"S": 32, "B": 64, "L": 96, "XL": 128}
+
+// channelsPerGroup is the GroupNorm channels of a group at the first level
+// of the named U-Nets.
+const channelsPerGroup = 4
 
 // Named returns UNet-S, -B, -L or -XL for 28×28 single-channel digits with
 // 10 classes; the trainer sets the image shape and the classes from its
@@ -53,7 +69,7 @@ func Named(name string) (Config, error) {
 		return Config{}, fmt.Errorf("unet: unknown model %q; the choices are %v", name, Names())
 	}
 	return Config{InputSize: 28, Channels: 1, Classes: 10, LearnSigma: true, ClassDropout: 0.1,
-		Base: base, Mult: []int{1, 2, 2}, ResBlocks: 2, AttnDS: []int{4}, HeadChannels: 32, Groups: 32}, nil
+		Base: base, Mult: []int{1, 2, 2}, ResBlocks: 2, AttnDS: []int{4}, HeadChannels: 32, Groups: base / channelsPerGroup}, nil
 }
 
 // Names lists the named configs, smallest first.

@@ -22,6 +22,11 @@ func TestLadder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		// Four channels a group, as the public models have: one a group
+		// takes the image's mean away before the output (see ladder).
+		if c.Base/c.Groups != 4 {
+			t.Errorf("%s: %d channels in %d groups at the first level, want 4 a group", name, c.Base, c.Groups)
+		}
 		n, f := m.Params.Count(), c.ForwardFLOPs(1)
 		m.Release()
 		t.Logf("%-8s %8.2fM parameters  %6.3f GFLOP forward per 28×28 image", name, float64(n)/1e6, f/1e9)
