@@ -166,7 +166,9 @@ func scalingTable(p studyPreset, objective string, rows []scalingRow, fams []fam
 			fmt.Fprintf(&b, "| %s | (fewer than two sizes) | | |\n", f.family)
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %.3f ± %.3f | %.3g·C^(−%.3f) | %.3g·C^(−%.3f) |\n", f.family, f.alpha, f.pm, f.fits[0].a, f.fits[0].alpha, f.fits[1].a, f.fits[1].alpha)
+		// The exponent is written as it is, −α: a family that gets worse
+		// with compute (α < 0) reads C^(0.56), not C^(−-0.56).
+		fmt.Fprintf(&b, "| %s | %.3f ± %.3f | %.3g·C^(%.3f) | %.3g·C^(%.3f) |\n", f.family, f.alpha, f.pm, f.fits[0].a, -f.fits[0].alpha, f.fits[1].a, -f.fits[1].alpha)
 	}
 	return b.String()
 }
