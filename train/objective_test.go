@@ -18,28 +18,9 @@ import (
 func TestRectifiedFlowRun(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
 	writeTinyMNIST(t, data, 30)
-	whole, split := filepath.Join(dir, "whole"), filepath.Join(dir, "split")
-	rf := func(out string, steps int) []string {
+	whole, _ := checkResumeExact(t, dir, 4, func(out string, steps int) []string {
 		return append(tinyArgs(data, out, steps), "-objective", "rf", "-rf-mean", "0.5", "-lr-schedule", "constant")
-	}
-	if err := run(t, rf(whole, 8)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, rf(split, 4)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, "-resume", split, "-steps", "8", "-device", "cpu"); err != nil {
-		t.Fatal(err)
-	}
-	a, b := losses(t, whole), losses(t, split)
-	if len(a) != 8 || len(b) != 8 {
-		t.Fatalf("%d and %d logged steps, want 8 each", len(a), len(b))
-	}
-	for s := 1; s <= 8; s++ {
-		if a[s] != b[s] {
-			t.Errorf("step %d: loss %v uninterrupted, %v resumed", s, a[s], b[s])
-		}
-	}
+	})
 
 	ckpt := checkpointPath(whole)
 	f, err := nn.ReadFile(ckpt)

@@ -100,30 +100,42 @@ func run(t *testing.T, args ...string) error {
 func TestResumeIsExact(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
 	writeTinyMNIST(t, data, 30)
-	whole, split := filepath.Join(dir, "whole"), filepath.Join(dir, "split")
-	if err := run(t, append(tinyArgs(data, whole, 12), "-lr-schedule", "constant")...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, append(tinyArgs(data, split, 6), "-lr-schedule", "constant")...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, "-resume", split, "-steps", "12", "-device", "cpu"); err != nil {
-		t.Fatal(err)
-	}
-	a, b := losses(t, whole), losses(t, split)
-	if len(a) != 12 || len(b) != 12 {
-		t.Fatalf("%d and %d logged steps, want 12 each", len(a), len(b))
-	}
-	for s := 1; s <= 12; s++ {
-		if a[s] != b[s] {
-			t.Errorf("step %d: loss %v uninterrupted, %v resumed", s, a[s], b[s])
-		}
-	}
+	_, split := checkResumeExact(t, dir, 6, func(out string, steps int) []string {
+		return append(tinyArgs(data, out, steps), "-lr-schedule", "constant")
+	})
 	for _, name := range []string{"checkpoint.safetensors", "loss.png", "samples_000012.png"} {
 		if _, err := os.Stat(filepath.Join(split, name)); err != nil {
 			t.Errorf("the run did not write %s: %v", name, err)
 		}
 	}
+}
+
+// checkResumeExact trains the run of args(out, steps) for 2n steps in one
+// go, and for n steps then resumed to 2n, in folders of dir, and fails the
+// test unless both logged the same losses, bit for bit. It returns the
+// two folders.
+func checkResumeExact(t *testing.T, dir string, n int, args func(out string, steps int) []string) (whole, split string) {
+	t.Helper()
+	whole, split = filepath.Join(dir, "whole"), filepath.Join(dir, "split")
+	if err := run(t, args(whole, 2*n)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, args(split, n)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(t, "-resume", split, "-steps", itoa(2*n), "-device", "cpu"); err != nil {
+		t.Fatal(err)
+	}
+	a, b := losses(t, whole), losses(t, split)
+	if len(a) != 2*n || len(b) != 2*n {
+		t.Fatalf("%d and %d logged steps, want %d each", len(a), len(b), 2*n)
+	}
+	for s := 1; s <= 2*n; s++ {
+		if a[s] != b[s] {
+			t.Errorf("step %d: loss %v uninterrupted, %v resumed", s, a[s], b[s])
+		}
+	}
+	return whole, split
 }
 
 // buildTrainer compiles the trainer once per test binary, for the tests

@@ -23,25 +23,7 @@ func TestUNetRun(t *testing.T) {
 			"-ckpt-every", "2", "-log-every", "1", "-sample-every", "0", "-eval-every", "-1", "-sample-steps", "2",
 			"-device", "cpu", "-lr", "1e-3", "-warmup", "1", "-lr-schedule", "constant"}
 	}
-	whole, split := filepath.Join(dir, "whole"), filepath.Join(dir, "split")
-	if err := run(t, args(whole, 8)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, args(split, 4)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := run(t, "-resume", split, "-steps", "8", "-device", "cpu"); err != nil {
-		t.Fatal(err)
-	}
-	a, b := losses(t, whole), losses(t, split)
-	if len(a) != 8 || len(b) != 8 {
-		t.Fatalf("%d and %d logged steps, want 8 each", len(a), len(b))
-	}
-	for s := 1; s <= 8; s++ {
-		if a[s] != b[s] {
-			t.Errorf("step %d: loss %v uninterrupted, %v resumed", s, a[s], b[s])
-		}
-	}
+	_, split := checkResumeExact(t, dir, 4, args)
 	ckpt := checkpointPath(split)
 	png := filepath.Join(dir, "digits.png")
 	var out bytes.Buffer

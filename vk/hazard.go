@@ -19,7 +19,7 @@ package vk
 // The validation layer's synchronization validation (DITGO_VK_VALIDATION=1,
 // on in CI) checks every decision.
 
-// span of bytes of one block that a command reads or writes.
+// access is a span of bytes of one block that a command reads or writes.
 type access struct {
 	blk      *block
 	off, end uint64

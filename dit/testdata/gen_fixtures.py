@@ -116,16 +116,20 @@ def ddim_sample(model, s, noise, y, steps, cfg_scale):
     return x
 
 
-def make(name, cfg, batch, seed):
-    g = torch.Generator().manual_seed(seed)
-    model = DiT(cfg)
+def init_weights(model, g):
+    """Small random weights everywhere, adaLN and final layer included, so
+    that no path is trivially zero (the fixed positional table aside)."""
     with torch.no_grad():
         for k, p in model.named_parameters():
             if k == "pos_embed":
                 continue
-            # Small random weights everywhere, adaLN and final layer included,
-            # so that no path is trivially zero.
             p.copy_(torch.randn(p.shape, generator=g) * (0.5 / math.sqrt(p.shape[-1]) if p.ndim > 1 else 0.05))
+
+
+def make(name, cfg, batch, seed):
+    g = torch.Generator().manual_seed(seed)
+    model = DiT(cfg)
+    init_weights(model, g)
     fx = record(model, g, batch, cfg["in_channels"], cfg["input_size"], cfg["num_classes"], cfg["class_dropout_prob"] > 0)
     meta = {"dit_config": json.dumps(cfg), "adam": "lr=1e-3 wd=0.01 betas=(0.9,0.999) eps=1e-8 steps=3",
             "ddim": "steps=10 cfg=4.0 all channels guided"}

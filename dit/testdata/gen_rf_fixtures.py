@@ -19,12 +19,12 @@ class, from the same initial weights:
   heun      a 5-step Heun trajectory with guidance 4 and time shift 3
 """
 import json
-import math
 
 import torch
 
 import safetensors_io
 from dit_torch import DiT, state_dict_for_go
+from gen_fixtures import init_weights
 
 torch.set_num_threads(1)
 torch.set_default_dtype(torch.float32)
@@ -114,12 +114,7 @@ def main():
                num_classes=4, learn_sigma=False, class_dropout_prob=0.1, mlp_ratio=4)
     g = torch.Generator().manual_seed(3)
     model = DiT(cfg)
-    with torch.no_grad():
-        for k, p in model.named_parameters():
-            if k == "pos_embed":
-                continue
-            # Small random weights everywhere, adaLN and final layer included.
-            p.copy_(torch.randn(p.shape, generator=g) * (0.5 / math.sqrt(p.shape[-1]) if p.ndim > 1 else 0.05))
+    init_weights(model, g)
     fx = record_flow(model, g, 4, cfg["in_channels"], cfg["input_size"], cfg["num_classes"])
     safetensors_io.save("parity_rf.safetensors", fx, {"dit_config": json.dumps(cfg), **FLOW_META})
     print("rf loss", float(fx["loss.total"]), "tensors", len(fx))

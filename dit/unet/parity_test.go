@@ -20,37 +20,11 @@ import (
 // compared at the DiT's tolerances (fixture.Check).
 func TestParity(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		f, err := nn.ReadFile("testdata/parity_unet.safetensors")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := unet.ParseConfig(f.Metadata[unet.ConfigKey])
-		if err != nil {
-			t.Fatal(err)
-		}
-		live := dev.LiveBuffers()
-		m, err := unet.New(dev, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			m.Release()
-			if n := dev.LiveBuffers(); n != live {
-				t.Errorf("%d buffers leaked", n-live)
-			}
-		}()
-		if err := m.Params.Load(f, "param."); err != nil {
-			t.Fatal(err)
-		}
+		f, m := loadFixture(t, dev, "testdata/parity_unet.safetensors")
 		if n := len(m.Params.All()); n != len(paramsIn(f)) {
 			t.Errorf("the model has %d parameters, the fixture %d", n, len(paramsIn(f)))
 		}
-		fixture.Check(t, dev, f, m, m.Params, func(name string, got *tensor.Tensor, want nn.Tensor) nn.Tensor {
-			if strings.HasSuffix(name, ".qkv.bias") {
-				return keyBiasAsMoved(t, got, want, c.HeadChannels)
-			}
-			return want
-		})
+		fixture.Check(t, dev, f, m, m.Params, keysAsMoved(t, m.Config))
 	})
 }
 
@@ -60,33 +34,50 @@ func TestParity(t *testing.T) {
 // every device.
 func TestParityRectifiedFlow(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		f, err := nn.ReadFile("testdata/parity_unet_rf.safetensors")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := unet.ParseConfig(f.Metadata[unet.ConfigKey])
-		if err != nil {
-			t.Fatal(err)
-		}
-		live := dev.LiveBuffers()
-		m, err := unet.New(dev, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Params.Load(f, "param."); err != nil {
-			t.Fatal(err)
-		}
-		fixture.CheckFlow(t, dev, f, m, m.Params, func(name string, got *tensor.Tensor, want nn.Tensor) nn.Tensor {
-			if strings.HasSuffix(name, ".qkv.bias") {
-				return keyBiasAsMoved(t, got, want, c.HeadChannels)
-			}
-			return want
-		})
+		f, m := loadFixture(t, dev, "testdata/parity_unet_rf.safetensors")
+		fixture.CheckFlow(t, dev, f, m, m.Params, keysAsMoved(t, m.Config))
+	})
+}
+
+// loadFixture builds the U-Net of a fixture's config on dev with the
+// fixture's initial weights. When the test ends it frees the model and
+// fails the test if any buffer leaked.
+func loadFixture(t *testing.T, dev tensor.Device, path string) (*nn.File, *unet.Model) {
+	t.Helper()
+	f, err := nn.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := unet.ParseConfig(f.Metadata[unet.ConfigKey])
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := dev.LiveBuffers()
+	m, err := unet.New(dev, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
 		m.Release()
 		if n := dev.LiveBuffers(); n != live {
 			t.Errorf("%d buffers leaked", n-live)
 		}
 	})
+	if err := m.Params.Load(f, "param."); err != nil {
+		t.Fatal(err)
+	}
+	return f, m
+}
+
+// keysAsMoved is the AdamW comparison's adjustment of the attention
+// blocks' qkv biases (keyBiasAsMoved).
+func keysAsMoved(t *testing.T, c unet.Config) fixture.AdamAdjust {
+	return func(name string, got *tensor.Tensor, want nn.Tensor) nn.Tensor {
+		if strings.HasSuffix(name, ".qkv.bias") {
+			return keyBiasAsMoved(t, got, want, c.HeadChannels)
+		}
+		return want
+	}
 }
 
 // keyBiasAsMoved returns the fixture's qkv bias after the AdamW steps with
