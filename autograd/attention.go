@@ -15,15 +15,12 @@ import (
 func (g *Graph) Attention(qkv *Var) *Var {
 	mustRank("Attention", qkv, 5)
 	scale := float32(1 / math.Sqrt(float64(qkv.Value.Dim(4))))
-	attend, back := tensor.Attention, tensor.AttentionBackward
-	if g.precision == BF16 {
-		attend, back = tensor.AttentionBF16, tensor.AttentionBackwardBF16
-	}
-	y, lse := attend(qkv.Value, scale)
+	round := g.precision.Rounding()
+	y, lse := tensor.AttentionRounded(qkv.Value, scale, round)
 	g.Own(lse)
 	out := g.result(y, qkv)
 	out.backward = func() {
-		g.accumulate(qkv, back(out.Grad, qkv.Value, out.Value, lse, scale))
+		g.accumulate(qkv, tensor.AttentionBackwardRounded(out.Grad, qkv.Value, out.Value, lse, scale, round))
 	}
 	return out
 }

@@ -155,20 +155,17 @@ func (g *Graph) accumulate(v *Var, grad *tensor.Tensor) {
 	}
 }
 
-// accumulateMatMul adds op(a)·op(b), with bfloat16 operands when bf16,
-// into v.Grad. A parameter's gradient is computed straight into its Grad,
-// with no temporary.
-func (g *Graph) accumulateMatMul(v *Var, a, b *tensor.Tensor, transA, transB, bf16 bool) {
+// accumulateMatMul adds op(a)·op(b), its operands rounded as r says, into
+// v.Grad. A parameter's gradient is computed straight into its Grad, with
+// no temporary.
+func (g *Graph) accumulateMatMul(v *Var, a, b *tensor.Tensor, transA, transB bool, r tensor.Rounding) {
 	switch {
 	case !v.requiresGrad:
-	case v.param && bf16:
-		v.ensureGrad()
-		tensor.MatMulAccBF16(v.Grad, a, b, transA, transB)
 	case v.param:
 		v.ensureGrad()
-		tensor.MatMulAcc(v.Grad, a, b, transA, transB)
+		tensor.MatMulAccRounded(v.Grad, a, b, transA, transB, r)
 	default:
-		g.accumulate(v, matMul(bf16, a, b, transA, transB, nil))
+		g.accumulate(v, matMul(r, a, b, transA, transB, nil))
 	}
 }
 

@@ -19,23 +19,23 @@ import (
 // The products, forward and backward, are in the graph's precision
 // (Autocast).
 func (g *Graph) MatMul(a, b *Var, transA, transB bool) *Var {
-	bf16 := g.precision == BF16
-	out := g.result(matMul(bf16, a.Value, b.Value, transA, transB, nil), a, b)
+	round := g.precision.Rounding()
+	out := g.result(matMul(round, a.Value, b.Value, transA, transB, nil), a, b)
 	out.backward = func() {
 		dC, A, B := out.Grad, a.Value, b.Value
 		switch {
 		case !transA && !transB:
-			g.accumulateMatMul(a, dC, B, false, true, bf16)
-			g.accumulateMatMul(b, A, dC, true, false, bf16)
+			g.accumulateMatMul(a, dC, B, false, true, round)
+			g.accumulateMatMul(b, A, dC, true, false, round)
 		case !transA && transB:
-			g.accumulateMatMul(a, dC, B, false, false, bf16)
-			g.accumulateMatMul(b, dC, A, true, false, bf16)
+			g.accumulateMatMul(a, dC, B, false, false, round)
+			g.accumulateMatMul(b, dC, A, true, false, round)
 		case transA && !transB:
-			g.accumulateMatMul(a, B, dC, false, true, bf16)
-			g.accumulateMatMul(b, A, dC, false, false, bf16)
+			g.accumulateMatMul(a, B, dC, false, true, round)
+			g.accumulateMatMul(b, A, dC, false, false, round)
 		default:
-			g.accumulateMatMul(a, B, dC, true, true, bf16)
-			g.accumulateMatMul(b, dC, A, true, true, bf16)
+			g.accumulateMatMul(a, B, dC, true, true, round)
+			g.accumulateMatMul(b, dC, A, true, true, round)
 		}
 	}
 	return out
@@ -53,15 +53,15 @@ func (g *Graph) Linear(x, w, bias *Var) *Var {
 	if bias != nil {
 		b = bias.Value
 	}
-	bf16 := g.precision == BF16
-	out := g.result(matMul(bf16, x.Value, w.Value, false, true, b), x, w, bias)
+	round := g.precision.Rounding()
+	out := g.result(matMul(round, x.Value, w.Value, false, true, b), x, w, bias)
 	out.backward = func() {
 		nOut, nIn := w.Value.Dim(0), w.Value.Dim(1)
 		if x.requiresGrad {
-			g.accumulate(x, matMul(bf16, out.Grad, w.Value, false, false, nil)) // dx = dy·W
+			g.accumulate(x, matMul(round, out.Grad, w.Value, false, false, nil)) // dx = dy·W
 		}
 		dy, x2 := out.Grad.Reshape(-1, nOut), x.Value.Reshape(-1, nIn) // rows [N, out], [N, in]
-		g.accumulateMatMul(w, dy, x2, true, false, bf16)               // dW = dyᵀ·x
+		g.accumulateMatMul(w, dy, x2, true, false, round)              // dW = dyᵀ·x
 		if bias != nil && bias.requiresGrad {
 			g.accumulate(bias, tensor.Sum(dy, 0)) // db = Σ_rows dy
 		}

@@ -10,8 +10,9 @@ import (
 	"github.com/ditgo/ditgo/tensor/tensortest"
 )
 
-// Under Autocast(BF16), Linear, MatMul and Attention compute their forward
-// values and their gradients with the bfloat16 kernels: the same numbers,
+// Under Autocast(BF16) and Autocast(FP16), Linear, MatMul and Attention
+// compute their forward values and their gradients with the rounded
+// kernels: the same numbers,
 // bit for bit, as those kernels called by hand in the same order. The
 // precision is restored before Backward, which must not matter: a rule
 // computes in its forward pass's precision. And the results are not the
@@ -50,39 +51,42 @@ func TestAutocastProducts(t *testing.T) {
 			g.Backward(g.Add(g.SumAll(g.Mul(y, y)), g.SumAll(g.Mul(a, a))))
 			return append([][]float32{y.Value.Data(), a.Value.Data()}, gradients(params...)...)
 		}
-		got, fp32 := run(autograd.BF16), run(autograd.FP32)
+		fp32 := run(autograd.FP32)
+		for _, p := range []autograd.Precision{autograd.BF16, autograd.FP16} {
+			got, round := run(p), p.Rounding()
 
-		// The same by hand: forward, then the backward rules' products.
-		h := tensor.MatMulBF16(x.Value, w.Value, false, true, b.Value) // [2, 3, 4]
-		h2 := h.Reshape(6, 4)
-		y := tensor.MatMulBF16(h2, m.Value, false, false, nil)
-		scale := float32(0.5) // 1/√Dh
-		a, lse := tensor.AttentionBF16(qkv.Value, scale)
-		dy, da := tensor.Scale(y, 2), tensor.Scale(a, 2)
-		dm := tensor.MatMulBF16(h2, dy, true, false, nil)
-		dh := tensor.MatMulBF16(dy, m.Value, false, true, nil) // [6, 4]
-		dx := tensor.MatMulBF16(dh, w.Value, false, false, nil)
-		dw := tensor.MatMulBF16(dh, x.Value.Reshape(6, 5), true, false, nil)
-		db := tensor.Sum(dh, 0)
-		dqkv := tensor.AttentionBackwardBF16(da, qkv.Value, a, lse, scale)
-		want := []*tensor.Tensor{y, a, dx, dw, db, dm, dqkv}
-		names := []string{"y", "attention", "dx", "dw", "db", "dm", "dqkv"}
-		for i, wt := range want {
-			wd := wt.Data()
-			differs := false
-			for j := range wd {
-				if math.Float32bits(got[i][j]) != math.Float32bits(wd[j]) {
-					t.Errorf("%s[%d] = %g under Autocast(BF16), %g from the bfloat16 kernels", names[i], j, got[i][j], wd[j])
-					break
+			// The same by hand: forward, then the backward rules' products.
+			h := tensor.MatMulRounded(x.Value, w.Value, false, true, b.Value, round) // [2, 3, 4]
+			h2 := h.Reshape(6, 4)
+			y := tensor.MatMulRounded(h2, m.Value, false, false, nil, round)
+			scale := float32(0.5) // 1/√Dh
+			a, lse := tensor.AttentionRounded(qkv.Value, scale, round)
+			dy, da := tensor.Scale(y, 2), tensor.Scale(a, 2)
+			dm := tensor.MatMulRounded(h2, dy, true, false, nil, round)
+			dh := tensor.MatMulRounded(dy, m.Value, false, true, nil, round) // [6, 4]
+			dx := tensor.MatMulRounded(dh, w.Value, false, false, nil, round)
+			dw := tensor.MatMulRounded(dh, x.Value.Reshape(6, 5), true, false, nil, round)
+			db := tensor.Sum(dh, 0)
+			dqkv := tensor.AttentionBackwardRounded(da, qkv.Value, a, lse, scale, round)
+			want := []*tensor.Tensor{y, a, dx, dw, db, dm, dqkv}
+			names := []string{"y", "attention", "dx", "dw", "db", "dm", "dqkv"}
+			for i, wt := range want {
+				wd := wt.Data()
+				differs := false
+				for j := range wd {
+					if math.Float32bits(got[i][j]) != math.Float32bits(wd[j]) {
+						t.Errorf("%s[%d] = %g under Autocast(%v), %g from the rounded kernels", names[i], j, got[i][j], p, wd[j])
+						break
+					}
+					differs = differs || got[i][j] != fp32[i][j]
 				}
-				differs = differs || got[i][j] != fp32[i][j]
+				if !differs {
+					t.Errorf("%s: the same in %v as in fp32: Autocast changed nothing", names[i], p)
+				}
 			}
-			if !differs {
-				t.Errorf("%s: the same in bf16 as in fp32: Autocast changed nothing", names[i])
+			for _, t := range append(want, h, lse, dh, dy, da) {
+				t.Release()
 			}
-		}
-		for _, t := range append(want, h, lse, dh, dy, da) {
-			t.Release()
 		}
 	})
 }
@@ -140,12 +144,12 @@ func TestCheckpointKeepsPrecision(t *testing.T) {
 }
 
 func TestParsePrecision(t *testing.T) {
-	for _, p := range []autograd.Precision{autograd.FP32, autograd.BF16} {
+	for _, p := range []autograd.Precision{autograd.FP32, autograd.BF16, autograd.FP16} {
 		if got, err := autograd.ParsePrecision(p.String()); err != nil || got != p {
 			t.Errorf("ParsePrecision(%q) = %v, %v", p.String(), got, err)
 		}
 	}
-	for _, s := range []string{"", "fp16", "BF16", "float32"} {
+	for _, s := range []string{"", "fp8", "BF16", "FP16", "float32"} {
 		if _, err := autograd.ParsePrecision(s); err == nil {
 			t.Errorf("ParsePrecision(%q) took it", s)
 		}

@@ -6,8 +6,8 @@
 //
 // qkv and dqkv are [3, B, H, T, Dh]: q, k and v (dq, dk and dv), each
 // [B, H, T, Dh], one after the other (tensor.QKVParts). out and dout are
-// [B, H, T, Dh]; lse and delta are [B, H, T]. Within one (b, h), the probabilities are recomputed from the
-// saved lse instead of being stored:
+// [B, H, T, Dh]; lse and delta are [B, H, T]. Within one (b, h), the
+// probabilities are recomputed from the saved lse instead of being stored:
 //
 //	p_ij    = exp(scale·(q_i·k_j) − lse_i)
 //	delta_i = dout_i·out_i                  (= Σ_j p_ij·(dout_i·v_j))
@@ -20,42 +20,55 @@
 // in which every output row has exactly one owner (no atomics):
 //
 //	PASS 0: one invocation per query row i writes delta_i.
-//	PASS 1: one invocation per query row i writes dq_i.
-//	PASS 2: one invocation per key row j writes dk_j and dv_j.
+//	PASS 1: one invocation per query row i writes dq_i;
+//	        the tiles hold keys (A) and values (B).
+//	PASS 2: one invocation per key row j writes dk_j and dv_j;
+//	        the tiles hold queries (A) and dout (B), and their lse and delta.
 //
 // Passes 1 and 2 both read delta, so the launcher runs 0, 1, 2 in order with a
 // memory barrier after pass 0. Each pass recomputes p_ij, which costs a second
 // pair of dot products per (i, j) but needs no T×T storage.
 //
-// BF16 (tensor.AttentionArgs.BF16): every product takes factors rounded to
-// bfloat16, exactly the numbers tensor.AttentionBackwardRef rounds: q and k
+// Tiles: as in attention.comp, a workgroup of BR invocations owns BR
+// consecutive rows of one (b, h), one row per invocation, and streams the
+// rows of the other side through shared memory BC at a time
+// (attention.glsl). In every pass an invocation keeps two rows of its own
+// in registers (rowX, rowY: q_i and dout_i in passes 0 and 1, k_j and v_j in
+// pass 2) and one or two sums (accX: dq_i or dk_j; accY: dv_j). Since a row
+// belongs to one invocation, nothing is reduced across invocations.
+//
+// ROUND (tensor.AttentionArgs.Round): every product takes factors rounded to
+// bfloat16 or float16 (operand, rounding.glsl), exactly the numbers
+// tensor.AttentionBackwardRef rounds: q and k
 // in s, dout and v in dp, p and dout in dv, and ds, which then carries the
 // scale (ds_ij = scale·p_ij·(dp_ij − delta_i)), and k or q in dq and dk.
-// delta_i is then Σ_j p_ij·dp_ij, the identity's form for the products
-// actually computed, so pass 0 walks the keys as pass 1 does.
+// Rows are rounded as they are loaded, so the walks are the same in both
+// modes. delta_i is then Σ_j p_ij·dp_ij, the identity's form for the
+// products actually computed, so pass 0 walks the keys as pass 1 does.
 //
 // Bindings: 0 dqkv, 1 dout, 2 qkv, 3 out, 4 lse, 5 delta (scratch of
 // B·H·T floats, written by pass 0). Pass 1 writes the dq part of dqkv and
 // pass 2 the dk and dv parts.
 // Push constants: AttentionBackwardPush { B, H, T, Dh, scale }.
-// Specialization: 0 PASS (uint) = 0, 1 or 2, as above; 1 BF16 (bool).
-// Dispatch: 1-D, 64 invocations per workgroup, grid-stride over the B·H·T
-// rows (query rows in passes 0 and 1, key rows in pass 2); grid
-// min(⌈B·H·T/64⌉, 65535) in every pass.
+// Specialization: 0 BR (the workgroup size), 1 BC, 2 MAX_DH, as in
+// attention.glsl; 3 PASS (uint) = 0, 1 or 2, as above; 4 ROUND (uint:
+// tensor.Rounding).
+// Dispatch: grid (⌈T/BR⌉, min(B·H, 65535)) in every pass, as in
+// attention.comp.
 //
-// Blocking: as in attention.comp, one invocation per row, its vectors in
-// per-invocation arrays of MAX_DH floats; Dh must be at most MAX_DH. Also as
-// there, the loops over d that run once per key (pass 1) or query (pass 2)
-// advance STEP elements at a time, so that a row costs about T·(1 + 2·Dh/STEP)
-// of lavapipe's budget of 65535 loop iterations per invocation.
+// Loops: as in attention.comp, KSTEP rows of a tile per iteration and
+// STEP elements of d per iteration, so that a row costs about
+// T/KSTEP·(1 + 2·Dh/STEP) of lavapipe's budget of 65535 loop iterations per
+// invocation, plus the loads.
 
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require
-#include "bf16.glsl" // roundBF16
+#include "attention.glsl" // the tiles, their loader and the loop steps
 
-layout(local_size_x = 64) in;
-layout(constant_id = 0) const uint PASS = 0;
-layout(constant_id = 1) const bool BF16 = false;
+layout(local_size_x_id = 0) in; // BR
+layout(constant_id = 3) const uint PASS = 0;
+layout(constant_id = 4) const uint ROUND = 0; // tensor.Rounding: 0 none, 1 bfloat16, 2 float16
+#include "rounding.glsl" // operand, ROUNDED
 
 layout(std430, set = 0, binding = 0) buffer DQKV { float dqkv[]; };
 layout(std430, set = 0, binding = 1) readonly buffer DOut { float dout[]; };
@@ -72,131 +85,142 @@ layout(push_constant) uniform AttentionBackwardPush {
 	float scale;
 } pc;
 
-const uint MAX_DH = 128; // DiT heads are 64 or 72 wide
-const uint STEP = 8;     // elements of d per iteration of the loops over rows j or i
+// The lse and delta of the query rows of a tile (pass 2).
+shared float tileL[BC];
+shared float tileD[BC];
 
-uint kBase, vBase; // where k and v (dk and dv) start in qkv (dqkv): B·H·T·Dh and twice that
+float rowX[MAX_DH], rowY[MAX_DH]; // this invocation's two rows
+float accX[MAX_DH], accY[MAX_DH]; // its sums: dq_i, or dk_j and dv_j
 
-// bf is a factor of a product: rounded to bfloat16 in BF16 mode.
-float bf(float x) { return BF16 ? roundBF16(x) : x; }
-
-// In BF16 mode ds carries the scale before it is rounded; otherwise the
-// scale multiplies the sums at the end.
-const float one = 1.0;
-
-// delta_i = dout_i·out_i, or in BF16 mode Σ_j p_ij·dp_ij.
-void deltaPass(uint i, uint Dh) {
-	float s = 0.0;
-	if (!BF16) {
-		for (uint d = 0; d < Dh; d++)
-			s += dout[i * pc.Dh + d] * out_[i * pc.Dh + d];
-		delta[i] = s;
-		return;
-	}
-	uint key0 = i - i % pc.T;
-	float qi[MAX_DH], douti[MAX_DH];
-	for (uint d = 0; d < Dh; d++) {
-		qi[d] = roundBF16(qkv[i * pc.Dh + d]);
-		douti[d] = roundBF16(dout[i * pc.Dh + d]);
-	}
-	for (uint j = key0; j < key0 + pc.T; j++) {
-		float sc = 0.0, dp = 0.0;
-		for (uint d = 0; d < Dh; d += STEP) {
-			[[unroll]] for (uint e = 0; e < STEP; e++) {
-				if (d + e < Dh) {
-					sc += qi[d + e] * roundBF16(qkv[kBase + j * pc.Dh + d + e]);
-					dp += douti[d + e] * roundBF16(qkv[vBase + j * pc.Dh + d + e]);
-				}
+// loadTiles stages the n rows from row j0 on of the (b, h) that starts at
+// row row0: keys in tileA and values in tileB (passes 0 and 1), or queries
+// in tileA, dout in tileB and their lse and delta (pass 2). Rows past n are
+// zero.
+void loadTiles(uint row0, uint j0, uint n, uint Dh) {
+	uint part = pc.B * pc.H * pc.T * pc.Dh; // the length of each of q, k and v
+	uint aBase = PASS == 2 ? 0 : part;       // q, or k
+	uint first = (row0 + j0) * pc.Dh, total = padRows(n) * Dh;
+	for (uint e0 = gl_LocalInvocationID.x; e0 < total; e0 += TILE_LOAD * BR)
+		[[unroll]] for (uint u = 0; u < TILE_LOAD; u++) {
+			uint e = e0 + u * BR;
+			if (e < total) {
+				bool in_ = e < n * Dh;
+				float a = in_ ? qkv[aBase + first + e] : 0.0;
+				float b = in_ ? (PASS == 2 ? dout[first + e] : qkv[2 * part + first + e]) : 0.0;
+				tileA[e] = operand(a);
+				tileB[e] = operand(b);
 			}
 		}
-		s += exp(pc.scale * sc - lse[i]) * dp;
-	}
-	delta[i] = s;
+	if (PASS == 2)
+		for (uint e = gl_LocalInvocationID.x; e < padRows(n); e += BR) {
+			tileL[e] = e < n ? lse[row0 + j0 + e] : 0.0;
+			tileD[e] = e < n ? delta[row0 + j0 + e] : 0.0;
+		}
 }
 
-// dq_i = scale·Σ_j p_ij·(dout_i·v_j − delta_i)·k_j.
-void dqPass(uint i, uint Dh) {
-	uint key0 = i - i % pc.T; // first key row of this (b, h)
-	float qi[MAX_DH], douti[MAX_DH], acc[MAX_DH];
-	for (uint d = 0; d < Dh; d++) {
-		qi[d] = bf(qkv[i * pc.Dh + d]);
-		douti[d] = bf(dout[i * pc.Dh + d]);
-		acc[d] = 0.0;
+// dots sets s[u] = rowX·A_(c+u) and dp[u] = rowY·B_(c+u) for the KSTEP tile
+// rows c…: q_i·k_j and dout_i·v_j in either pass.
+void dots(uint c, uint Dh, out float s[KSTEP], out float dp[KSTEP]) {
+	[[unroll]] for (uint u = 0; u < KSTEP; u++) {
+		s[u] = 0.0;
+		dp[u] = 0.0;
 	}
-	float lsei = lse[i], deltai = delta[i];
-	for (uint j = key0; j < key0 + pc.T; j++) {
-		float s = 0.0, dp = 0.0;
-		for (uint d = 0; d < Dh; d += STEP) {
-			[[unroll]] for (uint e = 0; e < STEP; e++) {
-				if (d + e < Dh) {
-					s += qi[d + e] * bf(qkv[kBase + j * pc.Dh + d + e]);
-					dp += douti[d + e] * bf(qkv[vBase + j * pc.Dh + d + e]);
+	for (uint d = 0; d < Dh; d += STEP)
+		[[unroll]] for (uint e = 0; e < STEP; e++)
+			if (d + e < Dh) {
+				float x = rowX[d + e], y = rowY[d + e];
+				[[unroll]] for (uint u = 0; u < KSTEP; u++) {
+					s[u] += x * tileA[(c + u) * Dh + d + e];
+					dp[u] += y * tileB[(c + u) * Dh + d + e];
 				}
 			}
-		}
-		float p = exp(pc.scale * s - lsei);
-		float ds = bf((BF16 ? pc.scale : one) * p * (dp - deltai));
-		for (uint d = 0; d < Dh; d += STEP)
-			[[unroll]] for (uint e = 0; e < STEP; e++)
-				if (d + e < Dh)
-					acc[d + e] += ds * bf(qkv[kBase + j * pc.Dh + d + e]);
-	}
-	for (uint d = 0; d < Dh; d++)
-		dqkv[i * pc.Dh + d] = (BF16 ? one : pc.scale) * acc[d];
 }
 
-// dv_j = Σ_i p_ij·dout_i;  dk_j = scale·Σ_i p_ij·(dout_i·v_j − delta_i)·q_i.
-void dkvPass(uint j, uint Dh) {
-	uint query0 = j - j % pc.T; // first query row of this (b, h)
-	float kj[MAX_DH], vj[MAX_DH], dkAcc[MAX_DH], dvAcc[MAX_DH];
-	for (uint d = 0; d < Dh; d++) {
-		kj[d] = bf(qkv[kBase + j * pc.Dh + d]);
-		vj[d] = bf(qkv[vBase + j * pc.Dh + d]);
-		dkAcc[d] = 0.0;
-		dvAcc[d] = 0.0;
-	}
-	for (uint i = query0; i < query0 + pc.T; i++) {
-		float s = 0.0, dp = 0.0;
-		for (uint d = 0; d < Dh; d += STEP) {
-			[[unroll]] for (uint e = 0; e < STEP; e++) {
-				if (d + e < Dh) {
-					s += bf(qkv[i * pc.Dh + d + e]) * kj[d + e];
-					dp += bf(dout[i * pc.Dh + d + e]) * vj[d + e];
+// accumulate adds Σ_u wa[u]·A_(c+u) to accX and, in pass 2, Σ_u wb[u]·B_(c+u)
+// to accY: ds·k into dq, or ds·q into dk and p·dout into dv.
+void accumulate(uint c, uint Dh, float wa[KSTEP], float wb[KSTEP]) {
+	for (uint d = 0; d < Dh; d += STEP)
+		[[unroll]] for (uint e = 0; e < STEP; e++)
+			if (d + e < Dh) {
+				float x = accX[d + e], y = accY[d + e];
+				[[unroll]] for (uint u = 0; u < KSTEP; u++) {
+					x += wa[u] * tileA[(c + u) * Dh + d + e];
+					if (PASS == 2)
+						y += wb[u] * tileB[(c + u) * Dh + d + e];
 				}
+				accX[d + e] = x;
+				accY[d + e] = y;
 			}
-		}
-		float p = exp(pc.scale * s - lse[i]);
-		float ds = bf((BF16 ? pc.scale : one) * p * (dp - delta[i]));
-		p = bf(p);
-		for (uint d = 0; d < Dh; d += STEP) {
-			[[unroll]] for (uint e = 0; e < STEP; e++) {
-				if (d + e < Dh) {
-					dvAcc[d + e] += p * bf(dout[i * pc.Dh + d + e]);
-					dkAcc[d + e] += ds * bf(qkv[i * pc.Dh + d + e]);
-				}
-			}
-		}
-	}
-	for (uint d = 0; d < Dh; d++) {
-		dqkv[kBase + j * pc.Dh + d] = (BF16 ? one : pc.scale) * dkAcc[d];
-		dqkv[vBase + j * pc.Dh + d] = dvAcc[d];
-	}
 }
 
 void main() {
-	uint rows = pc.B * pc.H * pc.T;
-	// The launcher refuses Dh > MAX_DH; the min keeps the arrays in bounds
-	// even if that check is ever missed.
+	// The launcher picks MAX_DH ≥ Dh; the min keeps the arrays in bounds
+	// even if that is ever missed.
 	uint Dh = min(pc.Dh, MAX_DH);
-	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
-	kBase = rows * pc.Dh;
-	vBase = 2 * kBase;
-	for (uint row = gl_GlobalInvocationID.x; row < rows; row += stride) {
-		if (PASS == 0)
-			deltaPass(row, Dh);
-		else if (PASS == 1)
-			dqPass(row, Dh);
-		else
-			dkvPass(row, Dh);
+	uint part = pc.B * pc.H * pc.T * pc.Dh;
+	uint r = gl_WorkGroupID.x * BR + gl_LocalInvocationID.x; // the row this invocation owns
+	bool live = r < pc.T; // the last workgroup's spare invocations only load tiles
+	// In a rounded mode ds carries the scale before it is rounded; otherwise the
+	// scale multiplies the sums at the end.
+	float dsScale = ROUNDED ? pc.scale : 1.0, endScale = ROUNDED ? 1.0 : pc.scale;
+	for (uint bh = gl_WorkGroupID.y; bh < pc.B * pc.H; bh += gl_NumWorkGroups.y) {
+		uint row0 = bh * pc.T, own = row0 + r;
+		if (PASS == 0 && !ROUNDED) {
+			// delta_i = dout_i·out_i needs no walk over the keys.
+			if (live) {
+				float s = 0.0;
+				for (uint d = 0; d < Dh; d++)
+					s += dout[own * pc.Dh + d] * out_[own * pc.Dh + d];
+				delta[own] = s;
+			}
+			continue; // PASS and ROUND are constants: every invocation takes this
+		}
+		for (uint d = 0; d < Dh; d++) {
+			float x = 0.0, y = 0.0;
+			if (live) {
+				x = qkv[(PASS == 2 ? part : 0) + own * pc.Dh + d];     // k_j or q_i
+				y = PASS == 2 ? qkv[2 * part + own * pc.Dh + d] : dout[own * pc.Dh + d]; // v_j or dout_i
+			}
+			rowX[d] = operand(x);
+			rowY[d] = operand(y);
+			accX[d] = 0.0;
+			accY[d] = 0.0;
+		}
+		float lseOwn = 0.0, deltaOwn = 0.0; // of query row i (passes 0 and 1)
+		if (PASS != 2 && live) {
+			lseOwn = lse[own];
+			deltaOwn = PASS == 1 ? delta[own] : 0.0;
+		}
+		float deltaSum = 0.0; // pass 0 in a rounded mode: Σ_j p_ij·dp_ij
+		for (uint j0 = 0; j0 < pc.T; j0 += BC) {
+			uint n = min(BC, pc.T - j0);
+			barrier(); // every invocation is done with the last tiles
+			loadTiles(row0, j0, n, Dh);
+			barrier();
+			for (uint c = 0; live && c < n; c += KSTEP) {
+				float s[KSTEP], dp[KSTEP], ds[KSTEP], pr[KSTEP];
+				dots(c, Dh, s, dp);
+				[[unroll]] for (uint u = 0; u < KSTEP; u++) {
+					float L = PASS == 2 ? tileL[c + u] : lseOwn;
+					float D = PASS == 2 ? tileD[c + u] : deltaOwn;
+					float p = c + u < n ? exp(pc.scale * s[u] - L) : 0.0;
+					deltaSum += p * dp[u];
+					ds[u] = operand(dsScale * p * (dp[u] - D));
+					pr[u] = operand(p);
+				}
+				if (PASS != 0)
+					accumulate(c, Dh, ds, pr);
+			}
+		}
+		if (live && PASS == 0)
+			delta[own] = deltaSum;
+		for (uint d = 0; live && PASS != 0 && d < Dh; d++) {
+			if (PASS == 1)
+				dqkv[own * pc.Dh + d] = endScale * accX[d];
+			else {
+				dqkv[part + own * pc.Dh + d] = endScale * accX[d];
+				dqkv[2 * part + own * pc.Dh + d] = accY[d];
+			}
+		}
 	}
 }

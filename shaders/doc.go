@@ -22,6 +22,9 @@
 //     specialization constants, never copied files.
 //   - Elementwise shaders use a grid-stride loop, so a dispatch of at most
 //     65535 workgroups covers any size.
+//   - What several shaders share lives in a .glsl file they #include:
+//     bf16.glsl (bfloat16 rounding), conv2d.glsl, attention.glsl (flash
+//     attention's tiles).
 //
 // After editing a .comp file, run `go generate ./shaders` (or `just
 // shaders`): it needs glslc (Debian package glslc) and rewrites the .spv

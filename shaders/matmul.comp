@@ -7,8 +7,8 @@
 //
 //	out[n,i,j] = (ACCUMULATE ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
-// With BF16, A(n,i,k) and B(n,k,j) are rounded to bfloat16 (roundBF16 below,
-// tensor.RoundBF16) before they are multiplied; their products are exact in
+// With ROUND, A(n,i,k) and B(n,k,j) are rounded to bfloat16 or float16
+// (operand, rounding.glsl) before they are multiplied; their products are exact in
 // float32 and the sum is float32 as without it.
 //
 // op(A) is M×K, stored M×K row-major (a[n,i,k]) or K×M when TRANS_A
@@ -17,8 +17,8 @@
 //
 // Bindings: 0 out, 1 a, 2 b, 3 bias (any buffer when !HAS_BIAS; never read).
 // Push constants: MatMulPush { batch, M, N, K }.
-// Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE, 4 BF16
-// (bool).
+// Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE (bool);
+// 4 ROUND (uint: tensor.Rounding).
 // Dispatch: 16×16 invocations per workgroup, grid (⌈N/64⌉, ⌈M/64⌉,
 // min(batch, 65535)). Workgroup (x, y) owns the 64×64 tile of out at rows
 // 64y…, columns 64x…, and walks the batches z, z + gridZ, ….
@@ -36,12 +36,12 @@
 // transpose. Elements outside M, N or K are loaded as zero, so partial tiles
 // need no special case in the inner loop.
 //
-// BF16 rounds each element as it is staged, so the inner loop is the same
-// in both precisions: an invocation rounds the 8 elements it stages per
-// step, not the 128 it reads back from shared memory. BF16 is a
+// ROUND rounds each element as it is staged, so the inner loop is the same
+// in every precision: an invocation rounds the 8 elements it stages per
+// step, not the 128 it reads back from shared memory. ROUND is a
 // specialization constant, like the transposes, so the driver folds it
 // away: the float32 pipelines carry no test and no rounding, and the
-// rounding costs only the bfloat16 ones.
+// rounding costs only the mixed-precision ones.
 //
 // The loops of fixed length are marked [[unroll]]: acc must be indexed by
 // constants to live in registers, and Mesa's lavapipe (the CI device) ends
@@ -51,7 +51,6 @@
 #extension GL_EXT_control_flow_attributes : require
 
 #extension GL_GOOGLE_include_directive : require
-#include "bf16.glsl" // roundBF16
 
 layout(local_size_x = 16, local_size_y = 16) in; // SIDE × SIDE
 
@@ -59,7 +58,8 @@ layout(constant_id = 0) const bool TRANS_A = false;
 layout(constant_id = 1) const bool TRANS_B = false;
 layout(constant_id = 2) const bool HAS_BIAS = false;
 layout(constant_id = 3) const bool ACCUMULATE = false;
-layout(constant_id = 4) const bool BF16 = false;
+layout(constant_id = 4) const uint ROUND = 0; // tensor.Rounding: 0 none, 1 bfloat16, 2 float16
+#include "rounding.glsl" // operand
 
 layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
 layout(std430, set = 0, binding = 1) readonly buffer A { float a[]; };
@@ -114,7 +114,7 @@ void main() {
 					else
 						v = a[aBase + i * pc.K + k];
 				}
-				As[r][kk] = BF16 ? roundBF16(v) : v;
+				As[r][kk] = operand(v);
 			}
 			// Likewise along j for a stored K×N, along k for a stored N×K.
 			[[unroll]] for (uint l = 0; l < TK * TILE / THREADS; l++) {
@@ -129,7 +129,7 @@ void main() {
 					else
 						v = b[bBase + k * pc.N + j];
 				}
-				Bs[kk][c] = BF16 ? roundBF16(v) : v;
+				Bs[kk][c] = operand(v);
 			}
 			barrier();
 

@@ -20,22 +20,28 @@ import (
 // (SplitQKVLayout) takes that projection's [B, T, 3·H·Dh] output to this
 // layout, and a single one takes the gradient back.
 func Attention(qkv *Tensor, scale float32) (out, lse *Tensor) {
-	return attention("Attention", qkv, scale, false)
+	return attention("Attention", qkv, scale, RoundNone)
 }
 
-// AttentionBF16 is Attention in mixed precision (AttentionArgs.BF16): its
+// AttentionBF16 is Attention in mixed precision (AttentionArgs.Round): its
 // two matrix products, q·kᵀ and P·v, multiply operands rounded to bfloat16
 // and sum in float32, as MatMulBF16 does. The softmax, lse and out stay
 // float32.
 func AttentionBF16(qkv *Tensor, scale float32) (out, lse *Tensor) {
-	return attention("AttentionBF16", qkv, scale, true)
+	return attention("AttentionBF16", qkv, scale, RoundToBF16)
 }
 
-func attention(op string, qkv *Tensor, scale float32, bf16 bool) (out, lse *Tensor) {
+// AttentionRounded is Attention with the operands of its products rounded
+// as r says (AttentionArgs.Round).
+func AttentionRounded(qkv *Tensor, scale float32, r Rounding) (out, lse *Tensor) {
+	return attention("AttentionRounded", qkv, scale, r)
+}
+
+func attention(op string, qkv *Tensor, scale float32, r Rounding) (out, lse *Tensor) {
 	dev := mustSameDevice(op, qkv)
 	mustFloat(op, qkv)
 	args := attentionShape(op, qkv, scale)
-	args.BF16 = bf16
+	args.Round = r
 	out, lse = New(dev, qkv.shape[1:]...), New(dev, args.B, args.H, args.T)
 	dev.Attention(out.buf, lse.buf, qkv.buf, args)
 	return out, lse
@@ -45,21 +51,26 @@ func attention(op string, qkv *Tensor, scale float32, bf16 bool) (out, lse *Tens
 // ([3, B, H, T, Dh], like qkv), given the upstream gradient dout and the
 // forward's out and lse.
 func AttentionBackward(dout, qkv, out, lse *Tensor, scale float32) (dqkv *Tensor) {
-	return attentionBackward("AttentionBackward", dout, qkv, out, lse, scale, false)
+	return attentionBackward("AttentionBackward", dout, qkv, out, lse, scale, RoundNone)
 }
 
 // AttentionBackwardBF16 is the gradient of AttentionBF16: its four matrix
 // products (dO·vᵀ, Pᵀ·dO, dS·k and dSᵀ·q) round their operands to
 // bfloat16, and q·kᵀ, recomputed, is AttentionBF16's.
 func AttentionBackwardBF16(dout, qkv, out, lse *Tensor, scale float32) (dqkv *Tensor) {
-	return attentionBackward("AttentionBackwardBF16", dout, qkv, out, lse, scale, true)
+	return attentionBackward("AttentionBackwardBF16", dout, qkv, out, lse, scale, RoundToBF16)
 }
 
-func attentionBackward(op string, dout, qkv, out, lse *Tensor, scale float32, bf16 bool) (dqkv *Tensor) {
+// AttentionBackwardRounded is the gradient of AttentionRounded.
+func AttentionBackwardRounded(dout, qkv, out, lse *Tensor, scale float32, r Rounding) (dqkv *Tensor) {
+	return attentionBackward("AttentionBackwardRounded", dout, qkv, out, lse, scale, r)
+}
+
+func attentionBackward(op string, dout, qkv, out, lse *Tensor, scale float32, r Rounding) (dqkv *Tensor) {
 	dev := mustSameDevice(op, dout, qkv, out, lse)
 	mustFloat(op, dout, qkv, out, lse)
 	args := attentionShape(op, qkv, scale)
-	args.BF16 = bf16
+	args.Round = r
 	for _, x := range []*Tensor{dout, out} {
 		if !sameDims(x.shape, qkv.shape[1:]...) {
 			panic(fmt.Sprintf("tensor.%s: dout %v and out %v, want %v for qkv %v", op, dout.shape, out.shape, qkv.shape[1:], qkv.shape))
@@ -93,11 +104,11 @@ func QKVParts[F Float](qkv []F, p AttentionArgs) (q, k, v []F) {
 //	lse[b,h,i]   = log Σ_j exp(s_j)                (computed as m + log Σ_j exp(s_j − m), m = max_j s_j)
 //	out[b,h,i,d] = Σ_j P_j·v[b,h,j,d],  P_j = exp(s_j − lse[b,h,i])
 //
-// in float64. With BF16 the factors of both products are rounded to
-// bfloat16 first (bf16 below): q and k in s_j, P_j and v in out.
+// in float64. With Round the factors of both products are rounded first
+// (to bfloat16 or float16; r below): q and k in s_j, P_j and v in out.
 func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
-	r := operandRounding[F](p.BF16)
+	r := operandRounding[F](p.Round)
 	parallelFor(p.B*p.H*T, 2*T*Dh, func(lo, hi int) {
 		s := make([]float64, T)
 		for row := lo; row < hi; row++ {
@@ -145,7 +156,7 @@ func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 // in float64. The identity Σ_j p_ij·dp_ij = dout[i]·out[i] = D_i is what
 // makes the softmax gradient this short.
 //
-// With BF16 the factors of every product are rounded to bfloat16 first:
+// With Round the factors of every product are rounded first:
 // q and k in s_ij (as in AttentionRef), dout and v in dp_ij, p_ij and dout
 // in dv, ds_ij and k in dq, ds_ij and q in dk. D_i is then Σ_j p_ij·dp_ij,
 // the form the identity takes for the products actually computed, since
@@ -153,7 +164,7 @@ func AttentionRef[F Float](out, lse, q, k, v []F, p AttentionArgs) {
 func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p AttentionArgs) {
 	T, Dh := p.T, p.Dh
 	sc := float64(p.Scale)
-	r := operandRounding[F](p.BF16)
+	r := operandRounding[F](p.Round)
 	parallelFor(p.B*p.H, 4*T*T*Dh, func(lo, hi int) {
 		dqAcc, dkAcc, dvAcc := make([]float64, T*Dh), make([]float64, T*Dh), make([]float64, T*Dh)
 		prob, dp := make([]float64, T), make([]float64, T)
@@ -175,7 +186,7 @@ func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p At
 					prob[j] = math.Exp(s*sc - float64(lse[bh*T+i]))
 					Di += prob[j] * dp[j]
 				}
-				if !p.BF16 {
+				if p.Round == RoundNone {
 					Di = 0
 					for d := range Dh {
 						Di += float64(dO[i*Dh+d]) * float64(O[i*Dh+d])
@@ -201,9 +212,9 @@ func AttentionBackwardRef[F Float](dq, dk, dv, dout, q, k, v, out, lse []F, p At
 // operandRounding returns the map the reference kernels apply to each
 // factor of a product: RoundBF16 through float32 with bf16, otherwise the
 // value itself, both as float64.
-func operandRounding[F Float](bf16 bool) func(F) float64 {
-	if bf16 {
-		return func(x F) float64 { return float64(RoundBF16(float32(x))) }
+func operandRounding[F Float](r Rounding) func(F) float64 {
+	if r != RoundNone {
+		return func(x F) float64 { return float64(r.Round(float32(x))) }
 	}
 	return func(x F) float64 { return float64(x) }
 }

@@ -148,21 +148,22 @@ type Float64IO interface {
 // B is stored K×N, or N×K when TransB. All are row-major and contiguous.
 // With Accumulate the product is added to out instead of overwriting it
 // (this is how parameter gradients accumulate without a temporary). With
-// BF16 the operands are rounded to bfloat16 first (RoundBF16) and their
-// products, exact in float32, are summed in float32: mixed precision as
-// PyTorch's CPU autocast computes it. Bias and out stay float32.
+// Round the operands are rounded to bfloat16 (RoundBF16) or float16
+// (RoundFP16) first and their products, exact in float32, are summed in
+// float32: mixed precision as PyTorch's autocast computes it. Bias and out
+// stay float32.
 type MatMulArgs struct {
 	Batch, M, N, K int
 	TransA, TransB bool
 	Accumulate     bool
-	BF16           bool
+	Round          Rounding
 }
 
 // AttentionArgs describes softmax attention over q, k, v of shape
 // [B, H, T, Dh], packed one after the other in a qkv buffer of
 // 3·B·H·T·Dh floats (see QKVParts). Scale multiplies the scores, usually
-// 1/√Dh. With BF16 every matrix product of attention takes operands
-// rounded to bfloat16 (RoundBF16) and sums in float32, as MatMulArgs.BF16
+// 1/√Dh. With Round every matrix product of attention takes operands
+// rounded to bfloat16 or float16 and sums in float32, as MatMulArgs.Round
 // does: forward S = q·kᵀ and O = P·v, backward dP = dO·vᵀ, dv = Pᵀ·dO,
 // dq = dS·k and dk = dSᵀ·q, where P are the probabilities and dS the
 // scaled score gradients (AttentionRef and AttentionBackwardRef say
@@ -171,7 +172,7 @@ type MatMulArgs struct {
 type AttentionArgs struct {
 	B, H, T, Dh int
 	Scale       float32
-	BF16        bool
+	Round       Rounding
 }
 
 // PermuteArgs reorders the axes of a contiguous array of shape Shape[:Rank]:

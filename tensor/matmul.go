@@ -14,7 +14,7 @@ import "fmt"
 // a [..., K] · b [K, N] = out [..., N]. A Linear layer on tokens [B, T, in]
 // is MatMul(x, w, false, true, bias) with w stored [out, in].
 func MatMul(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
-	return matmul("MatMul", a, b, transA, transB, bias, false)
+	return matmul("MatMul", a, b, transA, transB, bias, RoundNone)
 }
 
 // MatMulBF16 is MatMul in mixed precision: every element of a and b is
@@ -26,44 +26,55 @@ func MatMul(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
 // This is the product of mixed-precision training, the one a GPU's matrix
 // units compute: bfloat16 multiplies, float32 sums.
 func MatMulBF16(a, b *Tensor, transA, transB bool, bias *Tensor) *Tensor {
-	return matmul("MatMulBF16", a, b, transA, transB, bias, true)
+	return matmul("MatMulBF16", a, b, transA, transB, bias, RoundToBF16)
 }
 
 // MatMulAcc adds op(a)·op(b) to out in place; out has MatMul's output shape.
 // Gradients of shared weights accumulate this way without a temporary.
 func MatMulAcc(out, a, b *Tensor, transA, transB bool) {
-	matmulAcc("MatMulAcc", out, a, b, transA, transB, false)
+	matmulAcc("MatMulAcc", out, a, b, transA, transB, RoundNone)
 }
 
 // MatMulAccBF16 is MatMulAcc with MatMulBF16's rounding of a and b; the
 // sum, out included, is float32.
 func MatMulAccBF16(out, a, b *Tensor, transA, transB bool) {
-	matmulAcc("MatMulAccBF16", out, a, b, transA, transB, true)
+	matmulAcc("MatMulAccBF16", out, a, b, transA, transB, RoundToBF16)
 }
 
-// matmul checks and launches MatMul and MatMulBF16.
-func matmul(op string, a, b *Tensor, transA, transB bool, bias *Tensor, bf16 bool) *Tensor {
+// MatMulRounded is MatMul with its operands rounded as r says
+// (MatMulArgs.Round): MatMul, MatMulBF16, or the float16 product.
+func MatMulRounded(a, b *Tensor, transA, transB bool, bias *Tensor, r Rounding) *Tensor {
+	return matmul("MatMulRounded", a, b, transA, transB, bias, r)
+}
+
+// MatMulAccRounded is MatMulAcc with its operands rounded as r says.
+func MatMulAccRounded(out, a, b *Tensor, transA, transB bool, r Rounding) {
+	matmulAcc("MatMulAccRounded", out, a, b, transA, transB, r)
+}
+
+// matmul checks and launches the products.
+func matmul(op string, a, b *Tensor, transA, transB bool, bias *Tensor, r Rounding) *Tensor {
 	args, outShape := matmulShape(op, a, b, transA, transB)
 	dev := mustSameDevice(op, a, b, bias)
 	mustFloat(op, a, b, bias)
 	if bias != nil && !sameDims(bias.shape, args.N) {
 		panic(fmt.Sprintf("tensor.%s: bias shape %v, want [%d] for product %v·%v", op, bias.shape, args.N, a.shape, b.shape))
 	}
-	args.BF16 = bf16
+	args.Round = r
 	out := New(dev, outShape...)
 	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), args)
 	return out
 }
 
-// matmulAcc checks and launches MatMulAcc and MatMulAccBF16.
-func matmulAcc(op string, out, a, b *Tensor, transA, transB, bf16 bool) {
+// matmulAcc checks and launches the accumulating products.
+func matmulAcc(op string, out, a, b *Tensor, transA, transB bool, r Rounding) {
 	args, want := matmulShape(op, a, b, transA, transB)
 	dev := mustSameDevice(op, out, a, b)
 	mustFloat(op, out, a, b)
 	if !sameDims(out.shape, want...) {
 		panic(fmt.Sprintf("tensor.%s: out shape %v, want %v for product %v·%v", op, out.shape, want, a.shape, b.shape))
 	}
-	args.Accumulate, args.BF16 = true, bf16
+	args.Accumulate, args.Round = true, r
 	dev.MatMul(out.buf, a.buf, b.buf, nil, args)
 }
 
@@ -104,8 +115,8 @@ func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []in
 //	out[n,i,j] = (Accumulate ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
 //
 // where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
-// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero. With BF16,
-// A and B are rounded to bfloat16 (RoundBF16) before they are multiplied.
+// b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero. With Round,
+// A and B are rounded (Rounding.Round) before they are multiplied.
 func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 	M, N, K := p.M, p.N, p.K
 	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
@@ -123,8 +134,8 @@ func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 					if p.TransB {
 						bkj = B[j*K+k]
 					}
-					if p.BF16 {
-						aik, bkj = F(RoundBF16(float32(aik))), F(RoundBF16(float32(bkj)))
+					if p.Round != RoundNone {
+						aik, bkj = F(p.Round.Round(float32(aik))), F(p.Round.Round(float32(bkj)))
 					}
 					acc += aik * bkj
 				}

@@ -102,7 +102,7 @@ func TestBadFlags(t *testing.T) {
 		bad("steps", "0", "-1", "x"),
 		bad("batch", "0", "-4", "9223372036854775807", "100000000"),
 		{{"grad-checkpoint", []string{"-grad-checkpoint=maybe"}}},
-		bad("precision", "fp16", "BF16", ""),
+		bad("precision", "fp8", "BF16", ""),
 		bad("lr", "0", "-1e-3", "NaN", "+Inf", "x"),
 		bad("lr-schedule", "step", ""),
 		bad("warmup", "-1"),

@@ -173,6 +173,10 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 	labels := make([]int32, bc.Batch)
 	obj := objective{rf: bc.Objective == "rf", mean: 0, std: 1, sched: diffusion.LinearSchedule(diffusion.DefaultSteps)}
 	noise := tensor.RNG{Seed: 3}
+	var scaler *nn.LossScaler // -precision fp16: the step includes the loss scaling
+	if precisionOf(bc.Precision) == autograd.FP16 {
+		scaler = nn.NewLossScaler()
+	}
 
 	times := make([]float64, 0, bc.Steps)
 	vkDev, onVulkan := dev.(*vk.Device)
@@ -199,8 +203,10 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 		start := time.Now()
 		g := autograd.NewGraph()
 		loss := obj.loss(g, m, x0, g.Own(noise.Normal(dev, shape...)), levels, y)
-		g.Backward(loss.Total)
-		opt.Update()
+		if err := backwardAndUpdate(g, loss.Total, params, opt, scaler); err != nil {
+			g.Release()
+			return benchResult{}, fmt.Errorf("bench step %d: %w", step+1, err)
+		}
 		_, err := loss.Total.Value.Item() // waits for the device
 		g.Release()
 		if err != nil {

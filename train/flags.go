@@ -159,12 +159,12 @@ training flags:
 const gradCheckpointUsage = "gradient checkpointing: keep only each block's input in the forward pass and recompute the block in the backward pass; less memory for about a third more compute, the same gradients bit for bit"
 
 // precisionUsage describes -precision, the same in train, bench and sample.
-const precisionUsage = "precision of the matrix products: fp32, or bf16 for mixed precision as PyTorch's CPU autocast (every Linear layer, the patch embedding and attention multiply bfloat16 operands and sum in float32; weights, optimizer state, layer norms and the residual stream stay float32)"
+const precisionUsage = "precision of the matrix products: fp32, or bf16 or fp16 for mixed precision as PyTorch's autocast (every Linear layer, the patch embedding and attention multiply bfloat16 or float16 operands and sum in float32; weights, optimizer state, layer norms and the residual stream stay float32; fp16 trains with dynamic loss scaling)"
 
-// checkPrecision reports a -precision that is neither fp32 nor bf16.
+// checkPrecision reports a -precision that is not fp32, bf16 or fp16.
 func checkPrecision(s string) error {
 	if _, err := autograd.ParsePrecision(s); err != nil {
-		return fmt.Errorf("-precision %q: must be fp32 or bf16", s)
+		return fmt.Errorf("-precision %q: must be fp32, bf16 or fp16", s)
 	}
 	return nil
 }

@@ -129,8 +129,11 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 	r.opt = nn.NewAdamW(r.model.Params, float32(cfg.LR), float32(cfg.WeightDecay))
 	defer r.opt.Release()
 	mixed := ""
-	if precision == autograd.BF16 {
+	switch precision {
+	case autograd.BF16:
 		mixed = "; bfloat16 matrix products (-precision bf16)"
+	case autograd.FP16:
+		mixed = "; float16 matrix products with dynamic loss scaling (-precision fp16)"
 	}
 	fmt.Fprintf(stdout, "model: %s — %s, %.2fM parameters%s\n", cfg.modelSpec, r.model.summary, float64(r.model.Params.Count())/1e6, mixed)
 
@@ -143,6 +146,9 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 			return err
 		}
 		fmt.Fprintf(stdout, "resumed at step %d from %s\n", r.st.Step, checkpointPath(cfg.Resume))
+	}
+	if precision == autograd.FP16 && r.st.LossScale == nil {
+		r.st.LossScale = nn.NewLossScaler()
 	}
 	if r.metrics, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.st.Step); err != nil {
 		return err
@@ -216,9 +222,11 @@ func (r *trainer) loop() error {
 		g := autograd.NewGraph()
 		noise := g.Own(r.st.Noise.Normal(r.dev, shape...))
 		loss := r.obj.loss(g, m, x0, noise, levels, y)
-		g.Backward(loss.Total)
 		r.opt.LR = float32(learningRate(cfg, step))
-		r.opt.Update()
+		if err := backwardAndUpdate(g, loss.Total, r.model.Params, r.opt, r.st.LossScale); err != nil {
+			g.Release()
+			return fmt.Errorf("step %d: %w", step+1, err)
+		}
 		r.avg.Decay = emaDecay(cfg.EMADecay, step)
 		r.avg.Update()
 		l, err := loss.Total.Value.Item()
@@ -235,7 +243,7 @@ func (r *trainer) loop() error {
 		r.prog.update(r.st.Step, l)
 		if r.st.Step%cfg.LogEvery == 0 || r.st.Step == cfg.Steps {
 			_, peak := r.dev.Memory()
-			if err := r.metrics.write(r.st.Step, l, terms, r.prog.imagesPerSecond(), r.prog.elapsed(), peak); err != nil {
+			if err := r.metrics.write(r.st.Step, l, terms, r.prog.imagesPerSecond(), r.prog.elapsed(), peak, r.st.LossScale); err != nil {
 				return err
 			}
 			r.dev.ResetPeak() // each line reports the peak of its own steps
@@ -243,6 +251,29 @@ func (r *trainer) loop() error {
 		if err := r.do(cfg.dutiesAt(r.st.Step)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// backwardAndUpdate runs the backward pass from loss and the optimizer
+// step on params. With a loss scaler s (-precision fp16) the loss is
+// scaled up for the backward pass and the gradients back down before the
+// step, which is skipped when a gradient overflowed.
+func backwardAndUpdate(g *autograd.Graph, loss *autograd.Var, params *nn.Params, opt *nn.AdamW, s *nn.LossScaler) error {
+	if s == nil {
+		g.Backward(loss)
+		opt.Update()
+		return nil
+	}
+	g.Backward(g.Scale(loss, s.Scale))
+	ok, err := s.Unscale(params)
+	if err != nil {
+		return fmt.Errorf("%w%s", err, memoryHint(err))
+	}
+	if ok {
+		opt.Update()
+	} else if s.Scale < 1 {
+		return fmt.Errorf("-precision fp16: the gradients overflow float16 even with the loss scaled down to %g (%d steps skipped); try -precision bf16 or fp32, or a lower -lr", s.Scale, s.Skipped)
 	}
 	return nil
 }

@@ -31,7 +31,9 @@ type metricLine struct {
 	VB        float32       `json:"vb"`
 	ImgPerSec float64       `json:"img_per_s"`
 	Seconds   float64       `json:"elapsed_s"`
-	PeakMiB   float64       `json:"peak_mib,omitempty"` // device memory tensors held at most since the last line
+	PeakMiB   float64       `json:"peak_mib,omitempty"`   // device memory tensors held at most since the last line
+	LossScale float32       `json:"loss_scale,omitempty"` // -precision fp16: the loss scale now …
+	Skipped   int           `json:"skipped,omitempty"`    // … and the steps skipped so far for an overflow
 	Eval      *score.Scores `json:"eval,omitempty"`
 }
 
@@ -106,10 +108,14 @@ func evalLogged(path string, step int) (bool, error) {
 	return false, sc.Err()
 }
 
-func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec float64, elapsed time.Duration, peakBytes int64) error {
+func (m *metricsFile) write(step int, loss float32, terms [2]float32, imgPerSec float64, elapsed time.Duration, peakBytes int64, scaler *nn.LossScaler) error {
 	m.steps, m.losses = append(m.steps, step), append(m.losses, float64(loss))
-	return m.append(metricLine{Step: step, Loss: loss, MSE: terms[0], VB: terms[1], ImgPerSec: imgPerSec, Seconds: elapsed.Seconds(),
-		PeakMiB: float64(peakBytes) / (1 << 20)})
+	l := metricLine{Step: step, Loss: loss, MSE: terms[0], VB: terms[1], ImgPerSec: imgPerSec, Seconds: elapsed.Seconds(),
+		PeakMiB: float64(peakBytes) / (1 << 20)}
+	if scaler != nil {
+		l.LossScale, l.Skipped = scaler.Scale, scaler.Skipped
+	}
+	return m.append(l)
 }
 
 // writeEval logs an evaluation as its own line: {"step": …, "eval": {…}}.

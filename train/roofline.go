@@ -74,5 +74,5 @@ func writeRoofline(w io.Writer, g gpu, k map[string]vk.KernelCounts, steps int, 
 	for _, r := range rows {
 		fmt.Fprintf(w, "    %-28s %10.0f %10.3f %10.2f %9.1f %8s %10.1f\n", r.name, r.dispatches, r.gflop, r.mb, r.intensity, r.bound, r.us)
 	}
-	fmt.Fprintf(w, "    lower bound of the step: %.3f ms there (measured here: %.1f ms); bytes are each kernel's buffers touched once, the least its work needs\n", total/1e3, measuredMS)
+	fmt.Fprintf(w, "    lower bound of the step: %.3f ms there (measured here: %.1f ms); bytes are each kernel's buffers touched once, the least its work needs, or for attention its tiles' loads\n", total/1e3, measuredMS)
 }

@@ -23,6 +23,8 @@ type runState struct {
 	Cursor  int        `json:"cursor"`   // … and the position in it
 	HostRNG string     `json:"host_rng"` // base64 of the PCG state (timesteps, label dropout, flips)
 	Noise   tensor.RNG `json:"noise"`    // the Philox stream of the training noise
+	// LossScale is the loss scaler of a -precision fp16 run, nil otherwise.
+	LossScale *nn.LossScaler `json:"loss_scale,omitempty"`
 }
 
 // Metadata keys of a training checkpoint.
@@ -167,6 +169,11 @@ func loadCheckpoint(out string, m, ema *net, opt *nn.AdamW, host *rand.PCG) (run
 	}
 	if _, err := fmt.Sscan(f.Metadata["adam_step"], &opt.Step); err != nil {
 		return st, fmt.Errorf("-resume %s: bad optimizer step: %w", path, err)
+	}
+	if st.LossScale != nil {
+		if err := st.LossScale.Check(); err != nil {
+			return st, fmt.Errorf("-resume %s: %w", path, err)
+		}
 	}
 	return st, nil
 }

@@ -15,7 +15,7 @@ import (
 // iteration records 8 products and waits for them, so the submission and
 // the wait are spread over the 8. The PyTorch peer (train/bench/peer.py
 // --device cuda) times torch.mm at the same shapes. The "-bf16" shapes
-// are the same products with MatMulArgs.BF16, whose rounding of the
+// are the same products with MatMulArgs.Round = RoundToBF16, whose rounding of the
 // operands (done as they are staged in shared memory) should cost little.
 func BenchmarkMatMul(b *testing.B) {
 	type shape struct {
@@ -52,7 +52,10 @@ func BenchmarkMatMul(b *testing.B) {
 				defer dev.Free(bias)
 				dev.Fill(bias, 1, s.n)
 			}
-			args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, BF16: s.bf16}
+			args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB}
+			if s.bf16 {
+				args.Round = tensor.RoundToBF16
+			}
 			const perSync = 8
 			dev.MatMul(out, x, w, bias, args) // the pipeline is built here
 			if err := dev.Sync(); err != nil {

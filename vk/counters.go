@@ -12,11 +12,12 @@ type Counters struct {
 }
 
 // KernelCounts are one shader's work: how often it ran, the floating-point
-// operations it did, and the bytes of device memory it must have touched —
-// every buffer it binds, read or written once. That is the least traffic
-// the work needs, which a roofline divides by the memory bandwidth; a
-// kernel that reads the same data many times (attention with one
-// invocation per query row) moves more.
+// operations it did, and the bytes of device memory it moved. For most
+// kernels that is every buffer they bind, read or written once: the least
+// traffic the work needs, which a roofline divides by the memory
+// bandwidth. A kernel that reads some data more than once counts its own
+// loads: flash attention reads each key and value tile once per workgroup
+// of 64 query rows (vk/attention.go).
 type KernelCounts struct {
 	Dispatches   int64
 	FLOPs, Bytes float64

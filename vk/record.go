@@ -116,8 +116,17 @@ func (d *Device) done(s *submission) {
 // of workgroups, the floating-point operations it does (for the counters'
 // roofline; an estimate for all but the products), and bufs bound to
 // bindings 0, 1, … in order. A nil buffer (an absent optional input) binds
-// a small placeholder.
+// a small placeholder. The counters take the kernel's memory traffic to be
+// every bound buffer once; a kernel that reads some data more often says
+// so with dispatchMoving.
 func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]uint32, flops float64, bufs ...tensor.Buffer) {
+	dispatchMoving(d, shader, spec, push, grid, flops, 0, bufs...)
+}
+
+// dispatchMoving is dispatch for a kernel that moves the given bytes of
+// device memory, by the count of its own loads and stores (0: every bound
+// buffer once).
+func dispatchMoving[P any](d *Device, shader string, spec []uint32, push *P, grid [3]uint32, flops, moved float64, bufs ...tensor.Buffer) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if grid[0] == 0 || grid[1] == 0 || grid[2] == 0 {
@@ -168,13 +177,14 @@ func dispatch[P any](d *Device, shader string, spec []uint32, push *P, grid [3]u
 	C.shim_dispatch(d.fns, s.cmd, pipe, d.layout, set, unsafe.Pointer(push), C.uint32_t(unsafe.Sizeof(*push)),
 		C.uint32_t(grid[0]), C.uint32_t(grid[1]), C.uint32_t(grid[2]))
 	d.counters.Dispatches++
-	var bytes float64
-	for _, b := range bound {
-		if b != d.dummy {
-			bytes += float64(b.n * b.dtype.Size())
+	if moved == 0 {
+		for _, b := range bound {
+			if b != d.dummy {
+				moved += float64(b.n * b.dtype.Size())
+			}
 		}
 	}
-	d.counters.kernel(shader, flops, bytes)
+	d.counters.kernel(shader, flops, moved)
 	d.done(s)
 }
 

@@ -84,15 +84,18 @@ func attentionBF16(qkv, dout *tensor.Tensor) []*tensor.Tensor {
 // dS is made from dP = round(dout)·round(v)ᵀ. A device that skips any one
 // of the roundings is off by some 2⁻⁹ of a term, hundreds of times the
 // tolerance.
-func bf16AttentionRounding() KernelCase { return attentionRounding(attentionBF16) }
+func bf16AttentionRounding() KernelCase {
+	return attentionRounding("AttentionBF16/rounding", attentionBF16, 0x1p-9)
+}
 
-// attentionRounding is bf16AttentionRounding's inputs run through attend
-// (its test runs them through float32 attention too).
-func attentionRounding(attend func(qkv, dout *tensor.Tensor) []*tensor.Tensor) KernelCase {
+// attentionRounding is bf16AttentionRounding's inputs, with operands
+// ±(1 + m·drop), m odd and below 512, run through attend (its test runs
+// them through float32 attention too).
+func attentionRounding(name string, attend func(qkv, dout *tensor.Tensor) []*tensor.Tensor, drop float64) KernelCase {
 	const h, t, dh = 3, 3, 4
-	return KernelCase{Name: "AttentionBF16/rounding", Accum: t * dh, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
+	return KernelCase{Name: name, Accum: t * dh, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
 		value := func() float32 {
-			x := float32(1 + float64(2*r.IntN(256)+1)/512)
+			x := float32(1 + float64(2*r.IntN(256)+1)*drop)
 			if r.IntN(2) == 0 {
 				return -x
 			}

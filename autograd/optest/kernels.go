@@ -130,5 +130,6 @@ func KernelCases(opts Options) []KernelCase {
 	}
 	ks = append(ks, bf16Cases(r, pick, opts.Random)...)
 	ks = append(ks, bf16AttentionCases(r, pick, opts.Random, opts.MaxHeadDim)...)
+	ks = append(ks, fp16Cases(r, pick, opts.Random, opts.MaxHeadDim)...)
 	return ks
 }

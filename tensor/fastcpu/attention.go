@@ -51,13 +51,13 @@ func (d *Device) Attention(outB, lseB, qkvB tensor.Buffer, p tensor.AttentionArg
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
 		S := (*buf)[:n*T*T]
-		d.matmul(S, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16})
+		d.matmul(S, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, Round: p.Round})
 		parallelFor(n*T, 2*T, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				lse[c0*T+r] = rowSoftmax(S[r*T:(r+1)*T], p.Scale)
 			}
 		})
-		d.matmul(out[io:is], S, v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, BF16: p.BF16})
+		d.matmul(out[io:is], S, v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, Round: p.Round})
 	}
 }
 
@@ -82,16 +82,16 @@ func (d *Device) AttentionBackward(dqkvB, doutB, qkvB, outB, lseB tensor.Buffer,
 		n := min(chunk, BH-c0)
 		io, is := c0*T*Dh, (c0+n)*T*Dh
 		P, dS := (*buf)[:n*T*T], (*buf)[n*T*T:2*n*T*T]
-		d.matmul(P, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16})
-		d.matmul(dS, dout[io:is], v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, BF16: p.BF16}) // dP
+		d.matmul(P, q[io:is], k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, Round: p.Round})
+		d.matmul(dS, dout[io:is], v[io:is], tensor.MatMulArgs{Batch: n, M: T, N: T, K: Dh, TransB: true, Round: p.Round}) // dP
 		parallelFor(n*T, 3*T+Dh, func(lo, hi int) {
 			for r := lo; r < hi; r++ {
 				rowGrad(P[r*T:(r+1)*T], dS[r*T:(r+1)*T], p.Scale, lse[c0*T+r])
 			}
 		})
-		d.matmul(dv[io:is], P, dout[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, BF16: p.BF16})
-		d.matmul(dq[io:is], dS, k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, BF16: p.BF16})
-		d.matmul(dk[io:is], dS, q[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, BF16: p.BF16})
+		d.matmul(dv[io:is], P, dout[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, Round: p.Round})
+		d.matmul(dq[io:is], dS, k[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, Round: p.Round})
+		d.matmul(dk[io:is], dS, q[io:is], tensor.MatMulArgs{Batch: n, M: T, N: Dh, K: T, TransA: true, Round: p.Round})
 	}
 }
 

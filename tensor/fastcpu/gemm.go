@@ -65,7 +65,7 @@ type gemmOperands struct {
 	c, a, b, bias              []float32
 	M, N, K                    int
 	transA, transB, accumulate bool
-	bf16                       bool // round A and B to bfloat16 (gemm_bf16.go)
+	round                      tensor.Rounding // of A and B: to bfloat16 (gemm_bf16.go) or float16
 	// packA and packB, when not nil, gather op(A) or op(B) in place of
 	// packLanes, for an operand that is not stored as a matrix at all: the
 	// convolution's im2col matrix (conv.go), built straight into the
@@ -186,12 +186,12 @@ func (c *gemmScratchCache) put(s *gemmScratch) {
 }
 
 // gemm computes tensor.MatMulRef(out, a, b, bias, p) with micro-kernel k,
-// on up to workers goroutines, with scratch from cache. A BF16 product
+// on up to workers goroutines, with scratch from cache. A bfloat16 product
 // needs k's packBF16 (gemm_bf16.go); a kernel on bfloat16 pairs runs only
-// those.
+// those. A float16 product rounds its packed blocks with roundFP16Block.
 func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p tensor.MatMulArgs, workers int) {
 	M, N, K := p.M, p.N, p.K
-	if k.pairs && !p.BF16 {
+	if k.pairs && p.Round != tensor.RoundToBF16 {
 		panic("fastcpu: a bfloat16-pair micro-kernel given a float32 product")
 	}
 	if M == 0 || N == 0 || p.Batch == 0 {
@@ -206,7 +206,7 @@ func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p t
 		// stops at this product's end.
 		return gemmOperands{
 			c: out[n*M*N : (n+1)*M*N : (n+1)*M*N], a: a[n*M*K : (n+1)*M*K : (n+1)*M*K], b: b[n*K*N : (n+1)*K*N : (n+1)*K*N], bias: bias,
-			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate, bf16: p.BF16,
+			M: M, N: N, K: K, transA: p.TransA, transB: p.TransB, accumulate: p.Accumulate, round: p.Round,
 		}
 	}
 	if p.Batch*M*N*K < gemmParallelWork {
@@ -371,7 +371,7 @@ func evenBlock(n, max, unit int) int {
 
 // packSliver packs op(A)[row:row+h, pc:pc+kc] into dst, kc steps of mr
 // floats (step p is op(A)[row:row+mr, pc+p]); rows past h are zero. For a
-// BF16 product the kernel's packBF16 then rounds them, or packs pairs.
+// rounded product they are then rounded (roundPacked).
 func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc int) {
 	if op.packA != nil {
 		op.packA(k, dst, row, h, pc, kc)
@@ -380,14 +380,12 @@ func packSliver(k *gemmKernel, dst []float32, op *gemmOperands, row, h, pc, kc i
 	} else { // A is stored M×K: the sliver's lanes are rows of A
 		packLanes(k, dst, op.a[row*op.K+pc:], true, op.K, kc, h, k.mr)
 	}
-	if op.bf16 {
-		k.packBF16(dst, kc, k.mr)
-	}
+	roundPacked(k, dst, op.round, kc, k.mr)
 }
 
 // packPanel packs op(B)[pc:pc+kc, col:col+w] into dst, kc rows of nr floats
-// (row p is op(B)[pc+p, col:col+nr]); columns past w are zero. For a BF16
-// product the kernel's packBF16 then rounds them, or packs pairs.
+// (row p is op(B)[pc+p, col:col+nr]); columns past w are zero. For a
+// rounded product they are then rounded (roundPacked).
 func packPanel(k *gemmKernel, dst []float32, op *gemmOperands, col, w, pc, kc int) {
 	if op.packB != nil {
 		op.packB(k, dst, col, w, pc, kc)
@@ -396,9 +394,7 @@ func packPanel(k *gemmKernel, dst []float32, op *gemmOperands, col, w, pc, kc in
 	} else { // B is stored K×N: the panel's rows are pieces of rows of B
 		packLanes(k, dst, op.b[pc*op.N+col:], false, op.N, kc, w, k.nr)
 	}
-	if op.bf16 {
-		k.packBF16(dst, kc, k.nr)
-	}
+	roundPacked(k, dst, op.round, kc, k.nr)
 }
 
 // packLanes writes kc steps of w floats, dst[p*w+i] for p < kc and i < w:

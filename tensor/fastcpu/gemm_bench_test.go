@@ -101,7 +101,10 @@ func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape, bf16 bool) {
 		bias = dev.Alloc(tensor.Float32, s.n)
 		dev.Fill(bias, 1, s.n)
 	}
-	args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, Accumulate: s.accumulate, BF16: bf16}
+	args := tensor.MatMulArgs{Batch: 1, M: s.m, N: s.n, K: s.k, TransA: s.transA, TransB: s.transB, Accumulate: s.accumulate}
+	if bf16 {
+		args.Round = tensor.RoundToBF16
+	}
 	dev.MatMul(out, x, w, bias, args) // warm the packing buffers
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -2,7 +2,7 @@ package fastcpu
 
 import "github.com/ditgo/ditgo/tensor"
 
-// BF16 products (tensor.MatMulArgs.BF16): A and B are rounded to bfloat16
+// BF16 products (tensor.MatMulArgs.Round): A and B are rounded to bfloat16
 // (tensor.RoundBF16), their products, exact in float32, are summed in
 // float32, and the bias and C stay float32. The GEMM of gemm.go runs them
 // in one of two ways, both set up by the micro-kernel's packBF16, which

@@ -34,8 +34,23 @@ func TestGemmBF16MatchesReference(t *testing.T) {
 	for _, set := range instructionSets() {
 		t.Run(set.name, func(t *testing.T) {
 			dev := newDevice(set, 0)
-			for _, c := range gemmCases(set.matmulKernel(true)) {
-				c.bf16 = true
+			for _, c := range gemmCases(set.matmulKernel(tensor.RoundToBF16)) {
+				c.round = tensor.RoundToBF16
+				checkGemm(t, dev, c)
+			}
+		})
+	}
+}
+
+// TestGemmFP16MatchesReference is TestGemmBF16MatchesReference for float16
+// products (gemm_fp16.go): the float32 kernel of every instruction set on
+// operands rounded to float16 as they are packed.
+func TestGemmFP16MatchesReference(t *testing.T) {
+	for _, set := range instructionSets() {
+		t.Run(set.name, func(t *testing.T) {
+			dev := newDevice(set, 0)
+			for _, c := range gemmCases(set.matmulKernel(tensor.RoundToFP16)) {
+				c.round = tensor.RoundToFP16
 				checkGemm(t, dev, c)
 			}
 		})
@@ -88,9 +103,9 @@ func TestGemmBF16Emulation(t *testing.T) {
 				roundBF16Go(rb)
 				got, want := append([]float32(nil), out...), append([]float32(nil), out...)
 				p := c.args()
-				p.BF16 = true
+				p.Round = tensor.RoundToBF16
 				gemm(k, new(gemmScratchCache), got, a, b, bias, p, 2)
-				p.BF16 = false
+				p.Round = tensor.RoundNone
 				gemm(k, new(gemmScratchCache), want, ra, rb, bias, p, 2)
 				bad := 0
 				for i := range got {
@@ -124,7 +139,7 @@ func TestGemmBF16PairKernel(t *testing.T) {
 		ran = true
 		t.Run(set.name, func(t *testing.T) {
 			for _, c := range gemmCases(set.gemmBF16) {
-				c.bf16 = true
+				c.round = tensor.RoundToBF16
 				a, b, bias, out := bf16Operands(c)
 				for _, x := range [][]float32{a, b, bias, out} {
 					for i, v := range x {

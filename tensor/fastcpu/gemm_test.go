@@ -15,16 +15,16 @@ type gemmCase struct {
 	batch, m, n, k   int
 	transA, transB   bool
 	bias, accumulate bool
-	bf16             bool // MatMulArgs.BF16
+	round            tensor.Rounding // MatMulArgs.Round
 	name             string
 }
 
 func (c gemmCase) String() string {
-	return fmt.Sprintf("%sbatch%d_M%d_N%d_K%d_tA%v_tB%v_bias%v_acc%v_bf16%v", c.name, c.batch, c.m, c.n, c.k, c.transA, c.transB, c.bias, c.accumulate, c.bf16)
+	return fmt.Sprintf("%sbatch%d_M%d_N%d_K%d_tA%v_tB%v_bias%v_acc%v_round%v", c.name, c.batch, c.m, c.n, c.k, c.transA, c.transB, c.bias, c.accumulate, c.round)
 }
 
 func (c gemmCase) args() tensor.MatMulArgs {
-	return tensor.MatMulArgs{Batch: c.batch, M: c.m, N: c.n, K: c.k, TransA: c.transA, TransB: c.transB, Accumulate: c.accumulate, BF16: c.bf16}
+	return tensor.MatMulArgs{Batch: c.batch, M: c.m, N: c.n, K: c.k, TransA: c.transA, TransB: c.transB, Accumulate: c.accumulate, Round: c.round}
 }
 
 // gemmCases are the shapes around every cutoff of kernel k: the tile (mr,
@@ -123,13 +123,13 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 	// The reference in float64. With BF16 it is MatMulRef's rounding of
 	// each operand done once up front, rather than once per product.
 	refA, refB, refArgs := f64(a), f64(b), args
-	if c.bf16 {
+	if c.round != tensor.RoundNone {
 		for _, x := range [][]float64{refA, refB} {
 			for i, v := range x {
-				x[i] = float64(tensor.RoundBF16(float32(v)))
+				x[i] = float64(c.round.Round(float32(v)))
 			}
 		}
-		refArgs.BF16 = false
+		refArgs.Round = tensor.RoundNone
 	}
 	want, scale := f64(out), f64(out)
 	tensor.MatMulRef(want, refA, refB, f64(bias), refArgs)
@@ -162,8 +162,8 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 		t.Fatal(err)
 	}
 	tol := 1e-6 * math.Sqrt(float64(max(c.k, 1)))
-	if c.bf16 {
-		tol = bf16Tolerance(c.k)
+	if c.round != tensor.RoundNone {
+		tol = bf16Tolerance(c.k) // float16 products are exact in float32 too
 	}
 	bad := 0
 	for i := range res {
@@ -199,10 +199,11 @@ func TestGemmDeterministic(t *testing.T) {
 		k := &set.gemm
 		t.Run(set.name, func(t *testing.T) {
 			shapes := []tensor.MatMulArgs{
-				{Batch: 1, M: k.mc + 2*k.mr + 1, N: 2*k.nr + 5, K: k.kc + 3},               // rows of tiles, two row blocks
-				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, TransB: true}, // few rows: parts of rows
-				{Batch: 6, M: k.mr + 3, N: k.nr + 3, K: 2*k.kc + 1, TransA: true},          // whole products
-				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, BF16: true},   // BF16 (gemm_bf16.go)
+				{Batch: 1, M: k.mc + 2*k.mr + 1, N: 2*k.nr + 5, K: k.kc + 3},                            // rows of tiles, two row blocks
+				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, TransB: true},              // few rows: parts of rows
+				{Batch: 6, M: k.mr + 3, N: k.nr + 3, K: 2*k.kc + 1, TransA: true},                       // whole products
+				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, Round: tensor.RoundToBF16}, // bfloat16 (gemm_bf16.go)
+				{Batch: 1, M: 2*k.mr + 1, N: k.nc + 3*k.nr + 9, K: k.kc + 3, Round: tensor.RoundToFP16}, // float16 (gemm_fp16.go)
 			}
 			for _, p := range shapes {
 				r := rand.New(rand.NewPCG(1, 2))
@@ -215,7 +216,7 @@ func TestGemmDeterministic(t *testing.T) {
 				var first []float32
 				for _, workers := range []int{1, 2, 3, 4, 7} {
 					out := make([]float32, p.Batch*p.M*p.N)
-					gemm(set.matmulKernel(p.BF16), new(gemmScratchCache), out, a, b, bias, p, workers)
+					gemm(set.matmulKernel(p.Round), new(gemmScratchCache), out, a, b, bias, p, workers)
 					if first == nil {
 						first = out
 					} else if !slices.Equal(out, first) {

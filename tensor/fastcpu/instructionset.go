@@ -1,5 +1,7 @@
 package fastcpu
 
+import "github.com/ditgo/ditgo/tensor"
+
 // instructionSet is the fast device's kernels for one instruction set of
 // the CPU (AVX-512, AVX2 + FMA, or plain Go): the GEMM micro-kernel with its
 // block sizes, and the vector loops of the other kernels. The device picks
@@ -57,9 +59,9 @@ var genericSet = &instructionSet{
 	},
 }
 
-// matmulKernel is the micro-kernel that runs a product, BF16 or not.
-func (s *instructionSet) matmulKernel(bf16 bool) *gemmKernel {
-	if bf16 && s.gemmBF16 != nil {
+// matmulKernel is the micro-kernel that runs a product of rounding r.
+func (s *instructionSet) matmulKernel(r tensor.Rounding) *gemmKernel {
+	if r == tensor.RoundToBF16 && s.gemmBF16 != nil {
 		return s.gemmBF16
 	}
 	return &s.gemm

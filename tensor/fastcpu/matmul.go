@@ -22,7 +22,7 @@ func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
 		tensor.MatMulRef(o, x, y, z, args)
 		return
 	}
-	gemm(d.set.matmulKernel(args.BF16), &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))
+	gemm(d.set.matmulKernel(args.Round), &d.scratch, o, x, y, z, args, runtime.GOMAXPROCS(0))
 }
 
 // matmul runs one product on the fast GEMM, or the reference loop when it
@@ -33,5 +33,5 @@ func (d *Device) matmul(out, a, b []float32, args tensor.MatMulArgs) {
 		tensor.MatMulRef(out, a, b, nil, args)
 		return
 	}
-	gemm(d.set.matmulKernel(args.BF16), &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
+	gemm(d.set.matmulKernel(args.Round), &d.scratch, out, a, b, nil, args, runtime.GOMAXPROCS(0))
 }
