@@ -67,27 +67,27 @@ func gradients(vs ...*autograd.Var) [][]float32 {
 	return out
 }
 
-// sameGradients checks got against want: bit for bit on the CPU devices,
-// whose kernels are deterministic and whose recomputed values are therefore
-// the first ones exactly, and within a float32 rounding tolerance on
-// Vulkan.
+// sameGradients checks got (with Checkpoint, or a fused op) against want
+// (without): bit for bit on the CPU devices, whose kernels are
+// deterministic and whose recomputed values are therefore the first ones
+// exactly, and within a float32 rounding tolerance on Vulkan.
 func sameGradients(t *testing.T, dev tensor.Device, names []string, got, want [][]float32) {
 	t.Helper()
 	_, approx := dev.(*vk.Device)
 	for i := range want {
 		if (got[i] == nil) != (want[i] == nil) {
-			t.Errorf("%s: gradient present %v with Checkpoint, %v without", names[i], got[i] != nil, want[i] != nil)
+			t.Errorf("%s: gradient present %v, want %v", names[i], got[i] != nil, want[i] != nil)
 			continue
 		}
 		for j := range want[i] {
 			a, b := got[i][j], want[i][j]
 			if approx {
 				if d := math.Abs(float64(a - b)); d > 1e-5+1e-5*math.Abs(float64(b)) {
-					t.Errorf("%s[%d]: %g with Checkpoint, %g without", names[i], j, a, b)
+					t.Errorf("%s[%d] = %g, want %g", names[i], j, a, b)
 					break
 				}
 			} else if math.Float32bits(a) != math.Float32bits(b) {
-				t.Errorf("%s[%d]: %g with Checkpoint, %g without (%08x, %08x): not bit-identical",
+				t.Errorf("%s[%d] = %g, want %g (%08x, %08x): not bit-identical",
 					names[i], j, a, b, math.Float32bits(a), math.Float32bits(b))
 				break
 			}

@@ -33,5 +33,5 @@ func (m *MLP) Register(p *Params, prefix string) {
 
 // Forward maps x [B, T, D] to [B, T, D].
 func (m *MLP) Forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	return m.FC2.Forward(g, g.GELU(m.FC1.Forward(g, x)))
+	return g.MLP(x, m.FC1.Weight, m.FC1.Bias, m.FC2.Weight, m.FC2.Bias)
 }

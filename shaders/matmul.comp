@@ -5,7 +5,13 @@
 //
 // For n < batch, i < M, j < N:
 //
-//	out[n,i,j] = (ACCUMULATE ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
+//	r = (ACCUMULATE ? out[n,i,j] : 0) + bias[j] + Σ_k A(n,i,k)·B(n,k,j)
+//
+// and then, by the EPILOGUE (tensor.Epilogue):
+//
+//	0 none       out[n,i,j] = r
+//	1 GELU       aux[n,i,j] = r, out[n,i,j] = GELU(r)
+//	2 GELU grad  out[n,i,j] = r·GELU'(aux[n,i,j])
 //
 // With ROUND, A(n,i,k) and B(n,k,j) are rounded to bfloat16 or float16
 // (operand, rounding.glsl) before they are multiplied; their products are exact in
@@ -15,26 +21,41 @@
 // (a[n,k,i]); op(B) is K×N, stored K×N (b[n,k,j]) or N×K when TRANS_B
 // (b[n,j,k]). Batch n starts at n·M·K in a, n·K·N in b and n·M·N in out.
 //
-// Bindings: 0 out, 1 a, 2 b, 3 bias (any buffer when !HAS_BIAS; never read).
+// Bindings: 0 out, 1 a, 2 b, 3 bias (any buffer when !HAS_BIAS; never read),
+// 4 aux as the GELU epilogue writes it, 5 aux as the gradient's reads it
+// (read-only, so that the recorder and the synchronization validator see
+// a read). A binding the epilogue does not use gets out (4) or any buffer
+// (5), never touched: a spare writable binding of its own would be a
+// write to the same placeholder in every product, and order them all.
 // Push constants: MatMulPush { batch, M, N, K }.
 // Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE (bool);
-// 4 ROUND (uint: tensor.Rounding).
-// Dispatch: 16×16 invocations per workgroup, grid (⌈N/64⌉, ⌈M/64⌉,
-// min(batch, 65535)). Workgroup (x, y) owns the 64×64 tile of out at rows
-// 64y…, columns 64x…, and walks the batches z, z + gridZ, ….
+// 4 ROUND (uint: tensor.Rounding); 5 BLOCK (uint: 4 or 8), the rows and
+// columns of out per invocation, chosen per device by the launcher;
+// 6 EPILOGUE (uint: tensor.Epilogue).
+// Dispatch: 16×16 invocations per workgroup, grid (⌈N/TILE⌉, ⌈M/TILE⌉,
+// min(batch, 65535)), TILE = 16·BLOCK. Workgroup (x, y) owns the TILE×TILE
+// tile of out at rows TILE·y…, columns TILE·x…, and walks the batches z,
+// z + gridZ, ….
 //
-// Blocking: each invocation owns a 4×4 block of the tile, rows ty + 16r and
-// columns tx + 16c (r, c < 4). With sixteen outputs per invocation, each
-// step of k costs 8 shared-memory reads for 16 multiply-adds, where one
-// output per invocation would cost 2 reads per multiply-add. The stride of 16
-// (rather than 4 adjacent rows and columns) keeps neighbouring invocations on
-// neighbouring columns: their shared-memory reads hit distinct banks, and
-// their global writes are contiguous. K is walked 16 at a time: a step stages
-// a 64×16 slice of op(A) and a 16×64 slice of op(B) in shared memory
-// (8.5 KiB with padding), each loaded by all 256 invocations, 4 elements
-// apiece, in the order that reads global memory contiguously for the given
-// transpose. Elements outside M, N or K are loaded as zero, so partial tiles
-// need no special case in the inner loop.
+// Blocking: each invocation owns a BLOCK×BLOCK block of the tile, rows
+// ty + 16r and columns tx + 16c (r, c < BLOCK). With BLOCK² outputs per
+// invocation, each step of k costs 2·BLOCK shared-memory reads for BLOCK²
+// multiply-adds, where one output per invocation would cost 2 reads per
+// multiply-add. The stride of 16 (rather than BLOCK adjacent rows and
+// columns) keeps neighbouring invocations on neighbouring columns: their
+// shared-memory reads hit distinct banks, and their global writes are
+// contiguous. K is walked 16 at a time: a step stages a TILE×16 slice of
+// op(A) and a 16×TILE slice of op(B) in shared memory (8.5 KiB with
+// padding for TILE 64, 16.6 KiB for 128), each loaded by all 256
+// invocations, BLOCK elements apiece, in the order that reads global memory
+// contiguously for the given transpose. Elements outside M, N or K are
+// loaded as zero, so partial tiles need no special case in the inner loop.
+//
+// BLOCK 8 (128×128 tiles, 64 accumulators an invocation) is for discrete
+// GPUs, whose register files hold them and whose memory bandwidth they
+// spare: each element staged feeds 128 multiply-adds instead of 64. BLOCK 4
+// is for CPU drivers (lavapipe) and integrated GPUs, whose products are
+// often too small to fill 128×128 tiles.
 //
 // ROUND rounds each element as it is staged, so the inner loop is the same
 // in every precision: an invocation rounds the 8 elements it stages per
@@ -60,11 +81,16 @@ layout(constant_id = 2) const bool HAS_BIAS = false;
 layout(constant_id = 3) const bool ACCUMULATE = false;
 layout(constant_id = 4) const uint ROUND = 0; // tensor.Rounding: 0 none, 1 bfloat16, 2 float16
 #include "rounding.glsl" // operand
+layout(constant_id = 5) const uint BLOCK = 4; // rows and columns of out per invocation
+layout(constant_id = 6) const uint EPILOGUE = 0; // 0 none, 1 GELU, 2 GELU's gradient
+#include "gelu.glsl" // gelu, geluDerivative
 
 layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
 layout(std430, set = 0, binding = 1) readonly buffer A { float a[]; };
 layout(std430, set = 0, binding = 2) readonly buffer B { float b[]; };
 layout(std430, set = 0, binding = 3) readonly buffer Bias { float bias[]; };
+layout(std430, set = 0, binding = 4) buffer Aux { float aux[]; };
+layout(std430, set = 0, binding = 5) readonly buffer AuxIn { float auxIn[]; };
 
 layout(push_constant) uniform MatMulPush {
 	uint batch;
@@ -73,10 +99,9 @@ layout(push_constant) uniform MatMulPush {
 	uint K;
 } pc;
 
-const uint TILE = 64; // rows and columns of out per workgroup
-const uint TK = 16;   // depth of one shared-memory step
-const uint BLOCK = 4; // rows and columns of out per invocation
-const uint SIDE = 16; // invocations along each side of the workgroup
+const uint SIDE = 16;          // invocations along each side of the workgroup
+const uint TILE = SIDE * BLOCK; // rows and columns of out per workgroup
+const uint TK = 16;            // depth of one shared-memory step
 const uint THREADS = SIDE * SIDE;
 
 // The +1 padding puts consecutive rows of a tile in consecutive banks, so the
@@ -157,6 +182,11 @@ void main() {
 						v += bias[j];
 					if (ACCUMULATE)
 						v += out_[cBase + i * pc.N + j];
+					if (EPILOGUE == 1) {
+						aux[cBase + i * pc.N + j] = v;
+						v = gelu(v);
+					} else if (EPILOGUE == 2)
+						v *= geluDerivative(auxIn[cBase + i * pc.N + j]);
 					out_[cBase + i * pc.N + j] = v;
 				}
 			}

@@ -26,18 +26,12 @@ layout(push_constant) uniform UnaryPush {
 	uint n;
 } pc;
 
-const float GELU_C = 0.7978845608028654; // √(2/π)
-
-// Some drivers compute tanh from exp, which overflows to inf/inf = NaN for
-// large |x|. tanh(±15) is already ±1 in float32, so the clamp changes no
-// result.
-float safe_tanh(float v) {
-	return tanh(clamp(v, -15.0, 15.0));
-}
+#extension GL_GOOGLE_include_directive : require
+#include "gelu.glsl" // gelu, safe_tanh
 
 float f(float v) {
 	if (OP == 0) return v / (1.0 + exp(-v)); // v = -100: -100/inf = -0, not NaN
-	if (OP == 1) return 0.5 * v * (1.0 + safe_tanh(GELU_C * (v + 0.044715 * v * v * v)));
+	if (OP == 1) return gelu(v);
 	if (OP == 2) return exp(v);
 	if (OP == 3) return log(v);
 	return safe_tanh(v);

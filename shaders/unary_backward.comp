@@ -36,23 +36,15 @@ layout(push_constant) uniform UnaryBackwardPush {
 	uint n;
 } pc;
 
-const float GELU_C = 0.7978845608028654; // √(2/π)
-
-// As in unary.comp: tanh computed from exp can be NaN for large |x|, and
-// tanh(±15) is already ±1 in float32.
-float safe_tanh(float v) {
-	return tanh(clamp(v, -15.0, 15.0));
-}
+#extension GL_GOOGLE_include_directive : require
+#include "gelu.glsl" // geluDerivative, safe_tanh
 
 float derivative(float v, float fv) {
 	if (OP == 0) {
 		float s = 1.0 / (1.0 + exp(-v)); // 0 for v = -100, not NaN
 		return s * (1.0 + v * (1.0 - s));
 	}
-	if (OP == 1) {
-		float t = safe_tanh(GELU_C * (v + 0.044715 * v * v * v));
-		return 0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * 0.044715 * v * v);
-	}
+	if (OP == 1) return geluDerivative(v);
 	if (OP == 2) return fv;
 	if (OP == 3) return 1.0 / v;
 	return 1.0 - fv * fv;

@@ -170,8 +170,8 @@ func (d *CPU[F]) i(b Buffer) []int32 {
 
 func (d *CPU[F]) Fill(out Buffer, value float32, n int) { FillRef(d.Floats(out)[:n], F(value)) }
 
-func (d *CPU[F]) MatMul(out, a, b, bias Buffer, args MatMulArgs) {
-	MatMulRef(d.Floats(out), d.Floats(a), d.Floats(b), d.Floats(bias), args)
+func (d *CPU[F]) MatMul(out, a, b, bias, aux Buffer, args MatMulArgs) {
+	MatMulRef(d.Floats(out), d.Floats(a), d.Floats(b), d.Floats(bias), d.Floats(aux), args)
 }
 
 func (d *CPU[F]) Binary(op BinaryOp, out, a, b Buffer, outer, mid, inner int) {

@@ -65,8 +65,10 @@ type Device interface {
 
 	// Fill sets out[i] = value for i < n.
 	Fill(out Buffer, value float32, n int)
-	// MatMul: out[batch, M, N] = op(A)·op(B) (+ bias[N]); see MatMulArgs.
-	MatMul(out, a, b, bias Buffer, args MatMulArgs)
+	// MatMul: out[batch, M, N] = op(A)·op(B) (+ bias[N]), then the
+	// epilogue, which writes or reads aux (like out; nil without one); see
+	// MatMulArgs.
+	MatMul(out, a, b, bias, aux Buffer, args MatMulArgs)
 	// Binary: out = a ∘ b with b broadcast over the middle axis; see Binary.
 	Binary(op BinaryOp, out, a, b Buffer, outer, mid, inner int)
 	// Unary: out = f(x) elementwise.
@@ -157,7 +159,32 @@ type MatMulArgs struct {
 	TransA, TransB bool
 	Accumulate     bool
 	Round          Rounding
+	Epilogue       Epilogue
 }
+
+// Epilogue is elementwise work a product does on its results r (bias and
+// accumulation included) as it stores them, which saves the pass over
+// them that a separate kernel would make, and its dispatch. Both serve a
+// transformer's MLP, Linear–GELU–Linear (MLP, tensor/mlp.go):
+//
+//	EpilogueGELU      aux = r, out = GELU(r)       the first Linear and the
+//	                                               activation, keeping the
+//	                                               pre-activation for the
+//	                                               backward pass
+//	EpilogueGELUGrad  out = r·GELU'(aux)           the gradient that reaches
+//	                                               the first Linear: the second
+//	                                               one's input gradient times
+//	                                               the activation's slope
+//
+// GELU is the tanh approximation (OpGELU), computed as UnaryRef and
+// UnaryBackwardRef compute it.
+type Epilogue uint8
+
+const (
+	EpilogueNone Epilogue = iota
+	EpilogueGELU
+	EpilogueGELUGrad
+)
 
 // AttentionArgs describes softmax attention over q, k, v of shape
 // [B, H, T, Dh], packed one after the other in a qkv buffer of

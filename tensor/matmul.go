@@ -62,7 +62,7 @@ func matmul(op string, a, b *Tensor, transA, transB bool, bias *Tensor, r Roundi
 	}
 	args.Round = r
 	out := New(dev, outShape...)
-	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), args)
+	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), nil, args)
 	return out
 }
 
@@ -75,7 +75,7 @@ func matmulAcc(op string, out, a, b *Tensor, transA, transB bool, r Rounding) {
 		panic(fmt.Sprintf("tensor.%s: out shape %v, want %v for product %v·%v", op, out.shape, want, a.shape, b.shape))
 	}
 	args.Accumulate, args.Round = true, r
-	dev.MatMul(out.buf, a.buf, b.buf, nil, args)
+	dev.MatMul(out.buf, a.buf, b.buf, nil, nil, args)
 }
 
 // matmulShape checks the operand shapes and returns the sizes of the product
@@ -116,8 +116,23 @@ func matmulShape(op string, a, b *Tensor, transA, transB bool) (MatMulArgs, []in
 //
 // where A(n,i,k) is a[n,i,k], or a[n,k,i] when TransA, and B(n,k,j) is
 // b[n,k,j], or b[n,j,k] when TransB. A nil bias counts as zero. With Round,
-// A and B are rounded (Rounding.Round) before they are multiplied.
-func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
+// A and B are rounded (Rounding.Round) before they are multiplied. The
+// epilogue (MatMulArgs.Epilogue) then runs on out and aux as UnaryRef and
+// UnaryBackwardRef.
+func MatMulRef[F Float](out, a, b, bias, aux []F, p MatMulArgs) {
+	n := p.Batch * p.M * p.N
+	switch p.Epilogue {
+	case EpilogueGELU:
+		p.Epilogue = EpilogueNone
+		MatMulRef(aux, a, b, bias, nil, p)
+		UnaryRef(OpGELU, out[:n], aux[:n])
+		return
+	case EpilogueGELUGrad:
+		p.Epilogue = EpilogueNone
+		MatMulRef(out, a, b, bias, nil, p)
+		UnaryBackwardRef(OpGELU, out[:n], out[:n], aux[:n], aux[:n])
+		return
+	}
 	M, N, K := p.M, p.N, p.K
 	parallelFor(p.Batch*M, N*K, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
@@ -149,4 +164,39 @@ func MatMulRef[F Float](out, a, b, bias []F, p MatMulArgs) {
 			}
 		}
 	})
+}
+
+// MatMulGELU is MatMulRounded followed by GELU, in one kernel
+// (EpilogueGELU): it returns GELU(r) and the pre-activation r, which the
+// backward pass needs. A transformer's MLP starts with it.
+func MatMulGELU(a, b *Tensor, transA, transB bool, bias *Tensor, r Rounding) (out, pre *Tensor) {
+	const op = "MatMulGELU"
+	args, outShape := matmulShape(op, a, b, transA, transB)
+	dev := mustSameDevice(op, a, b, bias)
+	mustFloat(op, a, b, bias)
+	if bias != nil && !sameDims(bias.shape, args.N) {
+		panic(fmt.Sprintf("tensor.%s: bias shape %v, want [%d] for product %v·%v", op, bias.shape, args.N, a.shape, b.shape))
+	}
+	args.Round, args.Epilogue = r, EpilogueGELU
+	out, pre = New(dev, outShape...), New(dev, outShape...)
+	dev.MatMul(out.buf, a.buf, b.buf, buf(bias), pre.buf, args)
+	return out, pre
+}
+
+// MatMulGELUGrad returns (op(a)·op(b))·GELU'(pre) elementwise, in one
+// kernel (EpilogueGELUGrad): the gradient with respect to the
+// pre-activation of a GELU whose output's gradient is the product. In an
+// MLP the product is the second Linear's input gradient.
+func MatMulGELUGrad(a, b *Tensor, transA, transB bool, pre *Tensor, r Rounding) *Tensor {
+	const op = "MatMulGELUGrad"
+	args, outShape := matmulShape(op, a, b, transA, transB)
+	dev := mustSameDevice(op, a, b, pre)
+	mustFloat(op, a, b, pre)
+	if !sameDims(pre.shape, outShape...) {
+		panic(fmt.Sprintf("tensor.%s: pre shape %v, want %v for product %v·%v", op, pre.shape, outShape, a.shape, b.shape))
+	}
+	args.Round, args.Epilogue = r, EpilogueGELUGrad
+	out := New(dev, outShape...)
+	dev.MatMul(out.buf, a.buf, b.buf, nil, pre.buf, args)
+	return out
 }

@@ -57,13 +57,13 @@ func BenchmarkMatMul(b *testing.B) {
 				args.Round = tensor.RoundToBF16
 			}
 			const perSync = 8
-			dev.MatMul(out, x, w, bias, args) // the pipeline is built here
+			dev.MatMul(out, x, w, bias, nil, args) // the pipeline is built here
 			if err := dev.Sync(); err != nil {
 				b.Fatal(err)
 			}
 			for b.Loop() {
 				for range perSync {
-					dev.MatMul(out, x, w, bias, args)
+					dev.MatMul(out, x, w, bias, nil, args)
 				}
 				if err := dev.Sync(); err != nil {
 					b.Fatal(err)

@@ -57,6 +57,8 @@ type Device struct {
 	completed   uint64  // the serial of the last submission known to have run
 	counters    Counters
 
+	matmulBlock int // BLOCK of matmul.comp: 4 or 8 (matmulBlock)
+
 	recorded  int   // commands recorded, for Stats
 	submitted int   // command buffers submitted, for Stats
 	live      int   // tensor buffers allocated and not freed
@@ -109,6 +111,9 @@ func Open(opts Options) (*Device, error) {
 		return nil, fmt.Errorf("vk: initialising %s: %w", C.GoString(loaded), err)
 	}
 
+	if b := opts.MatMulBlock; b != 0 && b != 4 && b != 8 {
+		return nil, fmt.Errorf("vk: a matmul block of %d (DITGO_VK_MATMUL_BLOCK): want 4 or 8", b)
+	}
 	d := &Device{pipelines: map[pipelineKey]C.VkPipeline{}, written: map[string]uint32{}, allBarriers: opts.BarrierEveryCommand}
 	validation := C.int(0)
 	if opts.Validation {
@@ -125,6 +130,7 @@ func Open(opts Options) (*Device, error) {
 		d.destroy()
 		return nil, err
 	}
+	d.matmulBlock = matmulBlock(d.kind, opts)
 	if err := d.createDevice(); err != nil {
 		d.destroy()
 		return nil, err

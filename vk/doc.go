@@ -45,6 +45,9 @@
 //	DITGO_VK_BARRIERS=all   record a barrier before every command, as before
 //	                        the recorder tracked hazards (hazard.go), to
 //	                        compare counts and speed
+//	DITGO_VK_MATMUL_BLOCK=N the matmul shader's outputs per invocation, 4 or
+//	                        8 (tiles of 64×64 or 128×128), instead of the
+//	                        choice by kind of device (matmul.go)
 //
 // Files that use cgo are built only with cgo; without it, Open returns an
 // error and callers fall back to the CPU device.

@@ -11,9 +11,21 @@ import (
 // matmulPush mirrors MatMulPush in shaders/matmul.comp.
 type matmulPush struct{ batch, M, N, K uint32 }
 
-// matmulTile is the output tile one workgroup computes (64×64, 16×16
-// invocations of 4×4 each; see matmul.comp).
-const matmulTile = 64
+// matmulBlock is the BLOCK of matmul.comp for a device: each of a
+// workgroup's 16×16 invocations computes BLOCK×BLOCK outputs, so a
+// workgroup's tile is 16·BLOCK on a side. Discrete GPUs take 8 (128×128
+// tiles, 16.6 KiB of shared memory); CPU drivers and integrated GPUs 4
+// (64×64). DITGO_VK_MATMUL_BLOCK (Options.MatMulBlock) overrides it, so that
+// the tests run both on lavapipe.
+func matmulBlock(kind Kind, opts Options) int {
+	switch {
+	case opts.MatMulBlock != 0:
+		return opts.MatMulBlock
+	case kind == DiscreteGPU:
+		return 8
+	}
+	return 4
+}
 
 // MatMul records out = op(A)·op(B) (+ bias) (+ out) (matmul.comp; reference
 // tensor.MatMulRef). The transposes, the bias, accumulation and the
@@ -21,19 +33,29 @@ const matmulTile = 64
 // constants, so each combination is its own
 // pipeline with no branches in the inner loop, and the float32 pipelines
 // hold no trace of the rounding.
-func (d *Device) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
-	tiles := func(n int) int { return (n + matmulTile - 1) / matmulTile }
+func (d *Device) MatMul(out, a, b, bias, aux tensor.Buffer, args tensor.MatMulArgs) {
+	tile := 16 * d.matmulBlock
+	tiles := func(n int) int { return (n + tile - 1) / tile }
 	if tiles(args.N) > 65535 || tiles(args.M) > 65535 {
 		d.mu.Lock()
 		d.fail(fmt.Errorf("vk: matmul of %d×%d is too large for one dispatch", args.M, args.N))
 		d.mu.Unlock()
 		return
 	}
-	// Specialization constants 0…4 of matmul.comp.
-	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), uint32(args.Round)}
+	// Specialization constants 0…6 of matmul.comp.
+	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), uint32(args.Round), u32(d.matmulBlock), uint32(args.Epilogue)}
 	push := matmulPush{batch: u32(args.Batch), M: u32(args.M), N: u32(args.N), K: u32(args.K)}
 	grid := [3]uint32{u32(tiles(args.N)), u32(tiles(args.M)), u32(min(args.Batch, 65535))}
-	dispatch(d, "matmul", spec, &push, grid, 2*float64(args.Batch*args.M*args.N*args.K), out, a, b, bias)
+	// Bindings 4 and 5 of matmul.comp: aux where the epilogue writes it or
+	// reads it, and otherwise out or the placeholder, which it never touches.
+	auxOut, auxIn := out, tensor.Buffer(nil)
+	switch args.Epilogue {
+	case tensor.EpilogueGELU:
+		auxOut = aux
+	case tensor.EpilogueGELUGrad:
+		auxIn = aux
+	}
+	dispatch(d, "matmul", spec, &push, grid, 2*float64(args.Batch*args.M*args.N*args.K), out, a, b, bias, auxOut, auxIn)
 }
 
 func b2u(b bool) uint32 {

@@ -8,6 +8,7 @@ package vk
 import "C"
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/ditgo/ditgo/tensor"
@@ -178,8 +179,8 @@ func dispatchMoving[P any](d *Device, shader string, spec []uint32, push *P, gri
 		C.uint32_t(grid[0]), C.uint32_t(grid[1]), C.uint32_t(grid[2]))
 	d.counters.Dispatches++
 	if moved == 0 {
-		for _, b := range bound {
-			if b != d.dummy {
+		for i, b := range bound {
+			if b != d.dummy && !slices.Contains(bound[:i], b) { // a buffer bound twice is moved once
 				moved += float64(b.n * b.dtype.Size())
 			}
 		}

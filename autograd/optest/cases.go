@@ -231,6 +231,23 @@ func Cases(opts Options) []Case {
 		return attention(small(), small(), pick(), dh)
 	})
 
+	// The MLP with its GELU in the products' epilogues (tensor.Epilogue):
+	// x [.., in] with the weights and biases of Linear(in, hidden) and
+	// Linear(hidden, out), biases optional.
+	mlp := func(b, t, in, hidden, nOut int, bias bool) Case {
+		inputs := []Input{{Shape: []int{b, t, in}}, {Shape: []int{hidden, in}}, {Shape: []int{hidden}}, {Shape: []int{nOut, hidden}}, {Shape: []int{nOut}}}
+		return Case{Name: fmt.Sprintf("MLP/B%d_T%d_in%d_hidden%d_out%d_bias%v", b, t, in, hidden, nOut, bias), Inputs: inputs, Accum: in + hidden,
+			Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var {
+				b1, b2 := in[2], in[4]
+				if !bias {
+					b1, b2 = nil, nil
+				}
+				return g.MLP(in[0], in[1], b1, in[3], b2)
+			}}
+	}
+	cs = append(cs, mlp(1, 1, 1, 1, 1, true), mlp(2, 3, 5, 20, 5, true), mlp(1, 7, 16, 65, 9, false), mlp(2, 33, 17, 64, 17, true))
+	random(func() Case { return mlp(small(), pick(), pick(), pick(), pick(), true) })
+
 	cs = append(cs, convCases(r, pick, opts.Random)...)
 
 	// Graphs where one Var feeds several ops, which is where gradient

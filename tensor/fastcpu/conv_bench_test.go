@@ -113,5 +113,5 @@ func benchGemm(b *testing.B, dev tensor.Device, args tensor.MatMulArgs) func() {
 	dev.Fill(x, 0.5, args.Batch*args.M*args.K)
 	dev.Fill(y, 0.25, args.Batch*args.K*args.N)
 	b.Cleanup(func() { dev.Free(out); dev.Free(x); dev.Free(y) })
-	return func() { dev.MatMul(out, x, y, nil, args) }
+	return func() { dev.MatMul(out, x, y, nil, nil, args) }
 }

@@ -185,7 +185,7 @@ func (c *gemmScratchCache) put(s *gemmScratch) {
 	c.free = append(c.free, s)
 }
 
-// gemm computes tensor.MatMulRef(out, a, b, bias, p) with micro-kernel k,
+// gemm computes tensor.MatMulRef(out, a, b, bias, nil, p) with micro-kernel k,
 // on up to workers goroutines, with scratch from cache. A bfloat16 product
 // needs k's packBF16 (gemm_bf16.go); a kernel on bfloat16 pairs runs only
 // those. A float16 product rounds its packed blocks with roundFP16Block.
@@ -198,7 +198,7 @@ func gemm(k *gemmKernel, cache *gemmScratchCache, out, a, b, bias []float32, p t
 		return
 	}
 	if K == 0 { // C is just (C +) bias: nothing to block
-		tensor.MatMulRef(out, a, b, bias, p)
+		tensor.MatMulRef(out, a, b, bias, nil, p)
 		return
 	}
 	item := func(n int) gemmOperands {

@@ -105,11 +105,11 @@ func benchMatMul(b *testing.B, dev tensor.Device, s matmulShape, bf16 bool) {
 	if bf16 {
 		args.Round = tensor.RoundToBF16
 	}
-	dev.MatMul(out, x, w, bias, args) // warm the packing buffers
+	dev.MatMul(out, x, w, bias, nil, args) // warm the packing buffers
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		dev.MatMul(out, x, w, bias, args)
+		dev.MatMul(out, x, w, bias, nil, args)
 	}
 	b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.Logf("%s", dev.Name())

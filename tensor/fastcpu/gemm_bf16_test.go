@@ -167,7 +167,7 @@ func TestGemmBF16PairKernel(t *testing.T) {
 				for i, v := range scale {
 					scale[i] = math.Abs(v)
 				}
-				tensor.MatMulRef(scale, abs(a), abs(b), abs(bias), p)
+				tensor.MatMulRef(scale, abs(a), abs(b), abs(bias), nil, p)
 				tol := bf16Tolerance(c.k)
 				bad := 0
 				for i := range got {

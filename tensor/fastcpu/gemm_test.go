@@ -132,7 +132,7 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 		refArgs.Round = tensor.RoundNone
 	}
 	want, scale := f64(out), f64(out)
-	tensor.MatMulRef(want, refA, refB, f64(bias), refArgs)
+	tensor.MatMulRef(want, refA, refB, f64(bias), nil, refArgs)
 	abs := func(x []float64) []float64 {
 		for i, v := range x {
 			x[i] = math.Abs(v)
@@ -142,7 +142,7 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 	if !c.accumulate {
 		clear(scale)
 	}
-	tensor.MatMulRef(abs(scale), abs(refA), abs(refB), abs(f64(bias)), refArgs)
+	tensor.MatMulRef(abs(scale), abs(refA), abs(refB), abs(f64(bias)), nil, refArgs)
 
 	got := dev.Alloc(tensor.Float32, len(out))
 	bufA, bufB := dev.Alloc(tensor.Float32, len(a)), dev.Alloc(tensor.Float32, len(b))
@@ -156,7 +156,7 @@ func checkGemm(t *testing.T, dev *Device, c gemmCase) {
 	dev.WriteFloat32(got, out)
 	dev.WriteFloat32(bufA, a)
 	dev.WriteFloat32(bufB, b)
-	dev.MatMul(got, bufA, bufB, bufBias, args)
+	dev.MatMul(got, bufA, bufB, bufBias, nil, args)
 	res := make([]float32, len(out))
 	if err := dev.ReadFloat32(res, got); err != nil {
 		t.Fatal(err)
@@ -239,7 +239,7 @@ func TestGemmAllocs(t *testing.T) {
 		{Batch: 1, M: m, N: n, K: k, TransB: true},
 		{Batch: batch, M: m / batch, N: n, K: k, Accumulate: true},
 	} {
-		allocs := testing.AllocsPerRun(20, func() { dev.MatMul(out, a, b, bias, args) })
+		allocs := testing.AllocsPerRun(20, func() { dev.MatMul(out, a, b, bias, nil, args) })
 		if allocs > 3 {
 			t.Errorf("Device.MatMul %+v: %v allocations per call, want ≤ 3", args, allocs)
 		}

@@ -64,9 +64,9 @@ func (d *Counting) Fill(out tensor.Buffer, value float32, n int) {
 	d.Device.Fill(out, value, n)
 }
 
-func (d *Counting) MatMul(out, a, b, bias tensor.Buffer, args tensor.MatMulArgs) {
+func (d *Counting) MatMul(out, a, b, bias, aux tensor.Buffer, args tensor.MatMulArgs) {
 	d.add("MatMul")
-	d.Device.MatMul(out, a, b, bias, args)
+	d.Device.MatMul(out, a, b, bias, aux, args)
 }
 
 func (d *Counting) Binary(op tensor.BinaryOp, out, a, b tensor.Buffer, outer, mid, inner int) {
