@@ -31,7 +31,10 @@
 // Specialization: 0 TRANS_A, 1 TRANS_B, 2 HAS_BIAS, 3 ACCUMULATE (bool);
 // 4 ROUND (uint: tensor.Rounding); 5 BLOCK (uint: 4 or 8), the rows and
 // columns of out per invocation, chosen per device by the launcher;
-// 6 EPILOGUE (uint: tensor.Epilogue).
+// 6 EPILOGUE (uint: tensor.Epilogue); 7 VEC (uint: bit 0 for A, bit 1 for
+// B), set by the launcher for an operand whose rows in global memory are
+// whole vec4s (their length a multiple of 4), which it then loads four
+// floats at a time.
 // Dispatch: 16×16 invocations per workgroup, grid (⌈N/TILE⌉, ⌈M/TILE⌉,
 // min(batch, 65535)), TILE = 16·BLOCK. Workgroup (x, y) owns the TILE×TILE
 // tile of out at rows TILE·y…, columns TILE·x…, and walks the batches z,
@@ -83,11 +86,17 @@ layout(constant_id = 4) const uint ROUND = 0; // tensor.Rounding: 0 none, 1 bflo
 #include "rounding.glsl" // operand
 layout(constant_id = 5) const uint BLOCK = 4; // rows and columns of out per invocation
 layout(constant_id = 6) const uint EPILOGUE = 0; // 0 none, 1 GELU, 2 GELU's gradient
+layout(constant_id = 7) const uint VEC = 0;      // bit 0: load A as vec4s; bit 1: B
+const bool VEC_A = (VEC & 1u) != 0u;
+const bool VEC_B = (VEC & 2u) != 0u;
 #include "gelu.glsl" // gelu, geluDerivative
 
 layout(std430, set = 0, binding = 0) buffer Out { float out_[]; };
 layout(std430, set = 0, binding = 1) readonly buffer A { float a[]; };
 layout(std430, set = 0, binding = 2) readonly buffer B { float b[]; };
+// The same two buffers as vec4s, for the vector loads (VEC).
+layout(std430, set = 0, binding = 1) readonly buffer A4 { vec4 a4[]; };
+layout(std430, set = 0, binding = 2) readonly buffer B4 { vec4 b4[]; };
 layout(std430, set = 0, binding = 3) readonly buffer Bias { float bias[]; };
 layout(std430, set = 0, binding = 4) buffer Aux { float aux[]; };
 layout(std430, set = 0, binding = 5) readonly buffer AuxIn { float auxIn[]; };
@@ -127,7 +136,25 @@ void main() {
 		for (uint k0 = 0; k0 < pc.K; k0 += TK) {
 			// Consecutive invocations take consecutive addresses in global
 			// memory: along k for a stored M×K, along i for a stored K×M.
-			[[unroll]] for (uint l = 0; l < TILE * TK / THREADS; l++) {
+			// With VEC_A each takes 4 of them, a vec4 that lies wholly
+			// inside or wholly outside the matrix: its row length (K, or M
+			// transposed) is a multiple of 4, and so is where it starts.
+			[[unroll]] for (uint l = 0; VEC_A && l < TILE * TK / (4 * THREADS); l++) {
+				uint e = tid + l * THREADS; // a vec4 of the slice
+				uint r = TRANS_A ? e % (TILE / 4) * 4 : e / (TK / 4);
+				uint kk = TRANS_A ? e / (TILE / 4) : e % (TK / 4) * 4;
+				uint i = row0 + r, k = k0 + kk;
+				vec4 v = vec4(0.0);
+				if (i < pc.M && k < pc.K)
+					v = a4[(aBase + (TRANS_A ? k * pc.M + i : i * pc.K + k)) / 4];
+				[[unroll]] for (uint q = 0; q < 4; q++) {
+					if (TRANS_A)
+						As[r + q][kk] = operand(v[q]);
+					else
+						As[r][kk + q] = operand(v[q]);
+				}
+			}
+			[[unroll]] for (uint l = 0; !VEC_A && l < TILE * TK / THREADS; l++) {
 				uint e = tid + l * THREADS;
 				uint r = TRANS_A ? e % TILE : e / TK;
 				uint kk = TRANS_A ? e / TILE : e % TK;
@@ -142,7 +169,22 @@ void main() {
 				As[r][kk] = operand(v);
 			}
 			// Likewise along j for a stored K×N, along k for a stored N×K.
-			[[unroll]] for (uint l = 0; l < TK * TILE / THREADS; l++) {
+			[[unroll]] for (uint l = 0; VEC_B && l < TK * TILE / (4 * THREADS); l++) {
+				uint e = tid + l * THREADS;
+				uint kk = TRANS_B ? e % (TK / 4) * 4 : e / (TILE / 4);
+				uint c = TRANS_B ? e / (TK / 4) : e % (TILE / 4) * 4;
+				uint k = k0 + kk, j = col0 + c;
+				vec4 v = vec4(0.0);
+				if (k < pc.K && j < pc.N)
+					v = b4[(bBase + (TRANS_B ? j * pc.K + k : k * pc.N + j)) / 4];
+				[[unroll]] for (uint q = 0; q < 4; q++) {
+					if (TRANS_B)
+						Bs[kk + q][c] = operand(v[q]);
+					else
+						Bs[kk][c + q] = operand(v[q]);
+				}
+			}
+			[[unroll]] for (uint l = 0; !VEC_B && l < TK * TILE / THREADS; l++) {
 				uint e = tid + l * THREADS;
 				uint kk = TRANS_B ? e % TK : e / TILE;
 				uint c = TRANS_B ? e / TK : e % TILE;

@@ -66,7 +66,7 @@ func (t attentionTiles) grid(a tensor.AttentionArgs) [3]uint32 {
 // the other side through tiles: each workgroup of BR rows reads all T of
 // them, so every (batch, head) reads them ⌈T/BR⌉ times.
 func (t attentionTiles) streamed(a tensor.AttentionArgs, n int) float64 {
-	return float64(a.B*a.H*(a.T+t.br-1)/t.br) * float64(a.T*n)
+	return float64(a.B*a.H*((a.T+t.br-1)/t.br)) * float64(a.T*n)
 }
 
 // Attention records fused softmax attention (attention.comp; reference

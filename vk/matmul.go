@@ -42,8 +42,18 @@ func (d *Device) MatMul(out, a, b, bias, aux tensor.Buffer, args tensor.MatMulAr
 		d.mu.Unlock()
 		return
 	}
-	// Specialization constants 0…6 of matmul.comp.
-	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), uint32(args.Round), u32(d.matmulBlock), uint32(args.Epilogue)}
+	// Vector loads (VEC) for an operand whose stored rows are whole vec4s:
+	// A's rows are K long (M when transposed), B's N (K when transposed).
+	// Every buffer starts at a multiple of 64 bytes (memory.go).
+	var vec uint32
+	if rowA := map[bool]int{false: args.K, true: args.M}[args.TransA]; rowA%4 == 0 {
+		vec |= 1
+	}
+	if rowB := map[bool]int{false: args.N, true: args.K}[args.TransB]; rowB%4 == 0 {
+		vec |= 2
+	}
+	// Specialization constants 0…7 of matmul.comp.
+	spec := []uint32{b2u(args.TransA), b2u(args.TransB), b2u(bias != nil), b2u(args.Accumulate), uint32(args.Round), u32(d.matmulBlock), uint32(args.Epilogue), vec}
 	push := matmulPush{batch: u32(args.Batch), M: u32(args.M), N: u32(args.N), K: u32(args.K)}
 	grid := [3]uint32{u32(tiles(args.N)), u32(tiles(args.M)), u32(min(args.Batch, 65535))}
 	// Bindings 4 and 5 of matmul.comp: aux where the epilogue writes it or

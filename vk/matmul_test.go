@@ -23,7 +23,7 @@ func TestMatMulBlocks(t *testing.T) {
 			t.Setenv("DITGO_VK_MATMUL_BLOCK", block)
 			dev := open(t)
 			r := rand.New(rand.NewPCG(8, 8))
-			sizes := []int{1, 63, 65, 127, 129, 200}
+			sizes := []int{1, 4, 63, 64, 65, 127, 128, 132, 200} // the multiples of 4 take the vector loads
 			for c := range 24 {
 				args := tensor.MatMulArgs{Batch: 1 + c%2, M: sizes[r.IntN(len(sizes))], N: sizes[r.IntN(len(sizes))], K: sizes[r.IntN(len(sizes))],
 					TransA: c&1 != 0, TransB: c&2 != 0, Accumulate: c%5 == 0, Round: tensor.Rounding(c % 3)}
