@@ -12,17 +12,17 @@ func roundBF16AVX512(x *float32, n int)
 //go:noescape
 func roundBF16AVX2(x *float32, n int)
 
-// asmRoundBF16 wraps a rounding loop of lanes lanes as a packBF16 of the
-// emulation: the loop takes the leading multiple of lanes of the block's
-// kc·w floats, roundBF16Go the rest.
-func asmRoundBF16(round func(x *float32, n int), lanes int) func(block []float32, kc, w int) {
+// asmRound wraps a rounding loop of lanes lanes as a packBF16 of the
+// emulation (or a packFP16): the loop takes the leading multiple of lanes
+// of the block's kc·w floats, tail (the Go loop) the rest.
+func asmRound(round func(x *float32, n int), lanes int, tail func([]float32)) func(block []float32, kc, w int) {
 	return func(block []float32, kc, w int) {
 		x := block[:kc*w]
 		n := len(x) / lanes * lanes
 		if n > 0 {
 			round(&x[0], n)
 		}
-		roundBF16Go(x[n:])
+		tail(x[n:])
 	}
 }
 

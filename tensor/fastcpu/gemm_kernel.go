@@ -19,6 +19,9 @@ type gemmKernel struct {
 	// packs two steps into each word, and runs only BF16 products.
 	packBF16 func(block []float32, kc, w int)
 	pairs    bool
+	// packFP16, if not nil, rounds a packed block of a float16 product to
+	// float16 in place, as roundFP16Block does (gemm_fp16.go).
+	packFP16 func(block []float32, kc, w int)
 	// peak, if not nil, runs n iterations of a loop of independent FMAs of
 	// peakFLOP floating-point operations, the peak this kernel aims at.
 	peak     func(n int)

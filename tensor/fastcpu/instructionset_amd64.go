@@ -4,7 +4,8 @@ import "github.com/klauspost/cpuid/v2"
 
 // avx512Set is the AVX-512 instruction set: a 12×32 GEMM tile with
 // AVX-512 packing (gemm_amd64.s, gemm_pack_amd64.s) and rounding to
-// bfloat16 for BF16 products (gemm_bf16_amd64.s), and every vector loop on
+// bfloat16 or float16 for mixed-precision products (gemm_bf16_amd64.s,
+// gemm_fp16_amd64.s), and every vector loop on
 // 16 lanes (unary_amd64.s, attention_amd64.s, reduce_amd64.s,
 // optim_amd64.s).
 var avx512Set = &instructionSet{
@@ -14,7 +15,8 @@ var avx512Set = &instructionSet{
 		kc: 384, mc: 3072, nc: 768,
 		tile:     asmTile(12, 32, gemmAVX512x12x32),
 		pack16:   packAVX512,
-		packBF16: asmRoundBF16(roundBF16AVX512, 16),
+		packBF16: asmRound(roundBF16AVX512, 16, roundBF16Go),
+		packFP16: asmRound(roundFP16AVX512, 16, roundFP16Go),
 		peak:     fmaPeakAVX512, peakFLOP: 16 * 16 * 2,
 	},
 	gelu: asmUnary(geluAVX512), geluBackward: asmUnaryBackward(geluBackwardAVX512), lanes: 16,
@@ -52,7 +54,7 @@ var avx2Set = &instructionSet{
 		mr: 6, nr: 16,
 		kc: 384, mc: 3072, nc: 768,
 		tile:     asmTile(6, 16, gemmAVX2x6x16),
-		packBF16: asmRoundBF16(roundBF16AVX2, 8),
+		packBF16: asmRound(roundBF16AVX2, 8, roundBF16Go),
 		peak:     fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
 	},
 	gelu: asmUnary(geluAVX2), geluBackward: asmUnaryBackward(geluBackwardAVX2), lanes: 8,
