@@ -32,7 +32,7 @@ done
 echo "== Go (Vulkan) against PyTorch (CUDA, fp32, TF32 off) on the same GPU"
 unset DITGO_VK_VALIDATION
 python3 train/bench/peer.py --device cuda --train .gpu/train --vk-test .gpu/vk.test \
-  --configs s2,xl2 --rounds 2 --steps 5 --warmup 2 || status=1
+  --configs s2,xl2 --precision fp32,fp16 --rounds 2 --steps 5 --warmup 2 || status=1
 
 echo "== a DiT-S/2 step's counters and roofline (b32), then the same step in fp16 (float16 operands, loss scaling)"
 for precision in fp32 fp16; do

@@ -21,6 +21,10 @@ Each row runs in two precisions (--precision, fp32,bf16 on the CPU):
     recommend; on both sides the weights the optimizer updates stay fp32.
     Its memory row is PyTorch's peak RSS under autocast, against Go's peak
     for the same -precision.
+  - fp16 (--device cuda only). Go: `train bench -precision fp16` (float16
+    operands, dynamic loss scaling). PyTorch: the forward and the loss under
+    torch.autocast(dtype=torch.float16), the loss scaled by
+    torch.cuda.amp.GradScaler: PyTorch's AMP.
   - the bf16 GEMM rows. Go: BenchmarkMatMul/size=N/fast-bf16 of the fast CPU
     device's tests (MatMulArgs.BF16: float32 operands rounded to bfloat16,
     float32 sums and result). PyTorch: torch.mm on bfloat16 tensors, made
@@ -75,7 +79,7 @@ CONFIGS = {
 UNETS = {"S": 32, "B": 64, "L": 96, "XL": 128}  # base channels of the U-Net ladder (dit/unet/config.go)
 SIZES = {"S": (12, 384, 6), "B": (12, 768, 12), "L": (24, 1024, 16), "XL": (28, 1152, 16)}
 TEACHING = {"Tiny": (6, 192, 3), "Mini": (4, 128, 4)}
-PRECISIONS = ("fp32", "bf16")  # what --precision takes, and Go's -precision
+PRECISIONS = ("fp32", "bf16", "fp16")  # what --precision takes, and Go's -precision
 
 
 def fair_environment():
@@ -139,10 +143,11 @@ def check_threads(torch, threads, where):
 
 def autocast(torch, device, precision):
     """The context PyTorch's forward and loss run in: none for fp32, and
-    for bf16 autocast, which runs the matmuls (and the other ops on its
-    lower-precision list) in bfloat16 while the weights stay fp32."""
-    if precision == "bf16":
-        return torch.autocast(device, dtype=torch.bfloat16)
+    for bf16 or fp16 autocast, which runs the matmuls (and the other ops on
+    its lower-precision list) in bfloat16 or float16 while the weights stay
+    fp32."""
+    if precision in ("bf16", "fp16"):
+        return torch.autocast(device, dtype=torch.bfloat16 if precision == "bf16" else torch.float16)
     return contextlib.nullcontext()
 
 
@@ -151,7 +156,8 @@ def torch_steps(torch, device, cfg, batch, warmup, steps, threads, precision):
     threads they ran on (read inside the timed step). In bf16 only the
     forward and the loss run under autocast; backward runs each op's
     gradient in the dtype autocast picked for it, and AdamW updates the
-    fp32 weights."""
+    fp32 weights. In fp16 (CUDA only) the loss is scaled by a GradScaler
+    with its defaults, as Go's -precision fp16 scales it (nn.LossScaler)."""
     from dit_torch import DiT
     from gen_fixtures import hybrid_loss, schedule  # sets 1 thread: set them again below
     from unet_torch import UNet
@@ -163,6 +169,7 @@ def torch_steps(torch, device, cfg, batch, warmup, steps, threads, precision):
     c, n = cfg["in_channels"], cfg.get("input_size") or cfg["image_size"]
     x0 = (torch.rand(batch, c, n, n, generator=g) * 2 - 1).to(device)
     times, used = [], None
+    scaler = torch.cuda.amp.GradScaler() if precision == "fp16" else None
     set_threads(torch, threads)
     for step in range(warmup + steps):
         y = torch.randint(0, cfg["num_classes"], (batch,), generator=g)
@@ -174,8 +181,13 @@ def torch_steps(torch, device, cfg, batch, warmup, steps, threads, precision):
         opt.zero_grad(set_to_none=True)
         with autocast(torch, device, precision):
             total, _, _ = hybrid_loss(model, s, x0, noise, t, y)
-        total.backward()
-        opt.step()
+        if scaler is None:
+            total.backward()
+            opt.step()
+        else:
+            scaler.scale(total).backward()
+            scaler.step(opt)
+            scaler.update()
         total.item()
         used = check_threads(torch, threads, "the training step")
         sync(torch, device)
@@ -363,6 +375,8 @@ def main():
     for p in precisions:
         if p not in PRECISIONS:
             sys.exit(f"peer.py: --precision {p!r}: want a comma list of {', '.join(PRECISIONS)}")
+        if p == "fp16" and args.device != "cuda":
+            sys.exit("peer.py: --precision fp16 is for --device cuda: PyTorch's CPU autocast has no float16")
     if args.device == "cpu":
         fair_environment()
 
@@ -441,7 +455,7 @@ def main():
             medians[(what, p)] = (g, t, False)
             label = f"{what} {p} (ms/step)"
             rows.append((label, g, t, g / t, len(gos[p]), len(tos[p]), used))
-            torch_ran = "autocast bf16" if p == "bf16" else "fp32"
+            torch_ran = {"bf16": "autocast bf16", "fp16": "autocast fp16 + GradScaler"}.get(p, "fp32")
             print(f"  {label}: Go {g:.1f} (bench -precision {p}), PyTorch {t:.1f} ({torch_ran}) on {used} threads, "
                   f"ratio {g / t:.2f}; Go {batch / g * 1e3:.1f} img/s, {gflop.get(p, 0) / g * 1e3:.0f} GFLOP/s", flush=True)
             if args.device == "cpu":
