@@ -138,20 +138,26 @@ var (
 // exactly (one exact product and zeros; b is finite, so no 0·Inf), and
 // every device must match the reference exactly.
 func bf16Rounding() KernelCase {
-	return KernelCase{Name: "MatMulBF16/rounding", Accum: 1, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
+	return roundingCase("MatMulBF16/rounding", bf16RoundA, bf16RoundB, tensor.RoundToBF16)
+}
+
+// roundingCase is the product of bf16Rounding's layout with the hard cases
+// ra and rb, rounded as r says.
+func roundingCase(name string, ra, rb []float32, r tensor.Rounding) KernelCase {
+	return KernelCase{Name: name, Accum: 1, Run: func(dev tensor.Device, _ *rand.Rand) []*tensor.Tensor {
 		a, b := make([]float32, bf16M*bf16K), make([]float32, bf16K*bf16N)
 		for i := range bf16M {
-			a[i*bf16K+i%bf16K] = bf16RoundA[i%len(bf16RoundA)]
+			a[i*bf16K+i%bf16K] = ra[i%len(ra)]
 		}
 		for k := range bf16K {
 			for j := range bf16N {
-				b[k*bf16N+j] = bf16RoundB[j%len(bf16RoundB)]
+				b[k*bf16N+j] = rb[j%len(rb)]
 			}
 		}
 		ta, tb := tensor.FromSlice(dev, a, bf16M, bf16K), tensor.FromSlice(dev, b, bf16K, bf16N)
 		defer ta.Release()
 		defer tb.Release()
-		return []*tensor.Tensor{tensor.MatMulBF16(ta, tb, false, false, nil)}
+		return []*tensor.Tensor{tensor.MatMulRounded(ta, tb, false, false, nil, r)}
 	}}
 }
 

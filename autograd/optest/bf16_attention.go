@@ -53,13 +53,19 @@ const bf16AttentionTol = 1.0 / 256
 // bf16Attention runs AttentionBF16 and its backward on N(0, 1) inputs and
 // an N(0, 1) upstream gradient; it returns out, lse and dqkv.
 func bf16Attention(b, h, t, dh int) KernelCase {
-	return KernelCase{Name: fmt.Sprintf("AttentionBF16/B%d_H%d_T%d_Dh%d", b, h, t, dh), Tol: bf16AttentionTol,
+	return randomAttention("AttentionBF16", b, h, t, dh, attentionBF16)
+}
+
+// randomAttention is a case named name/B…_H…_T…_Dh… that runs attend on
+// N(0, 1) inputs and upstream gradient, at bf16AttentionTol.
+func randomAttention(name string, b, h, t, dh int, attend func(qkv, dout *tensor.Tensor) []*tensor.Tensor) KernelCase {
+	return KernelCase{Name: fmt.Sprintf("%s/B%d_H%d_T%d_Dh%d", name, b, h, t, dh), Tol: bf16AttentionTol,
 		Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
 			qkv := tensor.FromSlice(dev, randomFloats(r, 3*b*h*t*dh), 3, b, h, t, dh)
 			dout := tensor.FromSlice(dev, randomFloats(r, b*h*t*dh), b, h, t, dh)
 			defer qkv.Release()
 			defer dout.Release()
-			return attentionBF16(qkv, dout)
+			return attend(qkv, dout)
 		}}
 }
 

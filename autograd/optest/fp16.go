@@ -79,14 +79,7 @@ func fp16Cases(r *rand.Rand, pick func() int, random, maxDh int) []KernelCase {
 // tolerance is bfloat16's: float16 rounds eight times finer, so it is loose
 // here, and fp16AttentionRounding is the sharp check.
 func fp16Attention(b, h, t, dh int) KernelCase {
-	return KernelCase{Name: fmt.Sprintf("AttentionFP16/B%d_H%d_T%d_Dh%d", b, h, t, dh), Tol: bf16AttentionTol,
-		Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
-			qkv := tensor.FromSlice(dev, randomFloats(r, 3*b*h*t*dh), 3, b, h, t, dh)
-			dout := tensor.FromSlice(dev, randomFloats(r, b*h*t*dh), b, h, t, dh)
-			defer qkv.Release()
-			defer dout.Release()
-			return attentionFP16(qkv, dout)
-		}}
+	return randomAttention("AttentionFP16", b, h, t, dh, attentionFP16)
 }
 
 func attentionFP16(qkv, dout *tensor.Tensor) []*tensor.Tensor {
@@ -128,21 +121,7 @@ var (
 // bf16Rounding does: out[i,j] = round(fp16RoundA[i mod 7])·round(fp16RoundB[j mod 4]),
 // exactly.
 func fp16Rounding() KernelCase {
-	return KernelCase{Name: "MatMulFP16/rounding", Accum: 1, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
-		a, b := make([]float32, bf16M*bf16K), make([]float32, bf16K*bf16N)
-		for i := range bf16M {
-			a[i*bf16K+i%bf16K] = fp16RoundA[i%len(fp16RoundA)]
-		}
-		for k := range bf16K {
-			for j := range bf16N {
-				b[k*bf16N+j] = fp16RoundB[j%len(fp16RoundB)]
-			}
-		}
-		ta, tb := tensor.FromSlice(dev, a, bf16M, bf16K), tensor.FromSlice(dev, b, bf16K, bf16N)
-		defer ta.Release()
-		defer tb.Release()
-		return []*tensor.Tensor{tensor.MatMulRounded(ta, tb, false, false, nil, tensor.RoundToFP16)}
-	}}
+	return roundingCase("MatMulFP16/rounding", fp16RoundA, fp16RoundB, tensor.RoundToFP16)
 }
 
 // fp16NotFP32 checks that float16 changes the result: it returns the

@@ -30,30 +30,20 @@ func bf16Tolerance(k int) float64 {
 // kernel of avx512bf16 — against tensor.MatMulRef with BF16 in float64, at
 // the sizes around each kernel's tile and block edges (gemmCases), within
 // bf16Tolerance.
+//
+// Float16 products (gemm_fp16.go) run the same way: the float32 kernel of
+// every instruction set on operands rounded to float16 as they are packed.
 func TestGemmBF16MatchesReference(t *testing.T) {
-	for _, set := range instructionSets() {
-		t.Run(set.name, func(t *testing.T) {
-			dev := newDevice(set, 0)
-			for _, c := range gemmCases(set.matmulKernel(tensor.RoundToBF16)) {
-				c.round = tensor.RoundToBF16
-				checkGemm(t, dev, c)
-			}
-		})
-	}
-}
-
-// TestGemmFP16MatchesReference is TestGemmBF16MatchesReference for float16
-// products (gemm_fp16.go): the float32 kernel of every instruction set on
-// operands rounded to float16 as they are packed.
-func TestGemmFP16MatchesReference(t *testing.T) {
-	for _, set := range instructionSets() {
-		t.Run(set.name, func(t *testing.T) {
-			dev := newDevice(set, 0)
-			for _, c := range gemmCases(set.matmulKernel(tensor.RoundToFP16)) {
-				c.round = tensor.RoundToFP16
-				checkGemm(t, dev, c)
-			}
-		})
+	for _, round := range []tensor.Rounding{tensor.RoundToBF16, tensor.RoundToFP16} {
+		for _, set := range instructionSets() {
+			t.Run(round.String()+"/"+set.name, func(t *testing.T) {
+				dev := newDevice(set, 0)
+				for _, c := range gemmCases(set.matmulKernel(round)) {
+					c.round = round
+					checkGemm(t, dev, c)
+				}
+			})
+		}
 	}
 }
 
