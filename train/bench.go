@@ -98,17 +98,15 @@ func benchCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeDev()
-	if !isUNet(bc.Model) { // the estimate knows the DiT's activations only
-		if err := checkHostMemory(dev, mcfg, bc.Batch, bc.GradCheckpoint, false); err != nil {
-			return fmt.Errorf("bench: %w", err)
-		}
-	}
-	if !bc.JSON {
-		fmt.Fprintln(stdout, line)
-	}
 	nc := netConfig{DiT: &mcfg}
 	if isUNet(bc.Model) {
 		nc = netConfig{UNet: &ucfg}
+	}
+	if err := checkHostMemory(dev, nc.stepEstimate(bc.Batch, false), bc.Batch, bc.GradCheckpoint); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if !bc.JSON {
+		fmt.Fprintln(stdout, line)
 	}
 	r, err := benchSteps(dev, nc, bc, stderr)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/unet"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/vk"
 )
@@ -33,6 +34,39 @@ import (
 // at batch 32 (7526 MiB; 1447 MiB with checkpointing) and DiT-XL/2 at
 // batch 8 with checkpointing (11281 MiB); the estimate is within 5% of
 // each (TestStepMemoryEstimate checks smaller models).
+//
+// A U-Net's activations are counted layer by layer from its plan
+// (unet.Config.ActivationFloats, A floats an image) and its parameters
+// likewise (ParamCount): 4·(copies·P + k·B·A) with k = 2.7, or 0.85 with
+// -grad-checkpoint. k was measured as for the DiT: 2.63–2.67 (0.82–0.84
+// checkpointed) on UNet-S at batch 64, UNet-B at batch 32 on 32×32×3 and
+// UNet-L at batch 16.
+
+// unetActivationScale is k above, without and with checkpointing.
+var unetActivationScale = map[bool]float64{false: 2.7, true: 0.85}
+
+// unetStepBytes estimates the bytes a training step of the U-Net c at
+// batch holds.
+func unetStepBytes(c unet.Config, batch int, checkpoint, ema bool) float64 {
+	copies := 4.0
+	if ema {
+		copies++
+	}
+	return 4 * (copies*float64(c.ParamCount()) + unetActivationScale[checkpoint]*float64(batch)*c.ActivationFloats())
+}
+
+// stepEstimate is a model's estimate of the bytes a training step holds,
+// with or without gradient checkpointing.
+type stepEstimate func(checkpoint bool) float64
+
+// stepEstimate is the estimate for nc's model at batch, with the EMA copy
+// when ema.
+func (nc netConfig) stepEstimate(batch int, ema bool) stepEstimate {
+	if nc.UNet != nil {
+		return func(checkpoint bool) float64 { return unetStepBytes(*nc.UNet, batch, checkpoint, ema) }
+	}
+	return func(checkpoint bool) float64 { return stepBytes(*nc.DiT, batch, checkpoint, ema) }
+}
 
 // stepBytes estimates the bytes a training step of m at batch holds.
 func stepBytes(m dit.Config, batch int, checkpoint, ema bool) float64 {
@@ -64,7 +98,7 @@ func paramsOutsideBlocks(m dit.Config) float64 {
 // checkHostMemory refuses a step on a CPU device that needs more memory
 // than the machine has available. On a system without /proc/meminfo it
 // checks nothing.
-func checkHostMemory(dev tensor.Device, m dit.Config, batch int, checkpoint, ema bool) error {
+func checkHostMemory(dev tensor.Device, est stepEstimate, batch int, checkpoint bool) error {
 	if _, isVK := dev.(*vk.Device); isVK {
 		return nil
 	}
@@ -72,19 +106,19 @@ func checkHostMemory(dev tensor.Device, m dit.Config, batch int, checkpoint, ema
 	if !ok {
 		return nil
 	}
-	return fitsInMemory(avail, m, batch, checkpoint, ema)
+	return fitsInMemory(avail, est, batch, checkpoint)
 }
 
 // fitsInMemory refuses a step that needs more than avail bytes, saying what
 // would fit.
-func fitsInMemory(avail int64, m dit.Config, batch int, checkpoint, ema bool) error {
-	need := stepBytes(m, batch, checkpoint, ema)
+func fitsInMemory(avail int64, est stepEstimate, batch int, checkpoint bool) error {
+	need := est(checkpoint)
 	if need <= float64(avail) {
 		return nil
 	}
 	advice := "use a smaller -batch or model"
 	if !checkpoint {
-		if with := stepBytes(m, batch, true, ema); with <= float64(avail) {
+		if with := est(true); with <= float64(avail) {
 			advice = fmt.Sprintf("-grad-checkpoint needs about %.1f GiB; or use a smaller -batch or model", with/(1<<30))
 		} else {
 			advice = "even -grad-checkpoint would not fit; " + advice

@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/unet"
 	"github.com/ditgo/ditgo/tensor/fastcpu"
 )
 
 // The step-memory estimate against the device's own peak of real steps, on
-// models small enough for a test, with and without checkpointing.
+// models small enough for a test (DiTs and U-Nets), with and without
+// checkpointing.
 func TestStepMemoryEstimate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the step-memory measurements in -short mode")
@@ -38,6 +40,27 @@ func TestStepMemoryEstimate(t *testing.T) {
 		model      string
 		batch      int
 		checkpoint bool
+	}{{"UNet-S", 8, false}, {"UNet-S", 8, true}, {"UNet-B", 4, false}} {
+		u, err := unet.Named(c.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc := netConfig{UNet: &u}
+		bc := benchConfig{Batch: c.batch, Steps: 1, Warmup: 1, GradCheckpoint: c.checkpoint}
+		r, err := benchSteps(fastcpu.New(), nc, bc, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		est := nc.stepEstimate(c.batch, false)(c.checkpoint) / (1 << 20)
+		t.Logf("%s b%d checkpoint %v: measured %.1f MiB, estimated %.1f MiB (%.2f)", c.model, c.batch, c.checkpoint, r.PeakMiB, est, est/r.PeakMiB)
+		if est < 0.9*r.PeakMiB || est > 1.15*r.PeakMiB {
+			t.Errorf("%s b%d checkpoint %v: estimated %.1f MiB, measured %.1f MiB", c.model, c.batch, c.checkpoint, est, r.PeakMiB)
+		}
+	}
+	for _, c := range []struct {
+		model      string
+		batch      int
+		checkpoint bool
 		measured   float64 // MiB, bench's peak device memory on the project's machine
 	}{
 		{"DiT-S/2", 32, false, 7526}, {"DiT-S/2", 32, true, 1447}, {"DiT-XL/2", 8, true, 11281},
@@ -52,15 +75,16 @@ func TestStepMemoryEstimate(t *testing.T) {
 // fit, the advice to checkpoint.
 func TestHostMemoryAdvice(t *testing.T) {
 	m, _ := dit.Named("DiT-S/2")
+	est := netConfig{DiT: &m}.stepEstimate(32, true)
 	with, without := stepBytes(m, 32, true, true), stepBytes(m, 32, false, true)
-	if err := fitsInMemory(int64(without)+1, m, 32, false, true); err != nil {
+	if err := fitsInMemory(int64(without)+1, est, 32, false); err != nil {
 		t.Errorf("a step that fits: %v", err)
 	}
-	err := fitsInMemory(int64(with)+1, m, 32, false, true)
+	err := fitsInMemory(int64(with)+1, est, 32, false)
 	if err == nil || !strings.Contains(err.Error(), "-grad-checkpoint needs about") {
 		t.Errorf("a step that fits only with checkpointing: %v", err)
 	}
-	err = fitsInMemory(int64(with)-1, m, 32, false, true)
+	err = fitsInMemory(int64(with)-1, est, 32, false)
 	if err == nil || !strings.Contains(err.Error(), "even -grad-checkpoint would not fit") {
 		t.Errorf("a step that does not fit at all: %v", err)
 	}

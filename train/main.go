@@ -106,10 +106,8 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		}
 	}()
 	r.dev = dev
-	if nc.DiT != nil { // the estimate knows the DiT's activations only
-		if err := checkHostMemory(dev, *nc.DiT, cfg.Batch, cfg.GradCheckpoint, true); err != nil {
-			return err
-		}
+	if err := checkHostMemory(dev, nc.stepEstimate(cfg.Batch, true), cfg.Batch, cfg.GradCheckpoint); err != nil {
+		return err
 	}
 	precision := precisionOf(cfg.Precision)
 	if r.model, err = nc.build(dev, cfg.GradCheckpoint, precision); err != nil {

@@ -102,3 +102,27 @@ func TestValidate(t *testing.T) {
 		t.Errorf("Named(UNet-M) = %v, want the choices", err)
 	}
 }
+
+// ParamCount, counted from the plan, is what the built model holds, for
+// every named U-Net at both image sizes and with and without a null class.
+func TestParamCount(t *testing.T) {
+	for _, name := range unet.Names() {
+		for _, size := range []struct{ side, channels int }{{28, 1}, {32, 3}} {
+			for _, dropout := range []float64{0, 0.1} {
+				c, err := unet.Named(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.InputSize, c.Channels, c.ClassDropout = size.side, size.channels, dropout
+				m, err := unet.New(tensor.NewCPU(), c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := c.ParamCount(), m.Params.Count(); got != want {
+					t.Errorf("%s %d×%d×%d, class dropout %v: ParamCount %d, the model has %d", name, size.side, size.side, size.channels, dropout, got, want)
+				}
+				m.Release()
+			}
+		}
+	}
+}

@@ -132,3 +132,89 @@ func (c Config) ForwardFLOPs(b int) float64 {
 
 // TrainFLOPs is 3 × ForwardFLOPs, the convention of dit.Config.TrainFLOPs.
 func (c Config) TrainFLOPs(b int) float64 { return 3 * c.ForwardFLOPs(b) }
+
+// ActivationFloats counts the floats of the feature maps one image's
+// forward pass writes and its backward pass keeps, per layer, with S the
+// side of the map a layer writes:
+//
+//	3×3 input convolution   out·S²
+//	ResBlock                (2·in + 5·out)·S²: each GroupNorm and SiLU of
+//	                        its input and of its first convolution's output,
+//	                        the two convolutions and the residual sum
+//	AttentionBlock          11·C·S²: the norm, qkv and its head layout, the
+//	                        attention, its merged heads, the projection and
+//	                        the residual sum
+//	downsampling            out·S²
+//	upsampling              2·out·S² at the doubled side: the nearest copy
+//	                        and the convolution
+//
+// It is a count of what the graph holds, not of the bytes a device
+// allocates; train's host-memory estimate scales it by a constant measured
+// on the named U-Nets.
+func (c Config) ActivationFloats() float64 {
+	layer := func(l layerSpec) float64 {
+		s := float64(l.side * l.side)
+		switch l.kind {
+		case kindInput:
+			return float64(l.out) * s
+		case kindRes:
+			return float64(2*l.in+5*l.out) * s
+		case kindAttn:
+			return 11 * float64(l.out) * s
+		case kindDown:
+			return float64(l.out) * s / 4
+		default: // kindUp
+			return 2 * float64(l.out) * 4 * s
+		}
+	}
+	p := c.layout()
+	total := 3 * float64(p.outCh*c.InputSize*c.InputSize) // the output's norm, SiLU and convolution
+	for _, seq := range slices.Concat(p.input, [][]layerSpec{p.middle}, p.output) {
+		for _, l := range seq {
+			total += layer(l)
+		}
+	}
+	return total
+}
+
+// ParamCount counts the model's parameters from its plan, without building
+// it: what Params.Count of the built model returns. Per layer (biases
+// included; a GroupNorm has a scale and a shift per channel):
+//
+//	3×3 convolution   9·in·out + out
+//	ResBlock          GroupNorms 2·in + 2·out, convolutions 9·in·out + out
+//	                  and 9·out·out + out, the embedding Linear E·2·out + 2·out,
+//	                  a 1×1 skip in·out + out when in ≠ out
+//	AttentionBlock    GroupNorm 2·C, qkv 3·C·C + 3·C, proj C·C + C
+//	timestep MLP      Base·E + E + E·E + E, the label table (Classes (+1))·E,
+//	                  the output GroupNorm and 3×3 convolution
+func (c Config) ParamCount() int {
+	e := c.EmbedDim()
+	conv := func(in, out, k int) int { return k*k*in*out + out }
+	layer := func(l layerSpec) int {
+		switch l.kind {
+		case kindRes:
+			n := 2*l.in + 2*l.out + conv(l.in, l.out, 3) + conv(l.out, l.out, 3) + e*2*l.out + 2*l.out
+			if l.in != l.out {
+				n += conv(l.in, l.out, 1)
+			}
+			return n
+		case kindAttn:
+			return 2*l.out + 3*l.out*l.out + 3*l.out + l.out*l.out + l.out
+		default: // the input convolution, downsampling and upsampling
+			return conv(l.in, l.out, 3)
+		}
+	}
+	rows := c.Classes
+	if c.ClassDropout > 0 {
+		rows++
+	}
+	p := c.layout()
+	n := c.Base*e + e + e*e + e + rows*e + 2*p.outCh + conv(p.outCh, c.OutChannels(), 3)
+	for _, seq := range slices.Concat(p.input, [][]layerSpec{p.middle}, p.output) {
+		for _, l := range seq {
+			n += layer(l)
+		}
+	}
+	return n
+}
