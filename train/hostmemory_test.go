@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,5 +89,22 @@ func TestHostMemoryAdvice(t *testing.T) {
 	err = fitsInMemory(int64(with)-1, est, 32, false)
 	if err == nil || !strings.Contains(err.Error(), "even -grad-checkpoint would not fit") {
 		t.Errorf("a step that does not fit at all: %v", err)
+	}
+}
+
+// A run whose step cannot fit is refused before its folder is made.
+func TestHostMemoryRefusalTouchesNothing(t *testing.T) {
+	if _, ok := availableMemory(); !ok {
+		t.Skip("no /proc/meminfo: the trainer checks no memory here")
+	}
+	data, out := t.TempDir(), filepath.Join(t.TempDir(), "run")
+	writeTinyMNIST(t, data, 30)
+	args := append(tinyArgs(data, out, 2), "-batch", "40000", "-hidden", "512", "-depth", "96", "-heads", "8") // about 1.5 TB
+	err := run(t, args...)
+	if err == nil || !strings.Contains(err.Error(), "a training step of this model needs about") {
+		t.Fatalf("error %v, want the host-memory refusal", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the refused run made %s (%v)", out, err)
 	}
 }

@@ -76,6 +76,22 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		return err
 	}
 
+	// The device, and whether a step fits in its memory, before the run
+	// folder is touched.
+	dev, why, closeDev, err := openDevice(cfg.Device)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, why)
+	defer func() {
+		if cerr := closeDev(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if err := checkHostMemory(dev, nc.stepEstimate(cfg.Batch, true), cfg.Batch, cfg.GradCheckpoint); err != nil {
+		return err
+	}
+
 	// The run folder: new, moved aside, or resumed; locked from here on.
 	folder, err := openRunFolder(cfg, stdout)
 	if err != nil {
@@ -94,21 +110,8 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		}
 	}
 
-	// Device and model.
-	dev, why, closeDev, err := openDevice(cfg.Device)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, why)
-	defer func() {
-		if cerr := closeDev(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}()
+	// The model.
 	r.dev = dev
-	if err := checkHostMemory(dev, nc.stepEstimate(cfg.Batch, true), cfg.Batch, cfg.GradCheckpoint); err != nil {
-		return err
-	}
 	precision := precisionOf(cfg.Precision)
 	if r.model, err = nc.build(dev, cfg.GradCheckpoint, precision); err != nil {
 		return err
