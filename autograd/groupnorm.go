@@ -10,6 +10,12 @@ import "github.com/ditgo/ditgo/tensor"
 // saves the group means and reciprocal standard deviations for the backward
 // (see tensor.GroupNorm).
 func (g *Graph) GroupNorm(x, gamma, beta, shift, scale *Var, groups int) *Var {
+	return g.GroupNormEps(x, gamma, beta, shift, scale, groups, tensor.GroupNormEps)
+}
+
+// GroupNormEps is GroupNorm with ε = eps: the Stable Diffusion VAE's
+// GroupNorms have 1e-6.
+func (g *Graph) GroupNormEps(x, gamma, beta, shift, scale *Var, groups int, eps float32) *Var {
 	var shiftT, scaleT *tensor.Tensor
 	if shift != nil {
 		shiftT = shift.Value
@@ -17,7 +23,7 @@ func (g *Graph) GroupNorm(x, gamma, beta, shift, scale *Var, groups int) *Var {
 	if scale != nil {
 		scaleT = scale.Value
 	}
-	y, mean, rstd := tensor.GroupNorm(x.Value, gamma.Value, beta.Value, shiftT, scaleT, groups, tensor.GroupNormEps)
+	y, mean, rstd := tensor.GroupNorm(x.Value, gamma.Value, beta.Value, shiftT, scaleT, groups, eps)
 	g.Own(mean)
 	g.Own(rstd)
 	out := g.result(y, x, gamma, beta, shift, scale)

@@ -10,6 +10,7 @@ import (
 // nn.GroupNorm (eps 1e-5): weight [C] starts at 1, bias [C] at 0.
 type GroupNorm struct {
 	Groups       int
+	Eps          float32 // ε; 0 is PyTorch's default, tensor.GroupNormEps
 	Weight, Bias *autograd.Var
 }
 
@@ -28,5 +29,9 @@ func (n *GroupNorm) Register(p *Params, prefix string) {
 // none) the result is then modulated per sample, norm(x)·(1+scale)+shift,
 // as the ADM U-Net's blocks do with their timestep embedding.
 func (n *GroupNorm) Forward(g *autograd.Graph, x, shift, scale *autograd.Var) *autograd.Var {
-	return g.GroupNorm(x, n.Weight, n.Bias, shift, scale, n.Groups)
+	eps := n.Eps
+	if eps == 0 {
+		eps = tensor.GroupNormEps
+	}
+	return g.GroupNormEps(x, n.Weight, n.Bias, shift, scale, n.Groups, eps)
 }

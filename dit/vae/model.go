@@ -1,0 +1,182 @@
+package vae
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/nn"
+	"github.com/ditgo/ditgo/tensor"
+)
+
+// Model is an AutoencoderKL: the encoder, the decoder and the two 1×1
+// convolutions between them and the latent (quant_conv on the encoder's
+// moments, post_quant_conv on a latent before decoding).
+type Model struct {
+	Config Config
+	Params *nn.Params // with diffusers' names
+
+	enc, dec         coder
+	quant, postQuant *nn.Conv2d
+}
+
+// coder is the encoder or the decoder: conv_in, the levels (down_blocks or
+// up_blocks), the middle block, GroupNorm, SiLU and conv_out. In the
+// encoder a level's resample is its stride-2 downsampling, in the decoder
+// its upsampling; the last level has none.
+type coder struct {
+	in, out *nn.Conv2d
+	levels  []level
+	mid     *middle
+	norm    *nn.GroupNorm
+}
+
+type level struct {
+	resnets  []*resnet
+	resample *nn.Conv2d
+}
+
+// New builds a VAE on dev with every weight zero (GroupNorm scales one);
+// load a checkpoint into it.
+func New(dev tensor.Device, c Config) (*Model, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	ch, last := c.Channels, len(c.Channels)-1
+	m := &Model{Config: c, Params: &nn.Params{},
+		quant:     nn.NewConv2d(dev, 2*c.LatentChannels, 2*c.LatentChannels, 1, 1, 0, true),
+		postQuant: nn.NewConv2d(dev, c.LatentChannels, c.LatentChannels, 1, 1, 0, true)}
+
+	// The encoder: level i takes ch[i−1] (ch[0] at the first) to ch[i].
+	m.enc = coder{in: nn.NewConv2d(dev, c.InChannels, ch[0], 3, 1, 1, true), mid: newMiddle(dev, c, ch[last]),
+		norm: groupNorm(dev, c, ch[last]), out: nn.NewConv2d(dev, ch[last], 2*c.LatentChannels, 3, 1, 1, true)}
+	for i := range ch {
+		var l level
+		for j := range c.LayersPerBlock {
+			in := ch[max(i-1, 0)]
+			if j > 0 {
+				in = ch[i]
+			}
+			l.resnets = append(l.resnets, newResnet(dev, c, in, ch[i]))
+		}
+		if i < last {
+			l.resample = nn.NewConv2d(dev, ch[i], ch[i], 3, 2, 0, true)
+		}
+		m.enc.levels = append(m.enc.levels, l)
+	}
+
+	// The decoder walks the channels from the widest: level i takes
+	// rev[i−1] (rev[0] at the first) to rev[i], with one ResNet block more.
+	rev := make([]int, len(ch))
+	for i := range ch {
+		rev[i] = ch[last-i]
+	}
+	m.dec = coder{in: nn.NewConv2d(dev, c.LatentChannels, rev[0], 3, 1, 1, true), mid: newMiddle(dev, c, rev[0]),
+		norm: groupNorm(dev, c, rev[last]), out: nn.NewConv2d(dev, rev[last], c.OutChannels, 3, 1, 1, true)}
+	for i := range rev {
+		var l level
+		for j := range c.LayersPerBlock + 1 {
+			in := rev[max(i-1, 0)]
+			if j > 0 {
+				in = rev[i]
+			}
+			l.resnets = append(l.resnets, newResnet(dev, c, in, rev[i]))
+		}
+		if i < last {
+			l.resample = nn.NewConv2d(dev, rev[i], rev[i], 3, 1, 1, true)
+		}
+		m.dec.levels = append(m.dec.levels, l)
+	}
+	m.register()
+	return m, nil
+}
+
+// register names every parameter as diffusers does.
+func (m *Model) register() {
+	p := m.Params
+	for _, side := range []struct {
+		name, blocks, resample string
+		c                      *coder
+	}{{"encoder", "down_blocks", "downsamplers", &m.enc}, {"decoder", "up_blocks", "upsamplers", &m.dec}} {
+		c := side.c
+		c.in.Register(p, side.name+".conv_in")
+		for i, l := range c.levels {
+			for j, r := range l.resnets {
+				r.register(p, fmt.Sprintf("%s.%s.%d.resnets.%d", side.name, side.blocks, i, j))
+			}
+			if l.resample != nil {
+				l.resample.Register(p, fmt.Sprintf("%s.%s.%d.%s.0.conv", side.name, side.blocks, i, side.resample))
+			}
+		}
+		c.mid.register(p, side.name+".mid_block")
+		c.norm.Register(p, side.name+".conv_norm_out")
+		c.out.Register(p, side.name+".conv_out")
+	}
+	m.quant.Register(p, "quant_conv")
+	m.postQuant.Register(p, "post_quant_conv")
+}
+
+// Encode maps images x [B, InChannels, H, W] (values in [−1, 1]) to the
+// mean and log-variance of their latents, each [B, LatentChannels,
+// H/Downscale, W/Downscale]; the log-variance is clamped to [−30, 20] as
+// diffusers clamps it. A latent is mean + exp(logvar/2)·ε.
+func (m *Model) Encode(g *autograd.Graph, x *autograd.Var) (mean, logvar *autograd.Var) {
+	h := m.enc.in.Forward(g, x)
+	for _, l := range m.enc.levels {
+		for _, r := range l.resnets {
+			h = r.forward(g, h)
+		}
+		if l.resample != nil {
+			h = downsample(g, l.resample, h)
+		}
+	}
+	h = m.enc.out.Forward(g, g.SiLU(m.enc.norm.Forward(g, m.enc.mid.forward(g, h), nil, nil)))
+	moments := g.Chunk(m.quant.Forward(g, h), 2, 1)
+	dev := x.Value.Device()
+	low, high := g.Const(g.Own(tensor.Full(dev, -30, 1))), g.Const(g.Own(tensor.Full(dev, 20, 1)))
+	return moments[0], g.Max(g.Min(moments[1], high), low)
+}
+
+// Decode maps latents z [B, LatentChannels, h, w] (unscaled: divide a
+// diffusion model's sample by ScalingFactor first) to images
+// [B, OutChannels, h·Downscale, w·Downscale].
+func (m *Model) Decode(g *autograd.Graph, z *autograd.Var) *autograd.Var {
+	h := m.dec.mid.forward(g, m.dec.in.Forward(g, m.postQuant.Forward(g, z)))
+	for _, l := range m.dec.levels {
+		for _, r := range l.resnets {
+			h = r.forward(g, h)
+		}
+		if l.resample != nil {
+			h = upsample(g, l.resample, h)
+		}
+	}
+	return m.dec.out.Forward(g, g.SiLU(m.dec.norm.Forward(g, h, nil, nil)))
+}
+
+// oldAttentionNames are diffusers' earlier names of the middle blocks'
+// attention layers, which some published files still use, and the
+// current ones.
+var oldAttentionNames = [][2]string{{".query.", ".to_q."}, {".key.", ".to_k."}, {".value.", ".to_v."}, {".proj_attn.", ".to_out.0."}}
+
+// Load copies the VAE's weights from f, whose names start with prefix
+// ("" for diffusers' own file), checking every shape. Either attention
+// naming loads. It fails naming the first tensor that is missing or has
+// another shape, and then loads nothing.
+func (m *Model) Load(f *nn.File, prefix string) error {
+	renamed := &nn.File{Metadata: f.Metadata, Tensors: make([]nn.Tensor, len(f.Tensors)), Verified: f.Verified}
+	for i, t := range f.Tensors {
+		if strings.Contains(t.Name, ".attentions.") {
+			for _, n := range oldAttentionNames {
+				t.Name = strings.Replace(t.Name, n[0], n[1], 1)
+			}
+		}
+		renamed.Tensors[i] = t
+	}
+	if err := m.Params.Load(renamed, prefix); err != nil {
+		return fmt.Errorf("vae: %w", err)
+	}
+	return nil
+}
+
+// Release frees the weights.
+func (m *Model) Release() { m.Params.Release() }
