@@ -54,9 +54,11 @@
 // the loops of an invocation once they have run 65535 iterations in all; a
 // row costs about T/KSTEP·(1 + 2·Dh/STEP) of that budget plus
 // ⌈T/BC⌉·⌈BC·Dh/(4·BR)⌉ for the loads, 38,000 at T = 4096, Dh = 128.
-// A rounded mode's second walk over the keys raises that to about 59,000. Unrolling
+// A rounded mode's second walk over the keys raises that to about 56,000. Unrolling
 // all of d would spare the budget but takes lavapipe tens of seconds to
-// compile.
+// compile. On a CPU driver the launcher refuses a call that would run past
+// the budget (attentionTiles.loopIterations), 4096 tokens with heads of 512
+// for one, rather than let it end silently.
 
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_GOOGLE_include_directive : require

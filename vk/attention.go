@@ -17,8 +17,30 @@ type attentionPush struct {
 }
 
 // attentionMaxDh is the longest head the attention launchers accept: the
-// longest the tests cover. DiT uses 64 and 72.
-const attentionMaxDh = 128
+// longest the tests cover. DiT uses 64 and 72; the Stable Diffusion VAE's
+// single-head attention 512.
+const attentionMaxDh = 512
+
+// lavapipeLoopBudget is the loop iterations Mesa's lavapipe lets one
+// invocation run before it ends its loops, silently (attention.glsl).
+const lavapipeLoopBudget = 65535
+
+// loopIterations bounds the loop iterations one invocation of the
+// attention shaders runs for a (the most of any pass): the walks over the
+// other side's rows, KSTEP at a time, each with two walks over d of STEP
+// elements (and in a rounded mode the forward pass's first walk, with one),
+// the tiles' loads, and the loops over its own row.
+func (t attentionTiles) loopIterations(a tensor.AttentionArgs) int {
+	ceil := func(n, d int) int { return (n + d - 1) / d }
+	groups, steps := ceil(a.T, attentionKStep), ceil(a.Dh, attentionStep)
+	perTile := ceil(ceil(t.bc, attentionKStep)*attentionKStep*t.maxDh, 4*t.br) // TILE_LOAD = 4
+	loads := ceil(a.T, t.bc) * (perTile + 1)
+	n := groups*(1+2*steps) + loads
+	if a.Round != tensor.RoundNone { // the forward pass's first walk: scores only
+		n += groups*(1+steps) + loads
+	}
+	return n + 4*t.maxDh
+}
 
 // attentionTiles are the tile sizes of flash attention on one device for
 // one head dimension: the specialization constants 0…2 of attention.comp
@@ -99,6 +121,9 @@ func (d *Device) attentionTiles(a tensor.AttentionArgs) (attentionTiles, bool) {
 		err = fmt.Errorf("vk: attention head dimension %d exceeds the shaders' limit of %d; use more heads", a.Dh, attentionMaxDh)
 	case t.bc < attentionKStep:
 		err = fmt.Errorf("vk: %s's %d bytes of shared memory cannot hold attention tiles of head dimension %d; use more heads", d.name, d.limits.maxComputeSharedMemory, a.Dh)
+	case d.kind == CPUDriver && t.loopIterations(a) > lavapipeLoopBudget:
+		err = fmt.Errorf("vk: attention over %d tokens with heads of %d would run %d loop iterations per invocation, past the %d that %s (a CPU driver) runs before it stops a shader's loops without a word; use the CPU device (-device cpu) or a GPU",
+			a.T, a.Dh, t.loopIterations(a), lavapipeLoopBudget, d.name)
 	default:
 		return t, true
 	}
