@@ -140,6 +140,8 @@ func TestBadFlags(t *testing.T) {
 		bad("out", text),
 		bad("png", text),
 		bad("trajectory", text),
+		bad("vae", missing, text),
+		[]badFlag{{"decoded", []string{"-decoded", filepath.Join(dir, "decoded.safetensors")}}}, // without -vae
 		bad("guided-channels", "-1", "5"),
 		[]badFlag{{"clip", []string{"-clip=maybe"}}, {"overwrite", []string{"-overwrite=maybe"}}},
 		bad("heads", "-1"),

@@ -34,7 +34,7 @@ type output struct {
 // same file named by two flags (the second write would replace the first).
 func checkOutputs(a sampleArgs) error {
 	seen := map[string]string{} // absolute path → the flag that named it
-	for _, o := range []output{{"-png", a.png, madeAs("sample grid")}, {"-out", a.out, isSamplesFile}, {"-trajectory", a.trajectory, madeAs("trajectory strip")}} {
+	for _, o := range []output{{"-png", a.png, madeAs("sample grid")}, {"-out", a.out, isSamplesFile}, {"-trajectory", a.trajectory, madeAs("trajectory strip")}, {"-decoded", a.decoded, isSamplesFile}} {
 		if o.path == "" {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ditgo/ditgo/dit/diffusion"
+	"github.com/ditgo/ditgo/dit/vae"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/picture"
@@ -17,6 +18,7 @@ import (
 // config whose -sample-steps, -cfg and -seed give the defaults.
 type sampleArgs struct {
 	ckpt, sampler, classes, latents, out, png, trajectory, device string
+	vae, decoded                                                  string
 	guided, heads, imageSize                                      int
 	clip, overwrite                                               bool
 	cfg                                                           config
@@ -32,7 +34,9 @@ const sampleUsage = `usage: go run ./train sample -ckpt FILE [flags]
 denoises from a checkpoint (this trainer's, or a converted public DiT) and
 writes the samples as a PNG grid, and raw with -out. The flags match other
 diffusion tools, so that results can be compared: the same starting noise
-in (-latents), raw samples out.
+in (-latents), raw samples out. A latent diffusion model's samples are
+latents: -vae decodes them with the Stable Diffusion VAE, one image at a
+time, into the PNG grid and -decoded.
 
 -objective, -steps, -cfg, -rf-shift and -seed default to the training
 config saved in the checkpoint (its -objective, -sample-steps, -cfg,
@@ -42,7 +46,7 @@ wins. The sampler must be one of the model's objective: ddim or ddpm for
 diffusion, euler or heun for rectified flow (rf).
 
 sample writes new files and replaces its own earlier outputs; a file at
--png, -out or -trajectory that it did not write (a photo, a checkpoint) is
+-png, -out, -trajectory or -decoded that it did not write (a photo, a checkpoint) is
 refused before any work, unless -overwrite is given.
 
 flags:
@@ -63,6 +67,8 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.out, "out", a.out, "write the raw samples (before clipping or 8-bit conversion) as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.StringVar(&a.png, "png", a.png, "write the samples as a PNG grid (\"\": samples.png when -out is not given)")
 	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
+	fs.StringVar(&a.vae, "vae", a.vae, "decode the samples, latents, with this Stable Diffusion VAE (diffusers' diffusion_pytorch_model.safetensors, or one saved by this project); -png then shows the decoded images, -out still writes the latents")
+	fs.StringVar(&a.decoded, "decoded", a.decoded, "with -vae: write the decoded images as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
 	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
 	fs.StringVar(&a.cfg.Precision, "precision", a.cfg.Precision, precisionUsage+" (default: the run's)")
@@ -107,7 +113,10 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	if err := checkSampling("-steps", a.cfg.SampleSteps, a.cfg.CFGScale); err != nil {
 		return a, fmt.Errorf("sample: %w", err)
 	}
-	if a.png == "" && a.out == "" {
+	if a.decoded != "" && a.vae == "" {
+		return a, fmt.Errorf("sample: -decoded writes what -vae decodes; give -vae too")
+	}
+	if a.png == "" && a.out == "" && a.decoded == "" {
 		a.png = "samples.png"
 	}
 	return a, nil
@@ -140,6 +149,13 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	if a.guided > c.Channels {
 		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
+	}
+	var decoder *vae.Model
+	if a.vae != "" { // before sampling: a bad file fails now, not after it
+		if decoder, err = loadVAE(dev, a.vae, c.Channels); err != nil {
+			return err
+		}
+		defer decoder.Release()
 	}
 	fmt.Fprintln(stdout, why)
 
@@ -182,8 +198,25 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "wrote %s: samples %v\n", a.out, shape)
 	}
+	shown, shownShape := pixels, shape
+	if decoder != nil {
+		if shown, shownShape, err = decodeLatents(dev, decoder, pixels, shape, stdout); err != nil {
+			return err
+		}
+	}
+	if a.decoded != "" {
+		mark := map[string]string{"format": samplesFormat}
+		if err := nn.WriteFile(a.decoded, []nn.Tensor{{Name: "samples", Shape: shownShape, Data: shown}}, mark); err != nil {
+			return fmt.Errorf("sample: -decoded: %w", err)
+		}
+		fmt.Fprintf(stdout, "wrote %s: decoded images %v\n", a.decoded, shownShape)
+	}
 	if a.png != "" {
-		if err := picture.WriteGrid(a.png, "sample grid", pixels, shape[0], shape[1], shape[2], shape[3], min(shape[0], 16), 2); err != nil {
+		scale := 2
+		if decoder != nil {
+			scale = 1
+		}
+		if err := picture.WriteGrid(a.png, "sample grid", shown, shownShape[0], shownShape[1], shownShape[2], shownShape[3], min(shownShape[0], 16), scale); err != nil {
 			return fmt.Errorf("sample: -png: %w", err)
 		}
 		fmt.Fprintf(stdout, "wrote %s: %d samples, classes %v\n", a.png, len(labels), labels)

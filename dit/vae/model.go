@@ -180,3 +180,39 @@ func (m *Model) Load(f *nn.File, prefix string) error {
 
 // Release frees the weights.
 func (m *Model) Release() { m.Params.Release() }
+
+// Save writes the VAE alone as a safetensors file with diffusers' names and
+// its config in the metadata.
+func (m *Model) Save(path string) error {
+	ts, err := m.Params.Tensors("")
+	if err != nil {
+		return err
+	}
+	return nn.WriteFile(path, ts, map[string]string{ConfigKey: m.Config.JSON()})
+}
+
+// ReadFile loads a VAE from a safetensors file on dev: one that Save wrote
+// (its config in the metadata), or diffusers' own
+// diffusion_pytorch_model.safetensors, which has none and is taken to be
+// SD's. Every tensor is checked, F32 or F16 alike.
+func ReadFile(dev tensor.Device, path string) (*Model, error) {
+	f, err := nn.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("vae: %w", err)
+	}
+	c := SD()
+	if js, ok := f.Metadata[ConfigKey]; ok {
+		if c, err = ParseConfig(js); err != nil {
+			return nil, fmt.Errorf("vae: %s: %w", path, err)
+		}
+	}
+	m, err := New(dev, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Load(f, ""); err != nil {
+		m.Release()
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return m, nil
+}
