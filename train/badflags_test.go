@@ -94,6 +94,8 @@ func TestBadFlags(t *testing.T) {
 		{{"image-size", []string{"-image-size", "32"}}, {"image-size", []string{"-data", images, "-image-size", "0"}}, {"image-size", []string{"-data", images, "-image-size", "-8"}}, {"image-size", []string{"-data", images, "-image-size", "x"}}, {"image-size", []string{"-data", images, "-image-size", "100000"}}},
 		{{"channels", []string{"-channels", "3"}}, {"channels", []string{"-data", images, "-channels", "2"}}, {"channels", []string{"-data", images, "-channels", "0"}}},
 		{{"flip", []string{"-flip=maybe"}}},
+		bad("vae", missing, text),
+		{{"vae", []string{"-vae", text, "-eval-every", "0"}}}, // a latent run with an evaluation
 		bad("model", "", "DiT-Q/3"),
 		bad("depth", "-1", "x", "100000000"),
 		bad("hidden", "-16", "30", "1e3", "100000"),

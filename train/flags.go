@@ -187,6 +187,7 @@ func trainFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", stderr, trainUsage)
 	addDataFlags(fs, c)
 	fs.BoolVar(&c.Flip, "flip", c.Flip, "random horizontal flips")
+	fs.StringVar(&c.VAE, "vae", c.VAE, "train on the latents of this Stable Diffusion VAE (diffusers' diffusion_pytorch_model.safetensors): the data is encoded once into a cache next to the run folder, the grids are decoded; needs -eval-every -1")
 	addModelFlags(fs, &c.modelSpec)
 	fs.IntVar(&c.Steps, "steps", c.Steps, "training steps")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "images per step")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit/diffusion"
+	"github.com/ditgo/ditgo/dit/vae"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/train/data"
@@ -71,13 +72,9 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		return err
 	}
 	fmt.Fprintf(stdout, "data: %d images %d×%d×%d, %d classes, from %s\n", ds.N, ds.C, ds.H, ds.W, ds.Classes, ds.Source)
-	nc, err := cfg.modelConfig(ds)
-	if err != nil {
-		return err
-	}
 
-	// The device, and whether a step fits in its memory, before the run
-	// folder is touched.
+	// The device, the VAE of a latent run, the model, and whether a step
+	// fits in memory, before the run folder is touched.
 	dev, why, closeDev, err := openDevice(cfg.Device)
 	if err != nil {
 		return err
@@ -88,6 +85,22 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 			err = cerr
 		}
 	}()
+	seen := ds // what the model sees: the images, or their latents
+	var decoder *vae.Model
+	if cfg.VAE != "" {
+		if decoder, err = vae.ReadFile(dev, cfg.VAE); err != nil {
+			return fmt.Errorf("-vae: %w", err)
+		}
+		defer decoder.Release()
+		if err := checkVAEFits(ds, decoder.Config, cfg.VAE); err != nil {
+			return err
+		}
+		seen = latentShape(ds, decoder.Config)
+	}
+	nc, err := cfg.modelConfig(seen)
+	if err != nil {
+		return err
+	}
 	if err := checkHostMemory(dev, nc.stepEstimate(cfg.Batch, true), cfg.Batch, cfg.GradCheckpoint); err != nil {
 		return err
 	}
@@ -98,7 +111,7 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		return err
 	}
 	defer folder.close()
-	r := &trainer{cfg: cfg, data: ds, obj: cfg.objective(), log: stdout}
+	r := &trainer{cfg: cfg, data: ds, obj: cfg.objective(), log: stdout, decoder: decoder}
 	r.sched = r.obj.sched
 	if cfg.Resume != "" {
 		if r.endDuties, err = unfinishedEnd(cfg); err != nil {
@@ -107,6 +120,13 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 		if r.endDuties == (duties{}) {
 			fmt.Fprintf(stdout, "the run in %s is complete: %d steps, with its final sample grid and evaluation; give -steps above %d to extend it\n", cfg.Out, cfg.Steps, cfg.Steps)
 			return nil
+		}
+	}
+
+	// A latent run's encoded data set.
+	if decoder != nil {
+		if r.latents, err = loadLatents(dev, decoder, cfg.VAE, ds, cfg.Flip, cfg.Out, stdout); err != nil {
+			return err
 		}
 	}
 
@@ -193,6 +213,10 @@ type trainer struct {
 	prog      *progress
 	log       io.Writer
 	endDuties duties // what a resumed run left undone after its last step
+	// A latent run (-vae): the VAE, which decodes the grids, and the
+	// encoded data set the batches are drawn from.
+	decoder *vae.Model
+	latents *latents
 }
 
 // loop trains from the step reached to cfg.Steps.
@@ -202,7 +226,11 @@ func (r *trainer) loop() error {
 	order := &dataOrder{n: r.data.N, seed: cfg.Seed, epoch: r.st.Epoch, cursor: r.st.Cursor}
 	ds := r.data
 	shape := []int{cfg.Batch, ds.C, ds.H, ds.W}
-	x0 := make([]float32, cfg.Batch*ds.C*ds.H*ds.W)
+	if l := r.latents; l != nil {
+		shape = []int{cfg.Batch, l.c, l.h, l.w}
+	}
+	per := shape[1] * shape[2] * shape[3]
+	x0 := make([]float32, cfg.Batch*per)
 	labels := make([]int32, cfg.Batch)
 
 	for step := r.st.Step; step < cfg.Steps; step++ {
@@ -210,12 +238,17 @@ func (r *trainer) loop() error {
 		// guidance, noise levels (uniform timesteps, or rf's logit-normal
 		// t), noise drawn on the device.
 		for i, k := range order.next(cfg.Batch) {
+			flip := cfg.Flip && hostRand.IntN(2) == 1
+			labels[i] = ds.Labels[k]
+			if r.latents != nil { // a fresh latent of the image: mean + std·ε
+				r.latents.draw(x0[i*per:(i+1)*per], k, flip, hostRand)
+				continue
+			}
 			img := ds.Image(k)
-			if cfg.Flip && hostRand.IntN(2) == 1 {
+			if flip {
 				img = data.FlipHorizontal(img, ds.C, ds.H, ds.W)
 			}
-			copy(x0[i*len(img):], img)
-			labels[i] = ds.Labels[k]
+			copy(x0[i*per:], img)
 		}
 		y := m.drop(labels, hostRand)
 		levels := r.obj.draw(hostRand, cfg.Batch)
@@ -337,7 +370,7 @@ func (r *trainer) do(d duties) error {
 	if d.grid {
 		start := time.Now()
 		path := gridPath(cfg.Out, step)
-		if err := writeClassGrid(path, r.ema, r.sched, cfg, cfg.Seed+uint64(step)); err != nil {
+		if err := writeClassGrid(path, r.ema, r.sched, cfg, cfg.Seed+uint64(step), r.decoder); err != nil {
 			return err
 		}
 		r.prog.note(fmt.Sprintf("wrote %s in %s", path, r.prog.setAside(time.Since(start))))

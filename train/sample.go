@@ -301,7 +301,7 @@ func (s *trajectoryStrip) write(path string, shape []int) error {
 
 // writeClassGrid samples the EMA model with guidance — one row per class,
 // eight samples each — and writes the PNG.
-func writeClassGrid(path string, m diffusion.Denoiser, sched *diffusion.Schedule, cfg config, seed uint64) error {
+func writeClassGrid(path string, m diffusion.Denoiser, sched *diffusion.Schedule, cfg config, seed uint64, decoder *vae.Model) error {
 	const perClass = 8
 	c := m.Spec()
 	labels := make([]int32, 0, c.Classes*perClass)
@@ -313,6 +313,13 @@ func writeClassGrid(path string, m diffusion.Denoiser, sched *diffusion.Schedule
 	samples, err := sampleBatch(m, sched, labels, cfg, seed)
 	if err != nil {
 		return err
+	}
+	if decoder != nil { // latents: the grid shows their decoding
+		images, shape, err := decodeLatents(m.Device(), decoder, samples, []int{len(labels), c.Channels, c.Size, c.Size}, io.Discard)
+		if err != nil {
+			return err
+		}
+		return picture.WriteGrid(path, "training grid", images, shape[0], shape[1], shape[2], shape[3], perClass, 1)
 	}
 	return picture.WriteGrid(path, "training grid", samples, len(labels), c.Channels, c.Size, c.Size, perClass, 2)
 }

@@ -98,11 +98,19 @@ func checkFinite(ts []nn.Tensor, step int, path string) error {
 func (r *trainer) checkSound() error {
 	ds := r.data
 	b := min(8, ds.N)
-	x0 := make([]float32, 0, b*ds.C*ds.H*ds.W)
+	c, h, w := ds.C, ds.H, ds.W
+	x0 := make([]float32, 0, b*c*h*w)
 	y := make([]int32, b)
 	for i := range b {
 		x0 = append(x0, ds.Image(i)...)
 		y[i] = ds.Labels[i]
+	}
+	if l := r.latents; l != nil { // a latent run: the images' latent means
+		c, h, w = l.c, l.h, l.w
+		x0 = x0[:0]
+		for _, v := range l.mean[:b*c*h*w] {
+			x0 = append(x0, v*l.scale)
+		}
 	}
 	levels := r.obj.spread(b)
 	noiseRNG := tensor.RNG{Seed: 0x70726f6265} // "probe"
@@ -111,7 +119,7 @@ func (r *trainer) checkSound() error {
 		model *net
 	}{{"trained", r.model}, {"averaged (EMA)", r.ema}} {
 		g := autograd.NewGraph()
-		noise := g.Own(noiseRNG.Normal(r.dev, b, ds.C, ds.H, ds.W))
+		noise := g.Own(noiseRNG.Normal(r.dev, b, c, h, w))
 		loss, err := r.obj.loss(g, m.model, x0, noise, levels, y).Total.Value.Item()
 		g.Release()
 		if err != nil {
