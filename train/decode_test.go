@@ -93,3 +93,24 @@ func TestSampleDecodesWithVAE(t *testing.T) {
 		t.Errorf("a VAE of 4-channel latents for a 1-channel model: %v", err)
 	}
 }
+
+// The end to end path of a latent model's user: a DiT converted from a
+// reference-code checkpoint by dit/tools/convert_official.py, sampled and
+// decoded by a VAE that PyTorch wrote in float16 with diffusers' names.
+func TestSampleConvertedDiTWithF16VAE(t *testing.T) {
+	dir := t.TempDir()
+	ckpt, file := "../dit/testdata/converted_dit.safetensors", "../dit/vae/testdata/vae_f16.safetensors"
+	dec, png := filepath.Join(dir, "dec.safetensors"), filepath.Join(dir, "grid.png")
+	out, err := dispatchOutput("sample", "-ckpt", ckpt, "-vae", file, "-classes", "0,3", "-steps", "3", "-device", "cpu", "-decoded", dec, "-png", png)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	f, err := nn.ReadFile(dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := f.Get("samples")
+	if !slices.Equal(x.Shape, []int{2, 3, 16, 16}) {
+		t.Errorf("decoded %v, want [2 3 16 16]: RGB at twice the latents' 8×8", x.Shape)
+	}
+}

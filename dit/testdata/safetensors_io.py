@@ -9,13 +9,15 @@ import torch
 _DTYPES = {"F32": (torch.float32, 4)}
 
 
-def save(path, tensors, metadata=None):
+def save(path, tensors, metadata=None, dtype="F32"):
+    """Writes tensors as F32, or as F16 (dtype="F16", as diffusers' half
+    precision files are)."""
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
     for name, t in tensors.items():
-        data = _bytes(t)
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        data = _bytes(t) if dtype == "F32" else _bytes16(t)
+        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     js = json.dumps(header, separators=(",", ":")).encode()
@@ -30,6 +32,11 @@ def save(path, tensors, metadata=None):
 def _bytes(t):
     flat = t.detach().to(torch.float32).contiguous().reshape(-1).tolist()
     return struct.pack("<%df" % len(flat), *flat)
+
+
+def _bytes16(t):
+    flat = t.detach().to(torch.float16).contiguous().reshape(-1).tolist()
+    return struct.pack("<%de" % len(flat), *flat)
 
 
 def load(path):

@@ -240,3 +240,89 @@ func TestParitySD(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) { run(t, dev, 1e-3) })
 	t.Run("cpu-float64", func(t *testing.T) { run(t, tensor.NewCPU64(), 1e-6) })
 }
+
+// The fixture's weights in float16 with diffusers' names
+// (testdata/vae_f16.safetensors) load through ReadFile, and decode the
+// fixture's latents to within float16's rounding of the weights (2⁻¹¹ of
+// each) of the float32 model's decoding.
+func TestReadFileF16(t *testing.T) {
+	f, _ := loadFixture(t)
+	half, err := nn.ReadFile("testdata/vae_f16.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, _ := half.Get("decoder.conv_out.weight"); x.DType != "F16" {
+		t.Fatalf("decoder.conv_out.weight is %s, want F16", x.DType)
+	}
+	dev := tensor.NewCPU()
+	m, err := vae.ReadFile(dev, "testdata/vae_f16.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	checkOutputs(t, dev, m, f, 3e-3)
+}
+
+// The gradient through the decoder against PyTorch's on every device, for
+// loss = Σ decoded·w with the fixture's w: with respect to the latent and
+// to a parameter of each kind of layer (convolutions, attention, GroupNorm,
+// upsampling, the shortcut, a bias), to 1e-4 of each gradient's largest
+// value.
+func TestDecoderGradient(t *testing.T) {
+	f, c := loadFixture(t)
+	get := func(name string) nn.Tensor {
+		x, ok := f.Get(name)
+		if !ok {
+			t.Fatalf("the fixture has no %q", name)
+		}
+		return x
+	}
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		m, err := vae.New(dev, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Release()
+		if err := m.Load(f, "vae."); err != nil {
+			t.Fatal(err)
+		}
+		zt, wt := get("z"), get("loss_weight")
+		z := autograd.Param(tensor.FromSlice(dev, zt.Data, zt.Shape...))
+		defer z.Value.Release()
+		g := autograd.NewGraph()
+		defer g.Release()
+		g.Backward(g.SumAll(g.Mul(m.Decode(g, z), g.Const(g.Own(tensor.FromSlice(dev, wt.Data, wt.Shape...))))))
+		defer z.Grad.Release()
+		checked := 0
+		for _, x := range f.Tensors {
+			name, ok := strings.CutPrefix(x.Name, "grad.")
+			if !ok {
+				continue
+			}
+			v := z
+			if name != "z" {
+				p, ok := m.Params.Get(name)
+				if !ok {
+					t.Fatalf("the model has no parameter %q", name)
+				}
+				v = p.Var
+			}
+			got, err := v.Grad.ToHost()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var top, worst float64
+			for i, w := range x.Data {
+				top = max(top, math.Abs(float64(w)))
+				worst = max(worst, math.Abs(float64(got[i]-w)))
+			}
+			if !(worst <= 1e-4*top) || top == 0 {
+				t.Errorf("the gradient of %s differs from PyTorch's by %.3g of its largest value %.3g", name, worst/top, top)
+			}
+			checked++
+		}
+		if checked != 8 {
+			t.Errorf("checked %d gradients, want 8", checked)
+		}
+	})
+}
