@@ -14,11 +14,11 @@ import (
 	"github.com/ditgo/ditgo/tensor/fastcpu"
 )
 
-// writeRandomVAE saves a small VAE with random weights for latents of
-// latent channels; it decodes to 1-channel images at twice the side.
-func writeRandomVAE(t *testing.T, path string, latent int) {
+// writeRandomVAE saves a small VAE with random weights for images of
+// channels channels and latents of latent channels at half their side.
+func writeRandomVAE(t *testing.T, path string, channels, latent int) {
 	t.Helper()
-	c := vae.Config{InChannels: 1, OutChannels: 1, LatentChannels: latent, Channels: []int{4, 4}, LayersPerBlock: 1, Groups: 2, ScalingFactor: 0.5}
+	c := vae.Config{InChannels: channels, OutChannels: channels, LatentChannels: latent, Channels: []int{4, 4}, LayersPerBlock: 1, Groups: 2, ScalingFactor: 0.5}
 	m, err := vae.New(tensor.NewCPU(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +49,8 @@ func TestSampleDecodesWithVAE(t *testing.T) {
 		t.Fatal(err)
 	}
 	file, wrong := filepath.Join(dir, "vae.safetensors"), filepath.Join(dir, "vae4.safetensors")
-	writeRandomVAE(t, file, 1)
-	writeRandomVAE(t, wrong, 4)
+	writeRandomVAE(t, file, 1, 1)
+	writeRandomVAE(t, wrong, 1, 4)
 	lat, dec, png := filepath.Join(dir, "lat.safetensors"), filepath.Join(dir, "dec.safetensors"), filepath.Join(dir, "grid.png")
 	out, err := dispatchOutput(quickSample(checkpointPath(runDir), "-vae", file, "-out", lat, "-decoded", dec, "-png", png)...)
 	if err != nil {

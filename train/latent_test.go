@@ -18,7 +18,7 @@ func TestLatentRun(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
 	writeTinyMNIST(t, data, 30)
 	file := filepath.Join(t.TempDir(), "vae.safetensors")
-	writeRandomVAE(t, file, 1)
+	writeRandomVAE(t, file, 1, 1)
 	args := func(out string, steps int) []string {
 		return append(tinyArgs(data, out, steps), "-vae", file, "-patch", "2", "-lr-schedule", "constant")
 	}
@@ -46,5 +46,27 @@ func TestLatentRun(t *testing.T) {
 		if _, err := dispatchOutput(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error that mentions %q", c.args, err, c.want)
 		}
+	}
+}
+
+// A latent run on a folder of images, resized to 16×16 RGB, with flips:
+// both the images and their mirror images are encoded into the cache, and
+// the final grid is decoded to RGB.
+func TestLatentRunOnImageFolder(t *testing.T) {
+	images, dir := t.TempDir(), t.TempDir()
+	writeImageFolder(t, images)
+	file := filepath.Join(t.TempDir(), "vae.safetensors")
+	writeRandomVAE(t, file, 3, 4)
+	out := filepath.Join(dir, "run")
+	args := append(tinyArgs(images, out, 2), "-image-size", "16", "-channels", "3", "-flip", "-vae", file, "-patch", "2")
+	text, err := dispatchOutput(args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if !strings.Contains(text, "latents: 8 encoded") || !strings.Contains(text, "patch 2, 16 tokens") {
+		t.Errorf("output: want 8 latents encoded (4 images and their mirror images) and a model of 16 tokens (8×8 latents, patch 2):\n%s", text)
+	}
+	if _, err := os.Stat(gridPath(out, 2)); err != nil {
+		t.Errorf("no final grid: %v", err)
 	}
 }
