@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"unsafe"
 )
 
 // The safetensors format (Hugging Face), which PyTorch, JAX and this engine
@@ -213,16 +214,31 @@ func dataChecksum(body []byte) string {
 
 var dtypeSize = map[string]int{"F32": 4, "F16": 2, "BF16": 2}
 
-// decode converts little-endian F32, F16 or BF16 bytes to float32.
+// littleEndianHost is whether this machine stores a float32's bytes as
+// safetensors files do.
+var littleEndianHost = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// decode converts little-endian F32, F16 or BF16 bytes to float32. On a
+// little-endian machine F32 values are read where they lie in the file's
+// bytes, which the result then shares: converting the 675 million values
+// of a DiT-XL/2 file into new memory took 11–17 s here, and 2.7 GB more.
 func decode(dtype string, b []byte, n int) []float32 {
+	if dtype == "F32" && littleEndianHost && n > 0 && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
+		// The file's bytes are the values' own: use them where they lie.
+		return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
+	}
 	out := make([]float32, n)
-	for i := range out {
-		switch dtype {
-		case "F32":
+	switch dtype {
+	case "F32":
+		for i := range out {
 			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-		case "BF16": // the top half of a float32
+		}
+	case "BF16": // the top half of a float32
+		for i := range out {
 			out[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16)
-		case "F16":
+		}
+	case "F16":
+		for i := range out {
 			out[i] = halfToFloat(binary.LittleEndian.Uint16(b[2*i:]))
 		}
 	}

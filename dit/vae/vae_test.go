@@ -110,7 +110,7 @@ func TestLoadOldAttentionNames(t *testing.T) {
 	renamed := 0
 	for _, x := range f.Tensors {
 		for _, n := range [][2]string{{".to_q.", ".query."}, {".to_k.", ".key."}, {".to_v.", ".value."}, {".to_out.0.", ".proj_attn."}} {
-			if strings.Contains(x.Name, n[0]) {
+			if strings.HasPrefix(x.Name, "vae.") && strings.Contains(x.Name, n[0]) {
 				x.Name = strings.Replace(x.Name, n[0], n[1], 1)
 				renamed++
 			}
