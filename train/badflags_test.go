@@ -145,6 +145,7 @@ func TestBadFlags(t *testing.T) {
 		bad("vae", missing, text),
 		[]badFlag{{"decoded", []string{"-decoded", filepath.Join(dir, "decoded.safetensors")}}}, // without -vae
 		bad("guided-channels", "-1", "5"),
+		bad("cfg-channels", "-1", "5"),
 		[]badFlag{{"clip", []string{"-clip=maybe"}}, {"overwrite", []string{"-overwrite=maybe"}}},
 		bad("heads", "-1"),
 		bad("precision", "fp64", ""),

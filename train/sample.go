@@ -70,6 +70,7 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.vae, "vae", a.vae, "decode the samples, latents, with this Stable Diffusion VAE (diffusers' diffusion_pytorch_model.safetensors, or one saved by this project); -png then shows the decoded images, -out still writes the latents")
 	fs.StringVar(&a.decoded, "decoded", a.decoded, "with -vae: write the decoded images as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
+	fs.IntVar(&a.guided, "cfg-channels", a.guided, "the same as -guided-channels, under the name other tools give it")
 	fs.BoolVar(&a.clip, "clip", a.clip, "clamp each step's predicted x0 to [-1, 1]")
 	fs.StringVar(&a.cfg.Precision, "precision", a.cfg.Precision, precisionUsage+" (default: the run's)")
 	fs.BoolVar(&a.overwrite, "overwrite", a.overwrite, "replace -png, -out and -trajectory files even when sample did not write them")
@@ -100,7 +101,7 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	}
 	switch {
 	case a.guided < 0:
-		return a, fmt.Errorf("sample: -guided-channels %d: must not be negative (0: all)", a.guided)
+		return a, fmt.Errorf("sample: -guided-channels (-cfg-channels) %d: must not be negative (0: all)", a.guided)
 	case a.heads < 0:
 		return a, fmt.Errorf("sample: -heads %d: must not be negative (0: the checkpoint's)", a.heads)
 	case a.imageSize < 0 || a.imageSize > 1024:
@@ -148,7 +149,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("sample: %w", err)
 	}
 	if a.guided > c.Channels {
-		return fmt.Errorf("sample: -guided-channels %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
+		return fmt.Errorf("sample: -guided-channels (-cfg-channels) %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
 	}
 	var decoder *vae.Model
 	if a.vae != "" { // before sampling: a bad file fails now, not after it
