@@ -23,7 +23,8 @@
 //   - Elementwise shaders use a grid-stride loop, so a dispatch of at most
 //     65535 workgroups covers any size.
 //   - What several shaders share lives in a .glsl file they #include:
-//     bf16.glsl (bfloat16 rounding), conv2d.glsl, attention.glsl (flash
+//     bf16.glsl and rounding.glsl (the operands' rounding in mixed
+//     precision), gelu.glsl, conv2d.glsl, attention.glsl (flash
 //     attention's tiles).
 //
 // After editing a .comp file, run `go generate ./shaders` (or `just
