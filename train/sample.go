@@ -101,7 +101,7 @@ func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	}
 	switch {
 	case a.guided < 0:
-		return a, fmt.Errorf("sample: -guided-channels (-cfg-channels) %d: must not be negative (0: all)", a.guided)
+		return a, fmt.Errorf("sample: -guided-channels %d (or -cfg-channels %d): must not be negative (0: all)", a.guided, a.guided)
 	case a.heads < 0:
 		return a, fmt.Errorf("sample: -heads %d: must not be negative (0: the checkpoint's)", a.heads)
 	case a.imageSize < 0 || a.imageSize > 1024:
@@ -149,7 +149,7 @@ func sampleCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("sample: %w", err)
 	}
 	if a.guided > c.Channels {
-		return fmt.Errorf("sample: -guided-channels (-cfg-channels) %d is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, c.Channels, c.Channels)
+		return fmt.Errorf("sample: -guided-channels %d (or -cfg-channels %d) is more than the model's channels, C = %d (give at most %d; 0: all)", a.guided, a.guided, c.Channels, c.Channels)
 	}
 	var decoder *vae.Model
 	if a.vae != "" { // before sampling: a bad file fails now, not after it
