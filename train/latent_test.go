@@ -32,6 +32,15 @@ func TestLatentRun(t *testing.T) {
 			t.Errorf("the run in %s wrote no final grid: %v", run, err)
 		}
 	}
+	// sample decodes a latent run's samples with the run's VAE, unless told
+	// otherwise.
+	png := filepath.Join(dir, "s.png")
+	if out, err := dispatchOutput(quickSample(checkpointPath(whole), "-png", png)...); err != nil || !strings.Contains(out, "decoded sample 2/2 to 1×8×8") {
+		t.Errorf("sample of a latent run: %v, want its samples decoded by the run's VAE:\n%s", err, out)
+	}
+	if out, err := dispatchOutput(quickSample(checkpointPath(whole), "-png", png, "-vae", "")...); err != nil || strings.Contains(out, "decoded") {
+		t.Errorf("sample -vae \"\" of a latent run: %v, want the latents undecoded:\n%s", err, out)
+	}
 	out, err := dispatchOutput(args(filepath.Join(dir, "again"), 1)...)
 	if err != nil || !strings.Contains(out, "from the cache") || !strings.Contains(out, "patch 2, 4 tokens") {
 		t.Errorf("a third run: %v; want the cached latents and a model of 4 tokens:\n%s", err, out)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -36,7 +37,8 @@ writes the samples as a PNG grid, and raw with -out. The flags match other
 diffusion tools, so that results can be compared: the same starting noise
 in (-latents), raw samples out. A latent diffusion model's samples are
 latents: -vae decodes them with the Stable Diffusion VAE, one image at a
-time, into the PNG grid and -decoded.
+time, into the PNG grid and -decoded; a latent run's checkpoint (train -vae)
+decodes with the run's VAE unless -vae says otherwise (-vae "" for none).
 
 -objective, -steps, -cfg, -rf-shift and -seed default to the training
 config saved in the checkpoint (its -objective, -sample-steps, -cfg,
@@ -67,7 +69,7 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&a.out, "out", a.out, "write the raw samples (before clipping or 8-bit conversion) as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.StringVar(&a.png, "png", a.png, "write the samples as a PNG grid (\"\": samples.png when -out is not given)")
 	fs.StringVar(&a.trajectory, "trajectory", a.trajectory, "write a PNG strip of x_t over the denoising steps")
-	fs.StringVar(&a.vae, "vae", a.vae, "decode the samples, latents, with this Stable Diffusion VAE (diffusers' diffusion_pytorch_model.safetensors, or one saved by this project); -png then shows the decoded images, -out still writes the latents")
+	fs.StringVar(&a.vae, "vae", a.vae, "decode the samples, latents, with this Stable Diffusion VAE (diffusers' diffusion_pytorch_model.safetensors, or one saved by this project); -png then shows the decoded images, -out still writes the latents (default: a latent run's own VAE)")
 	fs.StringVar(&a.decoded, "decoded", a.decoded, "with -vae: write the decoded images as F32 tensor \"samples\" [B, C, H, W] to this safetensors file")
 	fs.IntVar(&a.guided, "guided-channels", a.guided, "guide only the first N channels (0: all; 3 reproduces the public reference)")
 	fs.IntVar(&a.guided, "cfg-channels", a.guided, "the same as -guided-channels, under the name other tools give it")
@@ -84,8 +86,12 @@ func sampleFlags(a *sampleArgs, stderr io.Writer) *flag.FlagSet {
 // checkpoint has one) and checks them before any work.
 func parseSampleFlags(args []string, stderr io.Writer) (sampleArgs, error) {
 	a := defaultSampleArgs()
-	if _, err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) }); err != nil {
+	given, err := parseOverCheckpoint("sample", args, &a.ckpt, &a.cfg, func() *flag.FlagSet { return sampleFlags(&a, stderr) })
+	if err != nil {
 		return a, err
+	}
+	if a.vae == "" && a.cfg.VAE != "" && !slices.Contains(given, "vae") { // a latent run decodes with its own VAE
+		a.vae = a.cfg.VAE
 	}
 	if err := checkObjective(a.cfg); err != nil {
 		return a, fmt.Errorf("sample: %w", err)
