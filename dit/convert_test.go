@@ -1,11 +1,11 @@
 package dit_test
 
 import (
-	"math"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/dit"
+	"github.com/ditgo/ditgo/dit/internal/fixture"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
 	"github.com/ditgo/ditgo/tensor/tensortest"
@@ -20,18 +20,7 @@ func TestConvertedOfficialCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(name string) nn.Tensor {
-		x, ok := want.Get(name)
-		if !ok {
-			t.Fatalf("the fixture has no %q", name)
-		}
-		return x
-	}
-	x, ts, ys, out := get("x"), get("t"), get("y"), get("out")
-	labels := make([]int32, len(ys.Data))
-	for i, v := range ys.Data {
-		labels[i] = int32(v)
-	}
+	ts, labels := fixture.Get(t, want, "t").Data, fixture.Labels(fixture.Get(t, want, "y").Data)
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
 		m, err := dit.Load(dev, "testdata/converted_dit.safetensors", true, 0)
 		if err != nil {
@@ -43,17 +32,7 @@ func TestConvertedOfficialCheckpoint(t *testing.T) {
 		}
 		g := autograd.NewNoGradGraph()
 		defer g.Release()
-		got, err := m.Forward(g, g.Const(g.Own(tensor.FromSlice(dev, x.Data, x.Shape...))), ts.Data, labels).Value.ToHost()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var top, worst float64
-		for i, w := range out.Data {
-			top = max(top, math.Abs(float64(w)))
-			worst = max(worst, math.Abs(float64(got[i]-w)))
-		}
-		if !(worst <= 1e-4*top) {
-			t.Errorf("output differs from PyTorch's by %.3g (%.3g of its largest value)", worst, worst/top)
-		}
+		out := m.Forward(g, g.Const(g.Own(fixture.Upload(t, dev, want, "x"))), ts, labels)
+		fixture.Report(t, "forward", out.Value, fixture.Get(t, want, "out"), 1e-4)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/ditgo/ditgo/autograd"
@@ -95,7 +96,7 @@ func loadLatents(dev tensor.Device, m *vae.Model, vaePath string, ds *data.Datas
 	if f, err := nn.ReadFile(path); err == nil && f.Metadata["latent_key"] == key {
 		mean, ok1 := f.Get("mean")
 		std, ok2 := f.Get("std")
-		if ok1 && ok2 && sameInts(mean.Shape, shape) && sameInts(std.Shape, shape) {
+		if ok1 && ok2 && slices.Equal(mean.Shape, shape) && slices.Equal(std.Shape, shape) {
 			l.mean, l.std = mean.Data, std.Data
 			fmt.Fprintf(stdout, "latents: %d from the cache %s\n", count, path)
 			return l, nil
@@ -155,16 +156,4 @@ func (l *latents) draw(dst []float32, k int, flipped bool, r *rand.Rand) {
 	for i := range per {
 		dst[i] = (mean[i] + std[i]*float32(r.NormFloat64())) * l.scale
 	}
-}
-
-func sameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -2,10 +2,12 @@ package vae_test
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
+	"github.com/ditgo/ditgo/dit/internal/fixture"
 	"github.com/ditgo/ditgo/dit/vae"
 	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/tensor"
@@ -30,7 +32,7 @@ func loadFixture(t *testing.T) (*nn.File, vae.Config) {
 
 // The encoder and decoder against PyTorch (testdata/vae_torch.py) on every
 // device: the latent mean and log-variance of an image batch, and the
-// decoding of a latent batch, to 1e-4 of each result's largest value.
+// decoding of a latent batch, within 1e-4 (fixture.Report).
 func TestParity(t *testing.T) {
 	f, c := loadFixture(t)
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
@@ -46,60 +48,25 @@ func TestParity(t *testing.T) {
 	})
 }
 
-// checkOutputs runs m on the fixture's x and z and compares, to tol of
-// each result's largest value.
+// checkOutputs runs m on the fixture's x and z and compares the mean,
+// log-variance and decoding with fixture.Report: each element's error
+// relative to its |value| + the rms of the result, at most tol.
 func checkOutputs(t *testing.T, dev tensor.Device, m *vae.Model, f *nn.File, tol float64) {
 	t.Helper()
-	input := func(name string) *tensor.Tensor {
-		x, err := f.Expect(name, mustShape(t, f, name)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tensor.FromSlice(dev, x.Data, x.Shape...)
-	}
 	g := autograd.NewGraph()
 	defer g.Release()
-	mean, logvar := m.Encode(g, g.Const(g.Own(input("x"))))
-	decoded := m.Decode(g, g.Const(g.Own(input("z"))))
-	for name, got := range map[string]*autograd.Var{"mean": mean, "logvar": logvar, "decoded": decoded} {
-		want, _ := f.Get(name)
-		if !equalShape(got.Value.Shape(), want.Shape) {
-			t.Fatalf("%s: shape %v, want %v", name, got.Value.Shape(), want.Shape)
+	mean, logvar := m.Encode(g, g.Const(g.Own(fixture.Upload(t, dev, f, "x"))))
+	decoded := m.Decode(g, g.Const(g.Own(fixture.Upload(t, dev, f, "z"))))
+	for _, o := range []struct {
+		name string
+		got  *autograd.Var
+	}{{"mean", mean}, {"logvar", logvar}, {"decoded", decoded}} {
+		want := fixture.Get(t, f, o.name)
+		if !slices.Equal(o.got.Value.Shape(), want.Shape) {
+			t.Fatalf("%s: shape %v, want %v", o.name, o.got.Value.Shape(), want.Shape)
 		}
-		data, err := got.Value.ToHost()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var top, worst float64
-		for i, w := range want.Data {
-			top = max(top, math.Abs(float64(w)))
-			worst = max(worst, math.Abs(float64(data[i]-w)))
-		}
-		t.Logf("%s: largest error %.3g of the largest value %.3g", name, worst/top, top)
-		if !(worst <= tol*top) {
-			t.Errorf("%s differs from PyTorch by %.3g, %.3g of its largest value", name, worst, worst/top)
-		}
+		fixture.Report(t, o.name, o.got.Value, want, tol)
 	}
-}
-
-func mustShape(t *testing.T, f *nn.File, name string) []int {
-	x, ok := f.Get(name)
-	if !ok {
-		t.Fatalf("the fixture has no %q", name)
-	}
-	return x.Shape
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // The same weights under diffusers' older attention names (query, key,
@@ -210,9 +177,10 @@ func formulaWeights(m *vae.Model) {
 // weights both sides compute from a formula (gen_sd_fixture.py): the mean
 // and log-variance of two 32×32 images and the decoding of a 4×4 latent,
 // which PyTorch computed in float64. The float32 devices must come within
-// 1e-3 of each result's largest value (PyTorch's own float32 decoding is
-// 1.2e-4 away; this engine's 1.9e-4 on the fast CPU), the float64
-// reference device within 1e-6: the architecture exactly, up to rounding.
+// 2e-3 (fixture.Report: relative to |value| + rms; the reference device's
+// plain float32 loops reach 1.1e-3, the fast CPU's blocked sums 3.7e-4),
+// the float64 reference device within 1e-6: the architecture exactly, up
+// to rounding.
 func TestParitySD(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the full-size VAE in -short mode")
@@ -237,14 +205,14 @@ func TestParitySD(t *testing.T) {
 		formulaWeights(m)
 		checkOutputs(t, dev, m, f, tol)
 	}
-	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) { run(t, dev, 1e-3) })
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) { run(t, dev, 2e-3) })
 	t.Run("cpu-float64", func(t *testing.T) { run(t, tensor.NewCPU64(), 1e-6) })
 }
 
 // The fixture's weights in float16 with diffusers' names
-// (testdata/vae_f16.safetensors) load through ReadFile, and decode the
-// fixture's latents to within float16's rounding of the weights (2⁻¹¹ of
-// each) of the float32 model's decoding.
+// (testdata/vae_f16.safetensors) load through ReadFile, and encode and
+// decode within 3e-3 of the float32 model (fixture.Report): a few of
+// float16's roundings of the weights, 2⁻¹¹ of each.
 func TestReadFileF16(t *testing.T) {
 	f, _ := loadFixture(t)
 	half, err := nn.ReadFile("testdata/vae_f16.safetensors")
@@ -266,17 +234,9 @@ func TestReadFileF16(t *testing.T) {
 // The gradient through the decoder against PyTorch's on every device, for
 // loss = Σ decoded·w with the fixture's w: with respect to the latent and
 // to a parameter of each kind of layer (convolutions, attention, GroupNorm,
-// upsampling, the shortcut, a bias), to 1e-4 of each gradient's largest
-// value.
+// upsampling, the shortcut, a bias), within 1e-4 (fixture.Report).
 func TestDecoderGradient(t *testing.T) {
 	f, c := loadFixture(t)
-	get := func(name string) nn.Tensor {
-		x, ok := f.Get(name)
-		if !ok {
-			t.Fatalf("the fixture has no %q", name)
-		}
-		return x
-	}
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
 		m, err := vae.New(dev, c)
 		if err != nil {
@@ -286,12 +246,11 @@ func TestDecoderGradient(t *testing.T) {
 		if err := m.Load(f, "vae."); err != nil {
 			t.Fatal(err)
 		}
-		zt, wt := get("z"), get("loss_weight")
-		z := autograd.Param(tensor.FromSlice(dev, zt.Data, zt.Shape...))
+		z := autograd.Param(fixture.Upload(t, dev, f, "z"))
 		defer z.Value.Release()
 		g := autograd.NewGraph()
 		defer g.Release()
-		g.Backward(g.SumAll(g.Mul(m.Decode(g, z), g.Const(g.Own(tensor.FromSlice(dev, wt.Data, wt.Shape...))))))
+		g.Backward(g.SumAll(g.Mul(m.Decode(g, z), g.Const(g.Own(fixture.Upload(t, dev, f, "loss_weight"))))))
 		defer z.Grad.Release()
 		checked := 0
 		for _, x := range f.Tensors {
@@ -307,18 +266,7 @@ func TestDecoderGradient(t *testing.T) {
 				}
 				v = p.Var
 			}
-			got, err := v.Grad.ToHost()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var top, worst float64
-			for i, w := range x.Data {
-				top = max(top, math.Abs(float64(w)))
-				worst = max(worst, math.Abs(float64(got[i]-w)))
-			}
-			if !(worst <= 1e-4*top) || top == 0 {
-				t.Errorf("the gradient of %s differs from PyTorch's by %.3g of its largest value %.3g", name, worst/top, top)
-			}
+			fixture.Report(t, "gradient of "+name, v.Grad, x, 1e-4)
 			checked++
 		}
 		if checked != 8 {
