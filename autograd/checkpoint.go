@@ -25,6 +25,8 @@ import (
 // input stands for itself. f may also use parameters that it captures. It
 // runs once in the forward pass and once more in the backward pass, so it
 // must compute the same values both times, and it must keep no Var of sub.
+// Its random ops (Dropout) do: the recomputation replays g's stream from
+// where the segment started.
 //
 // Forward: f runs in a sub-graph, which is released as soon as f returns;
 // g takes the output.
@@ -59,7 +61,15 @@ import (
 // addition is not associative. In a chain of blocks, as in a DiT, none
 // comes between.
 func (g *Graph) Checkpoint(f func(sub *Graph, in []*Var) *Var, in ...*Var) *Var {
-	sub := &Graph{grad: g.grad, precision: g.precision}
+	// The segment's random ops draw from g's stream, and its recomputation
+	// must draw the same numbers: it gets a copy of the stream as it was
+	// when the segment started.
+	var start *tensor.RNG
+	if g.rng != nil {
+		start = new(tensor.RNG)
+		*start = *g.rng
+	}
+	sub := &Graph{grad: g.grad, precision: g.precision, rng: g.rng}
 	y := f(sub, standIns(in))
 	sub.handTo(g, y.Value) // the output outlives the segment
 	sub.Release()
@@ -71,6 +81,10 @@ func (g *Graph) Checkpoint(f func(sub *Graph, in []*Var) *Var, in ...*Var) *Var 
 	precision := g.precision // the recomputation's, whatever g's is by then
 	out.backward = func() {
 		sub := &Graph{grad: true, precision: precision}
+		if start != nil {
+			replay := *start
+			sub.rng = &replay
+		}
 		defer sub.Release()
 		stand := standIns(in)
 		sub.backwardFrom(f(sub, stand), out.Grad)

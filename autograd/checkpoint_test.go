@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
@@ -161,18 +162,7 @@ func TestCheckpointGradients(t *testing.T) {
 // same grouping, so it is bit-identical too.
 func TestCheckpointNested(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		r := rand.New(rand.NewPCG(3, 4))
-		p := newSegmentParams(dev, r)
-		x0 := autograd.Param(randomTensor(dev, r, segB, segT, segD))
-		shift := autograd.Param(randomTensor(dev, r, segB, segD))
-		scale := autograd.Param(randomTensor(dev, r, segB, segD))
-		params := append(p.all(), x0, shift, scale)
-		defer func() {
-			for _, v := range params {
-				v.Value.Release()
-				v.Grad.Release()
-			}
-		}()
+		p, x0, shift, scale, params := modulatedSegment(t, dev, 3, 4)
 		names := []string{"w1", "b1", "w2", "x0", "shift", "scale", "x"}
 
 		step := func(checkpoint bool) [][]float32 {
@@ -365,4 +355,72 @@ func ExampleGraph_Checkpoint() {
 	// block 2: the graph holds 3 tensors
 	// block 3: the graph holds 4 tensors
 	// x.Grad [42.453 42.453 42.453]
+}
+
+// Dropout inside checkpointed segments: the recomputation replays the
+// graph's stream from where each segment started, so two segments in a
+// row and a dropout after them get the masks they got without
+// checkpointing, the gradients are the same, and the stream ends at the
+// same place. The masks do act: the gradients differ from evaluation
+// mode's.
+func TestCheckpointDropout(t *testing.T) {
+	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
+		p, x0, shift, scale, params := modulatedSegment(t, dev, 5, 6)
+		names := []string{"w1", "b1", "w2", "x0", "shift", "scale"}
+		segment := func(g *autograd.Graph, in []*autograd.Var) *autograd.Var {
+			return g.Dropout(p.forward(g, []*autograd.Var{g.Dropout(in[0], 0.5), in[1], in[2]}), 0.25)
+		}
+		step := func(checkpoint, train bool) ([][]float32, tensor.RNG) {
+			for _, v := range params {
+				v.ZeroGrad()
+			}
+			g := autograd.NewGraph()
+			defer g.Release()
+			rng := tensor.RNG{Seed: 77, Offset: 4}
+			if train {
+				g.UseRNG(&rng)
+			}
+			y := x0
+			for range 2 {
+				if checkpoint {
+					y = g.Checkpoint(segment, y, shift, scale)
+				} else {
+					y = segment(g, []*autograd.Var{y, shift, scale})
+				}
+			}
+			y = g.Dropout(y, 0.5)
+			g.Backward(g.Mean(g.Mul(y, y)))
+			return gradients(params...), rng
+		}
+		want, wantRNG := step(false, true)
+		got, gotRNG := step(true, true)
+		sameGradients(t, dev, names, got, want)
+		if gotRNG != wantRNG || wantRNG.Offset == 4 {
+			t.Errorf("the stream ended at %+v with checkpoints, %+v without (it started at offset 4)", gotRNG, wantRNG)
+		}
+		eval, _ := step(false, false)
+		if slices.Equal(eval[0], want[0]) {
+			t.Error("dropout changed no gradient: the masks did not act")
+		}
+	})
+}
+
+// modulatedSegment makes the segment's parameters and leaves x0, shift and
+// scale for a segment fed by parameters, all drawn from the stream
+// (seed1, seed2), and releases them and their gradients when the test
+// ends. params lists them all: the segment's, then x0, shift and scale.
+func modulatedSegment(t *testing.T, dev tensor.Device, seed1, seed2 uint64) (p segmentParams, x0, shift, scale *autograd.Var, params []*autograd.Var) {
+	r := rand.New(rand.NewPCG(seed1, seed2))
+	p = newSegmentParams(dev, r)
+	x0 = autograd.Param(randomTensor(dev, r, segB, segT, segD))
+	shift = autograd.Param(randomTensor(dev, r, segB, segD))
+	scale = autograd.Param(randomTensor(dev, r, segB, segD))
+	params = append(p.all(), x0, shift, scale)
+	t.Cleanup(func() {
+		for _, v := range params {
+			v.Value.Release()
+			v.Grad.Release()
+		}
+	})
+	return p, x0, shift, scale, params
 }

@@ -46,6 +46,7 @@ func (v *Var) Shape() []int { return v.Value.Shape() }
 type Graph struct {
 	grad      bool
 	precision Precision               // of the matrix products recorded now (Autocast)
+	rng       *tensor.RNG             // the stream of Dropout; nil: evaluation mode (UseRNG)
 	owned     []*tensor.Tensor        // in the order taken, for Release
 	isOwned   map[*tensor.Tensor]bool // the same tensors, so that Own is idempotent
 }

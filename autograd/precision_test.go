@@ -97,18 +97,7 @@ func TestAutocastProducts(t *testing.T) {
 // for bit on the CPU devices, and not the float32 ones.
 func TestCheckpointKeepsPrecision(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		r := rand.New(rand.NewPCG(7, 8))
-		p := newSegmentParams(dev, r)
-		x0 := autograd.Param(randomTensor(dev, r, segB, segT, segD))
-		shift := autograd.Param(randomTensor(dev, r, segB, segD))
-		scale := autograd.Param(randomTensor(dev, r, segB, segD))
-		params := append(p.all(), x0, shift, scale)
-		defer func() {
-			for _, v := range params {
-				v.Value.Release()
-				v.Grad.Release()
-			}
-		}()
+		p, x0, shift, scale, params := modulatedSegment(t, dev, 7, 8)
 		step := func(precision autograd.Precision, checkpoint bool) [][]float32 {
 			for _, v := range params {
 				v.ZeroGrad()

@@ -14,8 +14,7 @@
 //	value 0 = √(−2 ln u₁)·cos(2π u₂)
 //	value 1 = √(−2 ln u₁)·sin(2π u₂)
 //
-// The 64-bit values (seed, offset, counter) are carried as pairs of uints,
-// low word first. The words r₀..r₃ equal tensor.Philox's bit for bit; the
+// The words r₀..r₃ equal tensor.Philox's bit for bit (philox.glsl); the
 // floating-point part runs in float32 where the reference uses float64.
 //
 // Bindings: 0 out.
@@ -35,24 +34,8 @@ layout(push_constant) uniform RandNormalPush {
 	uint offsetHi;
 } pc;
 
-// Round multipliers and Weyl key increments (Salmon et al., SC 2011), as in
-// tensor/random.go.
-const uint M0 = 0xD2511F53u;
-const uint M1 = 0xCD9E8D57u;
-const uint W0 = 0x9E3779B9u;
-const uint W1 = 0xBB67AE85u;
-
-// philox maps a 128-bit counter and a 64-bit key to four random words.
-uvec4 philox(uvec4 ctr, uvec2 key) {
-	for (int r = 0; r < 10; r++) {
-		uint hi0, lo0, hi1, lo1;
-		umulExtended(M0, ctr.x, hi0, lo0);
-		umulExtended(M1, ctr.z, hi1, lo1);
-		ctr = uvec4(hi1 ^ ctr.y ^ key.x, lo1, hi0 ^ ctr.w ^ key.y, lo0);
-		key += uvec2(W0, W1);
-	}
-	return ctr;
-}
+#extension GL_GOOGLE_include_directive : require
+#include "philox.glsl" // philox, philox_at
 
 // to_unit maps 32 random bits to (0, 1) exactly as tensor's uniform does:
 // the top 23 bits k, centred in their interval, (k + 0.5)·2⁻²³. That value
@@ -76,14 +59,8 @@ void main() {
 	uvec2 key = uvec2(pc.seedLo, pc.seedHi);
 	uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
 	for (uint j = gl_GlobalInvocationID.x; j < pc.n; j += stride) {
-		// Stream position p = offset + j, and its block p/4 and lane p%4.
-		uint carry;
-		uint lo = uaddCarry(pc.offsetLo, j, carry);
-		uint hi = pc.offsetHi + carry;
-		uvec2 block = uvec2((lo >> 2) | (hi << 30), hi >> 2);
-		uint lane = lo & 3u;
-
-		uvec4 r = philox(uvec4(block, 0u, 0u), key);
+		uint lane;
+		uvec4 r = philox_at(key, pc.offsetLo, pc.offsetHi, j, lane);
 		uint pair = lane & 2u;
 		float u1 = to_unit(r[pair]);
 		float u2 = to_unit(r[pair + 1u]);

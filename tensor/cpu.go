@@ -273,3 +273,7 @@ func (d *CPU[F]) EMA(ema, param Buffer, decay float32, n int) {
 func (d *CPU[F]) RandNormal(out Buffer, n int, seed, offset uint64) {
 	RandNormalRef(d.Floats(out)[:n], seed, offset)
 }
+
+func (d *CPU[F]) Dropout(out, x Buffer, n int, args DropoutArgs) {
+	DropoutRef(d.Floats(out)[:n], d.Floats(x)[:n], args)
+}

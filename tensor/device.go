@@ -133,6 +133,9 @@ type Device interface {
 	// RandNormal fills out with standard normals from the Philox stream
 	// (seed, offset); see Philox.
 	RandNormal(out Buffer, n int, seed, offset uint64)
+	// Dropout: out[j] = x[j]·1/(1−P) where value Offset+j of the Philox
+	// stream (Seed) keeps it, else 0; see Dropout.
+	Dropout(out, x Buffer, n int, args DropoutArgs)
 }
 
 // Float64IO is implemented by devices that hold float64 buffers (the float64

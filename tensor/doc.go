@@ -6,7 +6,8 @@
 // backend implements: matmul, fused attention, fused layernorm-modulation,
 // 2-D convolution, fused group norm, nearest-neighbour upsampling,
 // elementwise and broadcast ops, reductions, data movement, gather and
-// scatter-add, AdamW, EMA and a Philox random-normal generator. Everything
+// scatter-add, AdamW, EMA, and a Philox stream that gives random normals
+// and dropout's masks. Everything
 // above this package — autodiff, layers, the DiT and the U-Net — is built
 // from them.
 //

@@ -101,6 +101,8 @@ func TestBadFlags(t *testing.T) {
 		bad("hidden", "-16", "30", "1e3", "100000"),
 		bad("heads", "-2", "3"),
 		bad("patch", "-4", "3"),
+		bad("dropout", "1", "-0.1", "NaN", "Inf", "x", "0.1"), // 0.1: the default model is a DiT
+		{{"dropout", []string{"-model", "UNet-S", "-dropout", "1.5"}}},
 		bad("steps", "0", "-1", "x"),
 		bad("batch", "0", "-4", "9223372036854775807", "100000000"),
 		{{"grad-checkpoint", []string{"-grad-checkpoint=maybe"}}},
@@ -176,6 +178,7 @@ func TestBadFlags(t *testing.T) {
 		bad("hidden", "-64", "30"),
 		bad("heads", "-2", "3"),
 		bad("patch", "-4", "3"),
+		bad("dropout", "1", "NaN", "0.2"), // 0.2: the default model is a DiT
 		bad("image-size", "-1", "18"),
 		bad("channels", "-1"),
 		bad("classes", "-1"),

@@ -200,7 +200,9 @@ func benchSteps(dev tensor.Device, nc netConfig, bc benchConfig, progress io.Wri
 		}
 		start := time.Now()
 		g := autograd.NewGraph()
-		loss := obj.loss(g, m, x0, g.Own(noise.Normal(dev, shape...)), levels, y)
+		eps := g.Own(noise.Normal(dev, shape...))
+		g.UseRNG(&noise) // the training step's dropout, as in a run
+		loss := obj.loss(g, m, x0, eps, levels, y)
 		if err := backwardAndUpdate(g, loss.Total, params, opt, scaler); err != nil {
 			g.Release()
 			return benchResult{}, fmt.Errorf("bench step %d: %w", step+1, err)

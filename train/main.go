@@ -255,6 +255,7 @@ func (r *trainer) loop() error {
 
 		g := autograd.NewGraph()
 		noise := g.Own(r.st.Noise.Normal(r.dev, shape...))
+		g.UseRNG(&r.st.Noise) // dropout's masks follow the noise in its stream
 		loss := r.obj.loss(g, m, x0, noise, levels, y)
 		r.opt.LR = float32(learningRate(cfg, step))
 		if err := backwardAndUpdate(g, loss.Total, r.model.Params, r.opt, r.st.LossScale); err != nil {

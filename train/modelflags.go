@@ -18,11 +18,13 @@ import (
 //	-depth -hidden       each one given (not 0) replaces that size of the
 //	-heads -patch        named DiT config; the model is then reported as
 //	                     custom (a U-Net takes none of them)
+//	-dropout P           a U-Net's ResBlock dropout (a DiT has none)
 //
 // so `-depth 2` alone is the default model with two blocks.
 type modelSpec struct {
 	Model                       string
-	Depth, Hidden, Heads, Patch int // 0: the named config's
+	Depth, Hidden, Heads, Patch int     // 0: the named config's
+	Dropout                     float64 // a U-Net's ResBlock dropout
 }
 
 // addModelFlags registers the model flags on fs, bound to s, with s's
@@ -34,6 +36,7 @@ func addModelFlags(fs *flag.FlagSet, s *modelSpec) {
 	fs.IntVar(&s.Hidden, "hidden", s.Hidden, "hidden size D (0: the -model's)")
 	fs.IntVar(&s.Heads, "heads", s.Heads, "attention heads H (0: the -model's)")
 	fs.IntVar(&s.Patch, "patch", s.Patch, "patch size P in pixels (0: the -model's)")
+	fs.Float64Var(&s.Dropout, "dropout", s.Dropout, "dropout probability in every ResBlock of a U-Net, in [0, 1) (ADM's dropout; a DiT has none)")
 }
 
 // override is an int flag that, when given (not 0), replaces a field of a
@@ -75,12 +78,18 @@ func (s modelSpec) String() string {
 // (the sizes together are checked by dit.Config.Validate once the data's
 // shape is known).
 func (s modelSpec) validate() error {
+	if !(s.Dropout >= 0 && s.Dropout < 1) {
+		return fmt.Errorf("-dropout %v: must be a probability in [0, 1)", s.Dropout)
+	}
 	if isUNet(s.Model) {
 		_, err := s.unetConfig()
 		return err
 	}
 	if _, err := dit.Named(s.Model); err != nil {
 		return fmt.Errorf("-model: %w", err)
+	}
+	if s.Dropout != 0 {
+		return fmt.Errorf("-dropout %v: the DiT has no dropout (the paper trains without it); it is a U-Net's (-model %s)", s.Dropout, strings.Join(unet.Names(), ", "))
 	}
 	for _, o := range s.sizes(&dit.Config{}) {
 		if o.value < 0 {
@@ -140,6 +149,7 @@ func (s modelSpec) unetConfig() (unet.Config, error) {
 	if s.custom() {
 		return c, fmt.Errorf("-depth, -hidden, -heads and -patch size a DiT; %s is a U-Net, whose sizes come with its name (%s)", s.Model, strings.Join(unet.Names(), ", "))
 	}
+	c.Dropout = s.Dropout
 	return c, nil
 }
 

@@ -13,18 +13,26 @@ import (
 
 // The U-Net baseline trains with every output of a DiT run: a run of 4
 // steps extended to 8 with -resume logs the same losses, bit for bit, as a
-// run of 8 steps; its checkpoint says it holds a U-Net, and sample and
-// eval read it back.
+// run of 8 steps (with dropout, whose masks the resumed run must draw
+// again from the saved stream); its checkpoint says it holds a U-Net with
+// that dropout, and sample and eval read it back.
 func TestUNetRun(t *testing.T) {
 	data, dir := t.TempDir(), t.TempDir()
 	writeTinyMNIST(t, data, 12)
 	args := func(out string, steps int) []string {
 		return []string{"-model", "UNet-S", "-data", data, "-out", out, "-batch", "2", "-steps", itoa(steps),
 			"-ckpt-every", "2", "-log-every", "1", "-sample-every", "0", "-eval-every", "-1", "-sample-steps", "2",
-			"-device", "cpu", "-lr", "1e-3", "-warmup", "1", "-lr-schedule", "constant"}
+			"-device", "cpu", "-lr", "1e-3", "-warmup", "1", "-lr-schedule", "constant", "-dropout", "0.2"}
 	}
 	_, split := checkResumeExact(t, dir, 4, args)
 	ckpt := checkpointPath(split)
+	f, err := nn.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := unet.ParseConfig(f.Metadata[unet.ConfigKey]); err != nil || c.Dropout != 0.2 {
+		t.Errorf("the checkpoint's U-Net config %+v (%v), want dropout 0.2", c, err)
+	}
 	png := filepath.Join(dir, "digits.png")
 	var out bytes.Buffer
 	if err := dispatch([]string{"sample", "-ckpt", ckpt, "-steps", "2", "-png", png, "-classes", "1,2", "-device", "cpu"}, &out, &out); err != nil {

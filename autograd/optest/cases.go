@@ -213,7 +213,7 @@ func Cases(opts Options) []Case {
 	cs = append(cs, layerNorm(2, 3, 8, true, true), layerNorm(1, 1, 3, true, true), layerNorm(2, 4, 5, false, false),
 		layerNorm(1, 3, 7, false, true), layerNorm(3, 2, 4, true, false))
 	random(func() Case { return layerNorm(small(), pick(), 2+pick(), true, true) })
-	cs = append(append(cs, groupNormCases(opts)...), upsampleCases(opts)...)
+	cs = append(append(append(cs, groupNormCases(opts)...), upsampleCases(opts)...), dropoutCases(opts)...)
 
 	attention := func(b, h, t, dh int) Case {
 		return Case{Name: fmt.Sprintf("Attention/B%d_H%d_T%d_Dh%d", b, h, t, dh), Inputs: []Input{{Shape: []int{3, b, h, t, dh}}}, // q, k, v packed

@@ -31,10 +31,13 @@ type Config struct {
 	// HeadChannels, when not 0, fixes the channels of an attention head and
 	// so the number of heads at each level; otherwise every attention
 	// block has Heads heads.
-	HeadChannels int     `json:"num_head_channels"`
-	Heads        int     `json:"num_heads"`
-	Dropout      float64 `json:"dropout"` // in every ResBlock, between its two convolutions
-	Groups       int     `json:"norm_groups"`
+	HeadChannels int `json:"num_head_channels"`
+	Heads        int `json:"num_heads"`
+	// Dropout is the probability of ADM's dropout in every ResBlock,
+	// before its second convolution. It acts only in a graph in training
+	// mode (autograd.Graph.UseRNG).
+	Dropout float64 `json:"dropout"`
+	Groups  int     `json:"norm_groups"`
 }
 
 // ladder are the named U-Nets, a ladder by width for MNIST-sized inputs
@@ -116,8 +119,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("unet: image side %d does not halve %d times; with %d levels it must be a multiple of %d", c.InputSize, levels-1, levels, 1<<(levels-1))
 	case !(c.ClassDropout >= 0 && c.ClassDropout < 1):
 		return fmt.Errorf("unet: class dropout %v must be in [0, 1)", c.ClassDropout)
-	case c.Dropout != 0:
-		return fmt.Errorf("unet: dropout %v: this engine has no dropout kernel yet; use 0", c.Dropout)
+	case !(c.Dropout >= 0 && c.Dropout < 1):
+		return fmt.Errorf("unet: dropout %v must be in [0, 1)", c.Dropout)
 	case c.HeadChannels < 0 || (c.HeadChannels == 0 && c.Heads < 1):
 		return fmt.Errorf("unet: num_head_channels %d, num_heads %d: give a head width, or a head count of at least 1", c.HeadChannels, c.Heads)
 	}

@@ -1,6 +1,7 @@
 package unet_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -87,7 +88,8 @@ func TestValidate(t *testing.T) {
 		{func(c *unet.Config) { c.Base = 20 }, "norm groups"},
 		{func(c *unet.Config) { c.AttnDS = []int{8} }, "downsampling factor 8"},
 		{func(c *unet.Config) { c.HeadChannels = 48 }, "do not split into heads"},
-		{func(c *unet.Config) { c.Dropout = 0.1 }, "no dropout kernel"},
+		{func(c *unet.Config) { c.Dropout = 1 }, "dropout 1 must be in [0, 1)"},
+		{func(c *unet.Config) { c.Dropout = math.NaN() }, "dropout NaN"},
 		{func(c *unet.Config) { c.Mult = nil }, "at least 1"},
 		{func(c *unet.Config) { c.ClassDropout = 1 }, "class dropout"},
 	} {

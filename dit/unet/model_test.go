@@ -3,6 +3,7 @@ package unet_test
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ditgo/ditgo/autograd"
@@ -53,24 +54,21 @@ func TestInitOutputsZero(t *testing.T) {
 // the block's rule adds them already summed (see autograd.Checkpoint), so
 // the sums are grouped differently and the encoder's gradients may differ
 // in the last bits.
+//
+// The blocks have dropout, which the recomputation must replay with the
+// same masks.
 func TestGradCheckpoint(t *testing.T) {
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		m, err := unet.New(dev, small())
+		c := small()
+		c.Dropout = 0.3
+		m, err := unet.New(dev, c)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer m.Release()
 		m.Init(2)
-		// Perturb every weight, so that no block is the identity and every
-		// gradient is non-trivial.
 		r := rand.New(rand.NewPCG(3, 4))
-		for _, p := range m.Params.All() {
-			v := p.Var.Value.Data()
-			for i := range v {
-				v[i] += float32(0.05 * r.NormFloat64())
-			}
-			nn.Set(p.Var.Value, v)
-		}
+		perturb(m, r)
 		x0 := make([]float32, 3*2*8*8)
 		for i := range x0 {
 			x0[i] = float32(r.Float64()*2 - 1)
@@ -80,6 +78,7 @@ func TestGradCheckpoint(t *testing.T) {
 			m.Params.ZeroGrad()
 			g := autograd.NewGraph()
 			defer g.Release()
+			g.UseRNG(&tensor.RNG{Seed: 6})
 			noise := (&tensor.RNG{Seed: 5}).Normal(dev, 3, 2, 8, 8)
 			loss := diffusion.TrainingLoss(g, m, diffusion.LinearSchedule(diffusion.DefaultSteps), x0, g.Own(noise), []int{0, 400, 999}, []int32{0, 1, 3})
 			g.Backward(loss.Total)
@@ -110,4 +109,53 @@ func TestGradCheckpoint(t *testing.T) {
 			}
 		}
 	})
+}
+
+// perturb adds noise to every weight, so that no block is the identity
+// (a new ResBlock's second convolution is zero) and every gradient is
+// non-trivial.
+func perturb(m *unet.Model, r *rand.Rand) {
+	for _, p := range m.Params.All() {
+		v := p.Var.Value.Data()
+		for i := range v {
+			v[i] += float32(0.05 * r.NormFloat64())
+		}
+		nn.Set(p.Var.Value, v)
+	}
+}
+
+// The ResBlocks' dropout acts only in training mode: a graph in evaluation
+// mode (no UseRNG) gives the output of the same weights without dropout,
+// and a graph in training mode another one, different for another stream.
+func TestDropoutOnlyInTraining(t *testing.T) {
+	dev := tensor.NewCPU()
+	forward := func(dropout float64, rng *tensor.RNG) []float32 {
+		c := small()
+		c.Dropout = dropout
+		m, err := unet.New(dev, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Release()
+		m.Init(1)
+		perturb(m, rand.New(rand.NewPCG(1, 2))) // the same weights every time
+		g := autograd.NewNoGradGraph()
+		defer g.Release()
+		if rng != nil {
+			g.UseRNG(rng)
+		}
+		x := g.Const(g.Own(tensor.Full(dev, 0.5, 2, 2, 8, 8)))
+		return m.Forward(g, x, []float32{3, 900}, []int32{0, 3}).Value.Data()
+	}
+	plain := forward(0, nil)
+	if eval := forward(0.5, nil); !slices.Equal(eval, plain) {
+		t.Error("evaluation mode: dropout changed the output")
+	}
+	a, b := forward(0.5, &tensor.RNG{Seed: 1}), forward(0.5, &tensor.RNG{Seed: 2})
+	if slices.Equal(a, plain) || slices.Equal(a, b) {
+		t.Error("training mode: the output is the same without dropout or with another stream")
+	}
+	if again := forward(0.5, &tensor.RNG{Seed: 1}); !slices.Equal(again, a) {
+		t.Error("training mode: the same stream gave another output")
+	}
 }

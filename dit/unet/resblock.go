@@ -68,7 +68,7 @@ func (b *ResBlock) init(r *rand.Rand) {
 func (b *ResBlock) forward(g *autograd.Graph, x, emb *autograd.Var) *autograd.Var {
 	h := b.Conv1.Forward(g, g.SiLU(b.Norm1.Forward(g, x, nil, nil)))
 	ss := g.Chunk(b.Emb.Forward(g, g.SiLU(emb)), 2, 1) // [B, out] each: scale, shift
-	h = b.Conv2.Forward(g, g.SiLU(b.Norm2.Forward(g, h, ss[1], ss[0])))
+	h = b.Conv2.Forward(g, g.Dropout(g.SiLU(b.Norm2.Forward(g, h, ss[1], ss[0])), b.Dropout))
 	skip := x
 	if b.Skip != nil {
 		skip = b.Skip.Forward(g, x)

@@ -39,8 +39,8 @@
 //
 // Results are deterministic: they do not depend on the number of cores or
 // on timing. They differ from the reference only by float32 rounding,
-// because the sums are formed in another order; AdamW, EMA and Sum give the
-// reference's bits.
+// because the sums are formed in another order; AdamW, EMA, Sum and
+// Dropout give the reference's bits.
 //
 // Reading order: device.go (the Device and how it picks its instruction
 // set), instructionset.go and instructionset_amd64.go (what each set
@@ -48,7 +48,7 @@
 // (the micro-kernel's contract) and gemm_bf16.go (BF16 products);
 // conv.go and conv_gather.go; attention.go; unary.go and exp.go;
 // reduce.go, elementwise.go, layernorm.go, groupnorm.go, upsample.go,
-// optim.go, permute.go. A kernel
+// dropout.go, optim.go, permute.go. A kernel
 // with assembly has it in the _amd64.go and _amd64.s files of its own name
 // (exp.go's in exp_amd64.h, the GEMM's packing in gemm_pack_amd64.s, the
 // frame its AVX-512 kernels share in gemm_amd64.h), and

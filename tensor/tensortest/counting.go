@@ -188,3 +188,8 @@ func (d *Counting) RandNormal(out tensor.Buffer, n int, seed, offset uint64) {
 	d.add("RandNormal")
 	d.Device.RandNormal(out, n, seed, offset)
 }
+
+func (d *Counting) Dropout(out, x tensor.Buffer, n int, args tensor.DropoutArgs) {
+	d.add("Dropout")
+	d.Device.Dropout(out, x, n, args)
+}
