@@ -176,6 +176,7 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 	}
 	defer r.metrics.Close()
 	r.prog = newProgress(stderr, cfg.Steps, cfg.Batch, r.st.Step)
+	r.prog.resumed(seconds(r.st.Elapsed), seconds(r.st.Aside))
 	r.prog.study = study
 
 	// The loop, and the duties after each step: metrics, checkpoints,
@@ -192,7 +193,7 @@ func trainRun(cfg config, stdout, stderr io.Writer, study *studyLine) (err error
 	}
 	r.prog.done()
 	fmt.Fprintf(stdout, "done: %d steps; %s training, %s on checkpoints, grids and evaluations; checkpoint %s\n",
-		cfg.Steps, r.prog.training().Round(time.Second), r.prog.aside.Round(time.Second), checkpointPath(cfg.Out))
+		cfg.Steps, r.prog.training().Round(time.Second), (r.prog.earlierAside + r.prog.aside).Round(time.Second), checkpointPath(cfg.Out))
 	return nil
 }
 
@@ -360,6 +361,7 @@ func (r *trainer) do(d duties) error {
 		if err := r.checkSound(); err != nil {
 			return err
 		}
+		r.st.Elapsed, r.st.Aside = r.prog.elapsed().Seconds(), (r.prog.earlierAside + r.prog.aside).Seconds()
 		if err := saveCheckpoint(checkpointPath(cfg.Out), cfg, r.model, r.ema, r.opt, r.st, r.host); err != nil {
 			return err
 		}

@@ -23,8 +23,12 @@ type progress struct {
 	study       *studyLine // nil, or the scaling study this run is part of
 	start, last time.Time
 	aside       time.Duration // spent on other work since start
-	step        int
-	loss        float32
+	// earlier and earlierAside are the wall time and the time on other work
+	// of the run's earlier processes, up to its last checkpoint, for a
+	// resumed run (0 for a new one): elapsed counts the whole run.
+	earlier, earlierAside time.Duration
+	step                  int
+	loss                  float32
 }
 
 func newProgress(w io.Writer, total, batch, first int) *progress {
@@ -43,10 +47,21 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) elapsed() time.Duration { return time.Since(p.start) }
+func (p *progress) elapsed() time.Duration { return p.earlier + time.Since(p.start) }
 
-// training is the time spent training: elapsed, less the time set aside.
-func (p *progress) training() time.Duration { return p.elapsed() - p.aside }
+// resumed counts the wall time and the time set aside of the run's earlier
+// processes, from its checkpoint, in elapsed and in the run's training.
+func (p *progress) resumed(elapsed, aside time.Duration) {
+	p.earlier, p.earlierAside = elapsed, aside
+}
+
+// training is the run's time spent training, over all its processes:
+// elapsed, less the time set aside.
+func (p *progress) training() time.Duration { return p.elapsed() - p.earlierAside - p.aside }
+
+// trainingNow is training in this process alone, which the speed and the
+// ETA divide by the steps this process took.
+func (p *progress) trainingNow() time.Duration { return time.Since(p.start) - p.aside }
 
 // setAside records d as spent on other work than training, and returns it
 // for the line that reports that work.
@@ -56,7 +71,7 @@ func (p *progress) setAside(d time.Duration) time.Duration {
 }
 
 func (p *progress) imagesPerSecond() float64 {
-	s := p.training().Seconds()
+	s := p.trainingNow().Seconds()
 	if s <= 0 {
 		return 0
 	}
@@ -68,7 +83,7 @@ func (p *progress) line() string {
 	var left time.Duration
 	done := p.step - p.first
 	if done > 0 {
-		left = time.Duration(float64(p.training()) / float64(done) * float64(p.total-p.step))
+		left = time.Duration(float64(p.trainingNow()) / float64(done) * float64(p.total-p.step))
 		eta = left.Round(time.Second).String()
 	}
 	line := fmt.Sprintf("step %d/%d | loss %.4f | %.1f img/s | ETA %s", p.step, p.total, p.loss, p.imagesPerSecond(), eta)

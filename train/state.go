@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ditgo/ditgo/autograd"
 	"github.com/ditgo/ditgo/nn"
@@ -25,7 +26,18 @@ type runState struct {
 	Noise   tensor.RNG `json:"noise"`    // the Philox stream of the training noise
 	// LossScale is the loss scaler of a -precision fp16 run, nil otherwise.
 	LossScale *nn.LossScaler `json:"loss_scale,omitempty"`
+	// Elapsed is the run's wall time in seconds when the checkpoint was
+	// written, over all its processes, and Aside the part of it spent on
+	// checkpoints, grids and evaluations: a resumed run counts on from
+	// them, so its metrics' elapsed_s and its training time are the whole
+	// run's. (Work done after the checkpoint by a process that was then
+	// killed is done again, and counted once.)
+	Elapsed float64 `json:"elapsed_s,omitempty"`
+	Aside   float64 `json:"aside_s,omitempty"`
 }
+
+// seconds is a count of seconds as a Duration.
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // Metadata keys of a training checkpoint.
 const (

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ditgo/ditgo/nn"
 	"github.com/ditgo/ditgo/vk/vktest"
 )
 
@@ -64,12 +65,32 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // losses reads the per-step losses of a run's metrics.jsonl.
 func losses(t *testing.T, out string) map[int]float32 {
 	t.Helper()
+	m := map[int]float32{}
+	for _, l := range metricLines(t, out) {
+		m[l.Step] = l.Loss
+	}
+	return m
+}
+
+// elapsed reads elapsed_s by step from a run's metrics.
+func elapsed(t *testing.T, out string) map[int]float64 {
+	t.Helper()
+	m := map[int]float64{}
+	for _, l := range metricLines(t, out) {
+		m[l.Step] = l.Seconds
+	}
+	return m
+}
+
+// metricLines reads the training lines of a run's metrics.jsonl.
+func metricLines(t *testing.T, out string) []metricLine {
+	t.Helper()
 	f, err := os.Open(filepath.Join(out, "metrics.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m := map[int]float32{}
+	var lines []metricLine
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var l metricLine
@@ -77,10 +98,10 @@ func losses(t *testing.T, out string) map[int]float32 {
 			t.Fatalf("bad metrics line %q: %v", sc.Text(), err)
 		}
 		if l.Eval == nil {
-			m[l.Step] = l.Loss
+			lines = append(lines, l)
 		}
 	}
-	return m
+	return lines
 }
 
 func run(t *testing.T, args ...string) error {
@@ -123,8 +144,21 @@ func checkResumeExact(t *testing.T, dir string, n int, args func(out string, ste
 	if err := run(t, args(split, n)...); err != nil {
 		t.Fatal(err)
 	}
+	f, err := nn.ReadFile(checkpointPath(split))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st runState
+	if err := json.Unmarshal([]byte(f.Metadata[keyState]), &st); err != nil {
+		t.Fatal(err)
+	}
 	if err := run(t, "-resume", split, "-steps", itoa(2*n), "-device", "cpu"); err != nil {
 		t.Fatal(err)
+	}
+	// The resumed run's clock counts on from its checkpoint's.
+	at := elapsed(t, split)
+	if st.Elapsed <= 0 || st.Elapsed < at[n] || at[n+1] < st.Elapsed {
+		t.Errorf("elapsed_s %v at step %d, %v in the checkpoint, %v at step %d after the resume: want them in order", at[n], n, st.Elapsed, at[n+1], n+1)
 	}
 	a, b := losses(t, whole), losses(t, split)
 	if len(a) != 2*n || len(b) != 2*n {
