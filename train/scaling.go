@@ -104,7 +104,7 @@ var presets = []studyPreset{
 	},
 	{
 		name: "quick",
-		about: "the default, estimated at about 75 minutes on two CPU cores: 32,000 images a model " +
+		about: "the default, about 50 minutes on two CPU cores (68 on a busy machine): 32,000 images a model " +
 			"(4000 steps of 8), 250 evaluation samples of 20 DDIM steps per seed",
 		rungs: []rung{
 			ditRung(familyWidth, 2, 64, 2, 4), ditRung(familyWidth, 3, 96, 3, 4),
@@ -141,7 +141,8 @@ var presets = []studyPreset{
 // the full preset. At batch 8, bench measured 638, 322 and 119 img/s for
 // the d3h96, Mini and Tiny DiTs, 613 and 83 for Mini/7 and Mini/2, and 38
 // and 17 for UNet-S and UNet-B: about 61 minutes of training at 32,000
-// images a model, half of it UNet-B's, and about 12 of sampling.
+// images a model, half of it UNet-B's, and about 12 of sampling. It took
+// 1h08m on a busy machine and 50 minutes on a quiet one (2026-12-01).
 
 func presetNamed(name string) (studyPreset, error) {
 	var names []string
