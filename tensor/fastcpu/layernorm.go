@@ -111,12 +111,13 @@ func (d *Device) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, sca
 				i := 0
 				if sc != nil {
 					for ; i+4 <= nD; i += 4 {
-						g0, g1, g2, g3 := g[i]*(1+sc[i]), g[i+1]*(1+sc[i+1]), g[i+2]*(1+sc[i+2]), g[i+3]*(1+sc[i+3])
+						gg, ss, xx := g[i:i+4:i+4], sc[i:i+4:i+4], xr[i:i+4:i+4] // one bounds check each
+						g0, g1, g2, g3 := gg[0]*(1+ss[0]), gg[1]*(1+ss[1]), gg[2]*(1+ss[2]), gg[3]*(1+ss[3])
 						m0, m1, m2, m3 = m0+g0, m1+g1, m2+g2, m3+g3
-						q0 += g0 * (xr[i] - mu)
-						q1 += g1 * (xr[i+1] - mu)
-						q2 += g2 * (xr[i+2] - mu)
-						q3 += g3 * (xr[i+3] - mu)
+						q0 += g0 * (xx[0] - mu)
+						q1 += g1 * (xx[1] - mu)
+						q2 += g2 * (xx[2] - mu)
+						q3 += g3 * (xx[3] - mu)
 					}
 				} else {
 					for ; i+4 <= nD; i += 4 {
@@ -137,6 +138,10 @@ func (d *Device) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, sca
 				}
 				gMean := (m0 + m1 + m2 + m3) / float32(nD)
 				gxMean := (q0 + q1 + q2 + q3) * rs / float32(nD)
+				if ds != nil && dc != nil && sc != nil { // a DiT block's: every output
+					modulatedRowGrad(o, ds, dc, g, xr, sc, mu, rs, gMean, gxMean)
+					continue
+				}
 				for i, v := range xr {
 					xh := (v - mu) * rs
 					gi := g[i]
@@ -154,4 +159,24 @@ func (d *Device) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, sca
 			}
 		}
 	})
+}
+
+// modulatedRowGrad is the last pass over a row of LayerNormModulateBackward
+// when it has a scale and wants both parameter gradients, with the same
+// arithmetic as the general loop but no test in the loop and slices the
+// compiler can see are as long as xr, so no bounds checks either. The
+// kernel was 3.6% of a DiT-S/4 training step. At DiT-S/2's shape,
+// 32 × 256 × 384, this loop took it from 6.46 ms to 4.45, and reading the
+// first pass's quads as sub-slices of four (one bounds check each) to 3.24
+// (BenchmarkLayerNormModulate, medians of 5).
+func modulatedRowGrad(o, ds, dc, g, xr, sc []float32, mu, rs, gMean, gxMean float32) {
+	n := len(xr)
+	o, ds, dc, g, sc = o[:n], ds[:n], dc[:n], g[:n], sc[:n]
+	for i, v := range xr {
+		xh := (v - mu) * rs
+		gi := g[i]
+		ds[i] += gi
+		dc[i] += gi * xh
+		o[i] = rs * (gi*(1+sc[i]) - gMean - xh*gxMean)
+	}
 }

@@ -393,7 +393,12 @@ def main():
         where = torch.cuda.get_device_name(0)
     else:
         torch.mm(torch.ones(64, 64), torch.ones(64, 64))
-        where = (f"{args.threads} threads, BLAS {blas_in_use()}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, "
+        blas = blas_in_use()
+        if "openblas" not in blas.lower():
+            sys.exit(f"peer.py: PyTorch runs on the BLAS {blas}, not OpenBLAS; against it (the reference BLAS is "
+                     "~35× slower) every ratio would flatter Go. Install the fast one: "
+                     "apt-get install libopenblas0-openmp")
+        where = (f"{args.threads} threads, BLAS {blas}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}, "
                  f"ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY')}, oneDNN {torch.backends.mkldnn.is_available()}")
     print(f"PyTorch {torch.__version__} on {args.device}: {where}; precisions {', '.join(precisions)}", flush=True)
 
