@@ -62,21 +62,42 @@ var avx2Set = &instructionSet{
 
 // instructionSets lists the instruction sets this CPU can run, fastest
 // first. cpuid also checks that the operating system saves the vector
-// registers. avx512bf16 comes after avx512: the two differ only in BF16
-// products, which avx512's emulation runs about twice as fast on the
-// Emerald Rapids cores measured (gemm_bf16.go), so avx512bf16 runs only
-// when DITGO_CPU_KERNEL names it. On a CPU that issues VDPBF16PS as fast
-// as an FMA, it would do twice the work, and belongs first.
+// registers. avx512 and avx512bf16 differ only in BF16 products, and which
+// is faster depends on the core:
+//
+//   - On the Emerald Rapids cores measured, VDPBF16PS runs at half the FMA
+//     rate (BenchmarkBF16Peak 166 against BenchmarkFMAPeak's 320 GFLOP/s
+//     on 2 cores), so avx512's emulation, which rounds the operands while
+//     packing and runs the float32 kernel, is about twice as fast, and
+//     avx512bf16 runs only when DITGO_CPU_KERNEL names it.
+//   - AMD's Zen 5 (family 0x1A) issues VDPBF16PS as fast as an FMA, and
+//     each does twice an FMA's work: 840 against 409 GFLOP/s peak, and a
+//     BF16 GEMM of 572 and 654 GFLOP/s at 1024³ and 2048³ against the
+//     float32 kernel's 334 and 356 (2026-12-01). There avx512bf16 comes
+//     first.
+//
+// The choice is made from the CPU's identity, not timed, so that a run's
+// BF16 results do not depend on how busy the machine was at start.
 func instructionSets() []*instructionSet {
 	var sets []*instructionSet
+	bf16 := cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512BF16) // BW for VPERMW
+	if bf16 && fastDPBF16() {
+		sets = append(sets, avx512BF16Set)
+	}
 	if cpuid.CPU.Supports(cpuid.AVX512F) {
 		sets = append(sets, avx512Set)
 	}
-	if cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512BF16) { // BW for VPERMW
+	if bf16 && !fastDPBF16() {
 		sets = append(sets, avx512BF16Set)
 	}
 	if cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) {
 		sets = append(sets, avx2Set)
 	}
 	return append(sets, genericSet)
+}
+
+// fastDPBF16 reports a CPU known to issue VDPBF16PS at the FMA's rate:
+// AMD family 0x1A (Zen 5) and later.
+func fastDPBF16() bool {
+	return cpuid.CPU.VendorID == cpuid.AMD && cpuid.CPU.Family >= 0x1A
 }
