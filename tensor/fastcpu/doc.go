@@ -17,8 +17,9 @@
 //     the operands as they are packed and run the float32 kernel, which
 //     gives the float32 product of the rounded operands bit for bit; on
 //     CPUs with AVX512_BF16 the avx512bf16 set runs them with VDPBF16PS
-//     instead, which on the Emerald Rapids measured is half as fast
-//     (gemm_bf16.go).
+//     instead where that is faster: first on AMD's Zen 5, where it is
+//     twice as fast; only when asked for on the Emerald Rapids measured,
+//     where it is half as fast (gemm_bf16.go, instructionset_amd64.go).
 //   - Conv2D and its two gradients run on the same GEMM, with the im2col
 //     matrix gathered from the input straight into the GEMM's packed
 //     panels instead of being stored (conv_gather.go), and the products

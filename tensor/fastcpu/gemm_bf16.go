@@ -27,9 +27,10 @@ import "github.com/ditgo/ditgo/tensor"
 //     twice the work of an FMA, but on the Emerald Rapids cores this was
 //     measured on it issues at half the rate (0.5 per cycle, on the same
 //     ports as the FMAs), so its peak is half the float32 FMA peak and the
-//     emulation is the faster way there (BenchmarkBF16Peak). That is why
-//     avx512bf16 comes after avx512 in instructionSets: DITGO_CPU_KERNEL=
-//     avx512bf16 forces it.
+//     emulation is the faster way there (BenchmarkBF16Peak). On AMD's
+//     Zen 5 it issues at the FMA's rate, so its peak is twice the FMA's
+//     and it is the faster way. instructionSets orders the two sets by the
+//     CPU's family; DITGO_CPU_KERNEL=avx512bf16 or avx512 forces one.
 //
 // Both keep the float32 kernel's blocks, so their sums are cut at the same
 // kc and have the same order.
