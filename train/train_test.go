@@ -65,19 +65,22 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // losses reads the per-step losses of a run's metrics.jsonl.
 func losses(t *testing.T, out string) map[int]float32 {
 	t.Helper()
-	m := map[int]float32{}
-	for _, l := range metricLines(t, out) {
-		m[l.Step] = l.Loss
-	}
-	return m
+	return byStep(t, out, func(l metricLine) float32 { return l.Loss })
 }
 
 // elapsed reads elapsed_s by step from a run's metrics.
 func elapsed(t *testing.T, out string) map[int]float64 {
 	t.Helper()
-	m := map[int]float64{}
+	return byStep(t, out, func(l metricLine) float64 { return l.Seconds })
+}
+
+// byStep maps each training step of a run's metrics to what f reads from
+// its line.
+func byStep[T any](t *testing.T, out string, f func(metricLine) T) map[int]T {
+	t.Helper()
+	m := map[int]T{}
 	for _, l := range metricLines(t, out) {
-		m[l.Step] = l.Seconds
+		m[l.Step] = f(l)
 	}
 	return m
 }
