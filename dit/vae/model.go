@@ -36,6 +36,19 @@ type level struct {
 	resample *nn.Conv2d
 }
 
+// newLevel makes a level's n ResNet blocks, the first from in channels to
+// out and the others out to out; the caller adds its resampling.
+func newLevel(dev tensor.Device, c Config, in, out, n int) level {
+	var l level
+	for j := range n {
+		if j > 0 {
+			in = out
+		}
+		l.resnets = append(l.resnets, newResnet(dev, c, in, out))
+	}
+	return l
+}
+
 // New builds a VAE on dev with every weight zero (GroupNorm scales one);
 // load a checkpoint into it.
 func New(dev tensor.Device, c Config) (*Model, error) {
@@ -51,15 +64,8 @@ func New(dev tensor.Device, c Config) (*Model, error) {
 	m.enc = coder{in: nn.NewConv2d(dev, c.InChannels, ch[0], 3, 1, 1, true), mid: newMiddle(dev, c, ch[last]),
 		norm: groupNorm(dev, c, ch[last]), out: nn.NewConv2d(dev, ch[last], 2*c.LatentChannels, 3, 1, 1, true)}
 	for i := range ch {
-		var l level
-		for j := range c.LayersPerBlock {
-			in := ch[max(i-1, 0)]
-			if j > 0 {
-				in = ch[i]
-			}
-			l.resnets = append(l.resnets, newResnet(dev, c, in, ch[i]))
-		}
-		if i < last {
+		l := newLevel(dev, c, ch[max(i-1, 0)], ch[i], c.LayersPerBlock)
+		if i < last { // downsampling: stride 2, padded on the right and bottom in the forward pass
 			l.resample = nn.NewConv2d(dev, ch[i], ch[i], 3, 2, 0, true)
 		}
 		m.enc.levels = append(m.enc.levels, l)
@@ -74,15 +80,8 @@ func New(dev tensor.Device, c Config) (*Model, error) {
 	m.dec = coder{in: nn.NewConv2d(dev, c.LatentChannels, rev[0], 3, 1, 1, true), mid: newMiddle(dev, c, rev[0]),
 		norm: groupNorm(dev, c, rev[last]), out: nn.NewConv2d(dev, rev[last], c.OutChannels, 3, 1, 1, true)}
 	for i := range rev {
-		var l level
-		for j := range c.LayersPerBlock + 1 {
-			in := rev[max(i-1, 0)]
-			if j > 0 {
-				in = rev[i]
-			}
-			l.resnets = append(l.resnets, newResnet(dev, c, in, rev[i]))
-		}
-		if i < last {
+		l := newLevel(dev, c, rev[max(i-1, 0)], rev[i], c.LayersPerBlock+1)
+		if i < last { // upsampling: nearest 2×, then this convolution
 			l.resample = nn.NewConv2d(dev, rev[i], rev[i], 3, 1, 1, true)
 		}
 		m.dec.levels = append(m.dec.levels, l)

@@ -30,20 +30,28 @@ func loadFixture(t *testing.T) (*nn.File, vae.Config) {
 	return f, c
 }
 
+// loadedModel builds a VAE of config c on dev with the weights of f under
+// "vae.", and releases it when the test ends.
+func loadedModel(t *testing.T, dev tensor.Device, c vae.Config, f *nn.File) *vae.Model {
+	t.Helper()
+	m, err := vae.New(dev, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Release)
+	if err := m.Load(f, "vae."); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // The encoder and decoder against PyTorch (testdata/vae_torch.py) on every
 // device: the latent mean and log-variance of an image batch, and the
 // decoding of a latent batch, within 1e-4 (fixture.Report).
 func TestParity(t *testing.T) {
 	f, c := loadFixture(t)
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		m, err := vae.New(dev, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Release()
-		if err := m.Load(f, "vae."); err != nil {
-			t.Fatal(err)
-		}
+		m := loadedModel(t, dev, c, f)
 		checkOutputs(t, dev, m, f, 1e-4)
 	})
 }
@@ -88,14 +96,7 @@ func TestLoadOldAttentionNames(t *testing.T) {
 		t.Fatalf("renamed %d tensors, want 16", renamed)
 	}
 	dev := tensor.NewCPU()
-	m, err := vae.New(dev, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Release()
-	if err := m.Load(old, "vae."); err != nil {
-		t.Fatal(err)
-	}
+	m := loadedModel(t, dev, c, old)
 	checkOutputs(t, dev, m, f, 1e-4)
 }
 
@@ -238,14 +239,7 @@ func TestReadFileF16(t *testing.T) {
 func TestDecoderGradient(t *testing.T) {
 	f, c := loadFixture(t)
 	tensortest.ForEachDevice(t, func(t *testing.T, dev tensor.Device) {
-		m, err := vae.New(dev, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Release()
-		if err := m.Load(f, "vae."); err != nil {
-			t.Fatal(err)
-		}
+		m := loadedModel(t, dev, c, f)
 		z := autograd.Param(fixture.Upload(t, dev, f, "z"))
 		defer z.Value.Release()
 		g := autograd.NewGraph()
