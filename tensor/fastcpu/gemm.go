@@ -23,6 +23,7 @@ import (
 //	      pack op(B)[pc:+kc, jc:+nc] into kc×nr panels           (L2)
 //	      for ir in steps of mr:          one sliver of A         (L1)
 //	        if jc is the first: pack op(A)[ic+ir:+mr, pc:+kc] into the sliver
+//	                            (unless it is read in place: gemmWorker)
 //	        for jr in steps of nr:        one panel, streamed from L2
 //	          C[ic+ir:+mr, jc+jr:+nr] (+)= sliver · panel        (the micro-kernel)
 //
@@ -278,9 +279,19 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 // the first column block), so the sliver is still in its own cache. When
 // there are too few slivers to go round, the slivers are packed in a phase
 // of their own and a unit is one sliver times a group of panels.
+//
+// A sliver of an A stored M×K (not transposed, not rounded to a lower
+// precision) that is mr rows high needs no packing where the kernel has
+// tileA: its rows are read where they are, lda = K apart. Packing such a
+// sliver is a 16×16 transpose of every value, which measured 5% of a DiT
+// step (forward and input-gradient products, whose A is the activations);
+// reading twelve rows at once costs the micro-kernel nothing, since each
+// step's twelve values are broadcast one at a time anyway. The slivers of
+// the last, short rows are still packed, padded with zeros.
 func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, ncb int) {
 	mr, nr := k.mr, k.nr
 	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
+	direct := k.tileA != nil && op.packA == nil && !op.transA && op.round == tensor.RoundNone
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
 		slivers := ceilDiv(mc, mr)
@@ -288,9 +299,18 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 		for pc := 0; pc < op.K; pc += kcb {
 			kc := min(kcb, op.K-pc)
 			sliver := func(i int) []float32 { return a[i*mr*kc : (i+1)*mr*kc] }
+			// stored returns sliver i as tileA reads it, or nil when
+			// it is packed.
+			stored := func(i int) []float32 {
+				if row := ic + i*mr; direct && op.M-row >= mr {
+					return op.a[row*op.K+pc:]
+				}
+				return nil
+			}
 			pack := func(i int) {
-				row := ic + i*mr
-				packSliver(k, sliver(i), op, row, min(mr, op.M-row), pc, kc)
+				if row := ic + i*mr; stored(i) == nil {
+					packSliver(k, sliver(i), op, row, min(mr, op.M-row), pc, kc)
+				}
 			}
 			if few {
 				for i := s.claim(w, slivers); i < slivers; i = s.claim(w, slivers) {
@@ -317,8 +337,12 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					if !few && jc == 0 {
 						pack(i)
 					}
+					sl, lda := sliver(i), 0
+					if st := stored(i); st != nil {
+						sl, lda = st, op.K
+					}
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
-						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sliver(i), panel(j))
+						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sl, lda, panel(j))
 					}
 				}
 				s.barrier()
@@ -329,8 +353,9 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 
 // gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
 // (row, col), with the epilogue of block pc; edge is the goroutine's own
-// mr×nr temporary.
-func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver, panel []float32) {
+// mr×nr temporary. lda is 0 for a packed sliver; otherwise sliver is op(A)
+// where it is stored, rows lda apart, read by k.tileA.
+func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver []float32, lda int, panel []float32) {
 	mr, nr, N := k.mr, k.nr, op.N
 	load := op.accumulate || pc > 0 // add to C, or overwrite it
 	h, wd := min(mr, op.M-row), min(nr, N-col)
@@ -338,13 +363,20 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 	if pc == 0 && op.bias != nil {
 		bias = op.bias[col : col+wd]
 	}
+	tile := func(c []float32, ldc int, bias []float32, load bool) {
+		if lda > 0 {
+			k.tileA(kc, sliver, lda, panel, c, ldc, bias, load)
+		} else {
+			k.tile(kc, sliver, panel, c, ldc, bias, load)
+		}
+	}
 	if h == mr && wd == nr {
-		k.tile(kc, sliver, panel, op.c[row*N+col:], N, bias, load)
+		tile(op.c[row*N+col:], N, bias, load)
 		return
 	}
 	// An edge tile: compute the whole tile into the goroutine's own
 	// temporary, then finish the part inside C as the kernel would.
-	k.tile(kc, sliver, panel, edge, nr, nil, false)
+	tile(edge, nr, nil, false)
 	for i := range h {
 		dst, sum := op.c[(row+i)*N+col:][:wd], edge[i*nr:][:wd]
 		for j, v := range sum {
