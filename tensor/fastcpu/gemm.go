@@ -76,6 +76,11 @@ type gemmOperands struct {
 	// not read.
 	packA func(k *gemmKernel, dst []float32, row, h, pc, kc int)
 	packB func(k *gemmKernel, dst []float32, col, w, pc, kc int)
+	// storedA, when not nil (with packA, and a kernel with tileA), finds
+	// the full slivers of a gathered op(A) that lie in memory as tileA
+	// reads them: rows row…row+mr−1, steps pc on, at a[i*lda+p]. It
+	// returns nil for a sliver that is not, which packA then packs.
+	storedA func(row, pc int) (a []float32, lda int)
 }
 
 // gemmScratch is the working memory of one product: the packed blocks,
@@ -299,16 +304,21 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 		for pc := 0; pc < op.K; pc += kcb {
 			kc := min(kcb, op.K-pc)
 			sliver := func(i int) []float32 { return a[i*mr*kc : (i+1)*mr*kc] }
-			// stored returns sliver i as tileA reads it, or nil when
-			// it is packed.
-			stored := func(i int) []float32 {
-				if row := ic + i*mr; direct && op.M-row >= mr {
-					return op.a[row*op.K+pc:]
+			// stored returns sliver i as tileA reads it, with its rows
+			// lda apart, or nil when it is packed.
+			stored := func(i int) (sl []float32, lda int) {
+				row := ic + i*mr
+				switch {
+				case k.tileA == nil || op.M-row < mr:
+				case direct:
+					return op.a[row*op.K+pc:], op.K
+				case op.storedA != nil:
+					return op.storedA(row, pc)
 				}
-				return nil
+				return nil, 0
 			}
 			pack := func(i int) {
-				if row := ic + i*mr; stored(i) == nil {
+				if row := ic + i*mr; !storedSliver(stored(i)) {
 					packSliver(k, sliver(i), op, row, min(mr, op.M-row), pc, kc)
 				}
 			}
@@ -337,9 +347,9 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					if !few && jc == 0 {
 						pack(i)
 					}
-					sl, lda := sliver(i), 0
-					if st := stored(i); st != nil {
-						sl, lda = st, op.K
+					sl, lda := stored(i)
+					if sl == nil {
+						sl, lda = sliver(i), 0
 					}
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
 						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sl, lda, panel(j))
@@ -350,6 +360,9 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 		}
 	}
 }
+
+// storedSliver reports whether gemmWorker's stored found a sliver in place.
+func storedSliver(sl []float32, _ int) bool { return sl != nil }
 
 // gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
 // (row, col), with the epilogue of block pc; edge is the goroutine's own
