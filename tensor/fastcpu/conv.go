@@ -345,7 +345,7 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 	parts := min(a.B, max(ceilDiv(a.B*P, convDepth), 4), max(1, convPartials/(M*N)))
 	pbuf := convFloats(parts * M * N)
 	defer convScratch.Put(pbuf)
-	partial := *pbuf // [parts, M, N]
+	partial := *pbuf                           // [parts, M, N]
 	in, prepared := a.Cin*a.H*a.W, g.C*g.plane // floats of one image of x, and of xs
 	d.convUnits(parts, M*N*P*ceilDiv(a.B, parts), func(u int, s *gemmScratch, workers int) {
 		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
