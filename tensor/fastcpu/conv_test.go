@@ -21,7 +21,10 @@ import (
 // part ending inside an image, with both of their gathers (rows of 32
 // pixels or more at stride 1, and the others), and the wide geometry of
 // the stride-1 products (convGeom.widen) with no padding to read into (its
-// last row reads past the image) and with one tap across.
+// last row reads past the image) and with one tap across; and the
+// weight gradient read in place (weightGradInPlace: images of at least kc
+// wide pixels, several to a part), with slivers inside one tap, slivers
+// across two, and a short last one.
 var convChecks = []tensor.Conv2DArgs{
 	{B: 4, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 32, H: 9, W: 11, Cout: 40, KH: 3, KW: 3, Stride: 2, Pad: 1},
@@ -33,6 +36,7 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 3, Cin: 3, H: 30, W: 33, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 50, H: 6, W: 7, Cout: 7, KH: 3, KW: 3, Stride: 1, Pad: 0},
 	{B: 2, Cin: 4, H: 5, W: 6, Cout: 3, KH: 3, KW: 1, Stride: 1, Pad: 1},
+	{B: 9, Cin: 37, H: 24, W: 20, Cout: 20, KH: 3, KW: 3, Stride: 1, Pad: 1},
 }
 
 // The fast convolution and its two gradients against the float64
