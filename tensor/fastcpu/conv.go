@@ -231,7 +231,7 @@ func (d *Device) wideConv(g *convGeom) bool {
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	if d.wideConv(g) && d.set.gemm.tileA != nil && g.OH*g.wp >= d.set.gemm.kc {
+	if d.wideConv(g) && d.set.gemm.tileS != nil && g.OH*g.wp >= d.set.gemm.kc {
 		d.weightGradInPlace(dw, dout, x, a, g.widen(), accumulate)
 		return
 	}
@@ -306,7 +306,7 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 
 // weightGradInPlace is Conv2DBackwardWeight on the wide geometry g (a
 // stride-1 convolution) for a micro-kernel that reads A where it is stored
-// (gemmKernel.tileA). It computes dw transposed, with its rows in the
+// (gemmKernel.tileS). It computes dw transposed, with its rows in the
 // order tap, then input channel:
 //
 //	dwt[t·Cin + c, co] = Σ_b Σ_q xs_b[c·plane + tap[t] + q] · dout_b[co, q]

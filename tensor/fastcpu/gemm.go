@@ -76,8 +76,8 @@ type gemmOperands struct {
 	// not read.
 	packA func(k *gemmKernel, dst []float32, row, h, pc, kc int)
 	packB func(k *gemmKernel, dst []float32, col, w, pc, kc int)
-	// storedA, when not nil (with packA, and a kernel with tileA), finds
-	// the full slivers of a gathered op(A) that lie in memory as tileA
+	// storedA, when not nil (with packA, and a kernel with tileS), finds
+	// the full slivers of a gathered op(A) that lie in memory as tileS
 	// reads them: rows row…row+mr−1, steps pc on, at a[i*lda+p]. It
 	// returns nil for a sliver that is not, which packA then packs.
 	storedA func(row, pc int) (a []float32, lda int)
@@ -285,41 +285,62 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 // there are too few slivers to go round, the slivers are packed in a phase
 // of their own and a unit is one sliver times a group of panels.
 //
-// A sliver of an A stored M×K (not transposed, not rounded to a lower
-// precision) that is mr rows high needs no packing where the kernel has
-// tileA: its rows are read where they are, lda = K apart. Packing such a
-// sliver is a 16×16 transpose of every value, which measured 5% of a DiT
-// step (forward and input-gradient products, whose A is the activations);
-// reading twelve rows at once costs the micro-kernel nothing, since each
-// step's twelve values are broadcast one at a time anyway. The slivers of
-// the last, short rows are still packed, padded with zeros.
+// Operands read in place. Where the kernel has tileS, a full sliver or
+// panel of an operand stored as a plain matrix (not gathered, not rounded
+// to a lower precision) is not packed: the micro-kernel reads it where it
+// is, through its strides (gemmView):
+//
+//	A stored M×K   sliver rows lda = K apart, steps 1 apart
+//	A stored K×M   (TransA) rows 1 apart, steps M apart
+//	B stored K×N   panel steps N apart
+//
+// Packing them copies every value once more, and the A of the first kind
+// (the activations of a Linear layer's forward and input-gradient
+// products) through a 16×16 transpose: those packs were 12% of the
+// samples of a DiT-S/4 step. The micro-kernel broadcasts each step's
+// values of A one at a time and loads each step's row of B whole, so it
+// reads a stored operand about as fast as a packed one. On the Zen 5
+// machine (BenchmarkMatMul, float32) this took DiT-S's qkv product from
+// 346 to 362 GFLOP/s, DiT-Tiny's qkv input gradient from 326 to 358 and
+// its weight gradient from 290 to 350, and DiT-Mini/4's training step at
+// batch 16 from 29.4 to 27.6 ms; DiT-S/4's step at batch 32 stayed where
+// it was (1089 and 1085 ms): there the packs mostly waited on memory,
+// which the kernel now waits on instead. The short slivers and panels of
+// the edges are still packed, padded with zeros, and so is a B stored N×K
+// (TransB), whose panel rows would be columns, and an operand whose rows
+// are a multiple of 4 KiB apart (aliased).
 func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, ncb int) {
 	mr, nr := k.mr, k.nr
 	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
-	direct := k.tileA != nil && op.packA == nil && !op.transA && op.round == tensor.RoundNone
+	plain := k.tileS != nil && op.round == tensor.RoundNone
+	storedB := plain && op.packB == nil && !op.transB && !aliased(op.N)
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
 		slivers := ceilDiv(mc, mr)
 		few := workers > 1 && slivers < 4*workers
 		for pc := 0; pc < op.K; pc += kcb {
 			kc := min(kcb, op.K-pc)
-			sliver := func(i int) []float32 { return a[i*mr*kc : (i+1)*mr*kc] }
-			// stored returns sliver i as tileA reads it, with its rows
-			// lda apart, or nil when it is packed.
-			stored := func(i int) (sl []float32, lda int) {
+			// sliver returns sliver i: in place, or packed into a.
+			sliver := func(i int) (view gemmView, packed bool) {
 				row := ic + i*mr
-				switch {
-				case k.tileA == nil || op.M-row < mr:
-				case direct:
-					return op.a[row*op.K+pc:], op.K
-				case op.storedA != nil:
-					return op.storedA(row, pc)
+				if plain && op.M-row >= mr {
+					switch {
+					case op.packA == nil && !op.transA && !aliased(op.K):
+						return gemmView{op.a[row*op.K+pc:], op.K, 1}, false
+					case op.packA == nil && op.transA && !aliased(op.M):
+						return gemmView{op.a[pc*op.M+row:], 1, op.M}, false
+					case op.storedA != nil:
+						if in, lda := op.storedA(row, pc); in != nil {
+							return gemmView{in, lda, 1}, false
+						}
+					}
 				}
-				return nil, 0
+				return gemmView{a[i*mr*kc : (i+1)*mr*kc], 1, mr}, true
 			}
 			pack := func(i int) {
-				if row := ic + i*mr; !storedSliver(stored(i)) {
-					packSliver(k, sliver(i), op, row, min(mr, op.M-row), pc, kc)
+				if v, packed := sliver(i); packed {
+					row := ic + i*mr
+					packSliver(k, v.x, op, row, min(mr, op.M-row), pc, kc)
 				}
 			}
 			if few {
@@ -331,10 +352,18 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 			for jc := 0; jc < op.N; jc += ncb {
 				nc := min(ncb, op.N-jc)
 				panels := ceilDiv(nc, nr)
-				panel := func(j int) []float32 { return b[j*nr*kc : (j+1)*nr*kc] }
+				// panel returns panel j: in place, or packed into b.
+				panel := func(j int) (view gemmView, packed bool) {
+					if col := jc + j*nr; storedB && op.N-col >= nr {
+						return gemmView{op.b[pc*op.N+col:], 0, op.N}, false
+					}
+					return gemmView{b[j*nr*kc : (j+1)*nr*kc], 0, nr}, true
+				}
 				for j := s.claim(w, panels); j < panels; j = s.claim(w, panels) {
-					col := jc + j*nr
-					packPanel(k, panel(j), op, col, min(nr, op.N-col), pc, kc)
+					if v, packed := panel(j); packed {
+						col := jc + j*nr
+						packPanel(k, v.x, op, col, min(nr, op.N-col), pc, kc)
+					}
 				}
 				s.barrier()
 				groups := 1
@@ -347,12 +376,10 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					if !few && jc == 0 {
 						pack(i)
 					}
-					sl, lda := stored(i)
-					if sl == nil {
-						sl, lda = sliver(i), 0
-					}
+					sl, _ := sliver(i)
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
-						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sl, lda, panel(j))
+						pl, _ := panel(j)
+						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sl, pl)
 					}
 				}
 				s.barrier()
@@ -361,14 +388,25 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 	}
 }
 
-// storedSliver reports whether gemmWorker's stored found a sliver in place.
-func storedSliver(sl []float32, _ int) bool { return sl != nil }
+// aliased reports whether rows ld floats apart fall on the same few sets
+// of the caches (4 KiB apart or a multiple of it), where the lines of a
+// sliver's rows or a panel's would evict each other: such operands are
+// packed. Read in place, the 1024³ product ran 5% slower than packed.
+func aliased(ld int) bool { return ld%1024 == 0 }
+
+// gemmView is a sliver of op(A) or a panel of op(B) as the micro-kernel
+// reads it: op(A)[i, p] = x[i*rows + p*steps] for the sliver's rows i,
+// op(B)[p, j] = x[p*steps + j] for the panel's columns j. A packed sliver
+// is {rows 1, steps mr}, a packed panel {steps nr}.
+type gemmView struct {
+	x           []float32
+	rows, steps int
+}
 
 // gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
 // (row, col), with the epilogue of block pc; edge is the goroutine's own
-// mr×nr temporary. lda is 0 for a packed sliver; otherwise sliver is op(A)
-// where it is stored, rows lda apart, read by k.tileA.
-func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver []float32, lda int, panel []float32) {
+// mr×nr temporary. Packed operands go to k.tile, the others to k.tileS.
+func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver, panel gemmView) {
 	mr, nr, N := k.mr, k.nr, op.N
 	load := op.accumulate || pc > 0 // add to C, or overwrite it
 	h, wd := min(mr, op.M-row), min(nr, N-col)
@@ -377,10 +415,10 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 		bias = op.bias[col : col+wd]
 	}
 	tile := func(c []float32, ldc int, bias []float32, load bool) {
-		if lda > 0 {
-			k.tileA(kc, sliver, lda, panel, c, ldc, bias, load)
+		if sliver.rows == 1 && sliver.steps == mr && panel.steps == nr {
+			k.tile(kc, sliver.x, panel.x, c, ldc, bias, load)
 		} else {
-			k.tile(kc, sliver, panel, c, ldc, bias, load)
+			k.tileS(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.steps, c, ldc, bias, load)
 		}
 	}
 	if h == mr && wd == nr {

@@ -9,7 +9,7 @@ package fastcpu
 func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
 //go:noescape
-func gemmAVX512x12x32A(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, lda int)
+func gemmAVX512x12x32S(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars, aps, bps int)
 
 //go:noescape
 func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
@@ -28,17 +28,17 @@ func asmTile(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *fl
 	}
 }
 
-// asmTileA wraps an assembly kernel that reads op(A) where it is stored
-// in gemmKernel.tileA's slice signature, with asmTile's bounds checks.
-func asmTileA(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *float32, load bool, lda int)) func(kc int, a []float32, lda int, b, c []float32, ldc int, bias []float32, load bool) {
-	return func(kc int, a []float32, lda int, b, c []float32, ldc int, bias []float32, load bool) {
-		_, _, _ = a[(mr-1)*lda+kc-1], b[nr*kc-1], c[(mr-1)*ldc+nr-1]
+// asmTileS wraps an assembly kernel on strided operands in
+// gemmKernel.tileS's slice signature, with asmTile's bounds checks.
+func asmTileS(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *float32, load bool, ars, aps, bps int)) func(kc int, a []float32, ars, aps int, b []float32, bps int, c []float32, ldc int, bias []float32, load bool) {
+	return func(kc int, a []float32, ars, aps int, b []float32, bps int, c []float32, ldc int, bias []float32, load bool) {
+		_, _, _ = a[(mr-1)*ars+(kc-1)*aps], b[(kc-1)*bps+nr-1], c[(mr-1)*ldc+nr-1]
 		var bp *float32
 		if bias != nil {
 			_ = bias[nr-1]
 			bp = &bias[0]
 		}
-		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load, lda)
+		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load, ars, aps, bps)
 	}
 }
 

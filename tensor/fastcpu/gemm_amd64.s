@@ -83,51 +83,58 @@ epilogue_12x32:
 	EPILOGUE12x32
 
 // ---------------------------------------------------------------------------
-// AVX-512, 12×32, reading A where it is stored.
+// AVX-512, 12×32, on strided operands.
 //
-// The same tile as gemmAVX512x12x32 from an unpacked op(A) stored M×K, row
-// i of the tile at a + i·lda (gemm.go: a sliver that needs no packing).
-// Step p broadcasts a[i·lda + p] for i < 12: the same values in the same
-// order as the packed kernel, so the two give the same bits. The twelve
-// rows are reached from four base pointers, three rows apart, with lda
-// and 2·lda as the index (x86 addressing has one index register):
-//	AX rows 0..2, DX rows 3..5, R12 rows 6..8, R13 rows 9..11, R11 lda in bytes
-// Everything else is gemmAVX512x12x32's register plan.
+// The same tile, reading op(A)[i, p] at a[i·ars + p·aps] and op(B)[p, j]
+// at b[p·bps + j] for i < 12, j < 32: an A stored M×K (ars = lda, aps = 1)
+// or K×M (ars = 1, aps = lda), a B stored K×N (bps = ldb), or packed ones
+// (ars = 1, aps = 12; bps = 32). The twelve rows of a are reached from
+// four base pointers, three rows apart, with ars and 2·ars as the index
+// (x86 addressing has one index register); after each step the four
+// pointers move by aps and b by bps:
+//	AX rows 0..2, DX rows 3..5, R12 rows 6..8, R13 rows 9..11,
+//	R11 ars, R14 aps, R10 bps, all in bytes
+// The step's arithmetic, and so its bits, are the packed kernel's.
 
-#define ROWA(disp, base, idx, bc, c0, c1) \
-	VBROADCASTSS disp(base)(idx), bc; \
+// ROWS is one row of a step: broadcast the value of a at addr and add its
+// products with the step's row of b (Z24, Z25) to the row's accumulators.
+#define ROWS(addr, bc, c0, c1) \
+	VBROADCASTSS addr, bc; \
 	VFMADD231PS  Z24, bc, c0; \
 	VFMADD231PS  Z25, bc, c1
 
-#define STEPA12x32(p) \
-	VMOVUPS ((p)*128)(BX), Z24; \
-	VMOVUPS ((p)*128+64)(BX), Z25; \
-	VBROADCASTSS ((p)*4)(AX), Z26; \
-	VFMADD231PS  Z24, Z26, Z0; \
-	VFMADD231PS  Z25, Z26, Z1; \
-	ROWA(((p)*4), AX, R11*1, Z27, Z2, Z3); \
-	ROWA(((p)*4), AX, R11*2, Z28, Z4, Z5); \
-	VBROADCASTSS ((p)*4)(DX), Z29; \
-	VFMADD231PS  Z24, Z29, Z6; \
-	VFMADD231PS  Z25, Z29, Z7; \
-	ROWA(((p)*4), DX, R11*1, Z30, Z8, Z9); \
-	ROWA(((p)*4), DX, R11*2, Z31, Z10, Z11); \
-	VBROADCASTSS ((p)*4)(R12), Z26; \
-	VFMADD231PS  Z24, Z26, Z12; \
-	VFMADD231PS  Z25, Z26, Z13; \
-	ROWA(((p)*4), R12, R11*1, Z27, Z14, Z15); \
-	ROWA(((p)*4), R12, R11*2, Z28, Z16, Z17); \
-	VBROADCASTSS ((p)*4)(R13), Z29; \
-	VFMADD231PS  Z24, Z29, Z18; \
-	VFMADD231PS  Z25, Z29, Z19; \
-	ROWA(((p)*4), R13, R11*1, Z30, Z20, Z21); \
-	ROWA(((p)*4), R13, R11*2, Z31, Z22, Z23)
+#define STEPS12x32 \
+	VMOVUPS (BX), Z24; \
+	VMOVUPS 64(BX), Z25; \
+	ROWS((AX), Z26, Z0, Z1); \
+	ROWS((AX)(R11*1), Z27, Z2, Z3); \
+	ROWS((AX)(R11*2), Z28, Z4, Z5); \
+	ROWS((DX), Z29, Z6, Z7); \
+	ROWS((DX)(R11*1), Z30, Z8, Z9); \
+	ROWS((DX)(R11*2), Z31, Z10, Z11); \
+	ROWS((R12), Z26, Z12, Z13); \
+	ROWS((R12)(R11*1), Z27, Z14, Z15); \
+	ROWS((R12)(R11*2), Z28, Z16, Z17); \
+	ROWS((R13), Z29, Z18, Z19); \
+	ROWS((R13)(R11*1), Z30, Z20, Z21); \
+	ROWS((R13)(R11*2), Z31, Z22, Z23)
 
-// func gemmAVX512x12x32A(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, lda int)
-TEXT ·gemmAVX512x12x32A(SB), NOSPLIT, $0-64
+#define ADVANCES \
+	ADDQ R14, AX;  \
+	ADDQ R14, DX;  \
+	ADDQ R14, R12; \
+	ADDQ R14, R13; \
+	ADDQ R10, BX
+
+// func gemmAVX512x12x32S(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars int, aps int, bps int)
+TEXT ·gemmAVX512x12x32S(SB), NOSPLIT, $0-80
 	PROLOGUE12x32
-	MOVQ lda+56(FP), R11
+	MOVQ ars+56(FP), R11
 	SHLQ $2, R11
+	MOVQ aps+64(FP), R14
+	SHLQ $2, R14
+	MOVQ bps+72(FP), R10
+	SHLQ $2, R10
 	LEAQ (AX)(R11*2), DX
 	ADDQ R11, DX
 	LEAQ (DX)(R11*2), R12
@@ -135,34 +142,22 @@ TEXT ·gemmAVX512x12x32A(SB), NOSPLIT, $0-64
 	LEAQ (R12)(R11*2), R13
 	ADDQ R11, R13
 
-loop4_a:
-	CMPQ CX, $4
-	JLT  tail_a
-	STEPA12x32(0)
-	STEPA12x32(1)
-	STEPA12x32(2)
-	STEPA12x32(3)
-	ADDQ $16, AX
-	ADDQ $16, DX
-	ADDQ $16, R12
-	ADDQ $16, R13
-	ADDQ $(4*32*4), BX
-	SUBQ $4, CX
-	JMP  loop4_a
+loop2_s:
+	CMPQ CX, $2
+	JLT  tail_s
+	STEPS12x32
+	ADVANCES
+	STEPS12x32
+	ADVANCES
+	SUBQ $2, CX
+	JMP  loop2_s
 
-tail_a:
+tail_s:
 	TESTQ CX, CX
-	JZ    epilogue_a
-	STEPA12x32(0)
-	ADDQ  $4, AX
-	ADDQ  $4, DX
-	ADDQ  $4, R12
-	ADDQ  $4, R13
-	ADDQ  $(32*4), BX
-	DECQ  CX
-	JMP   tail_a
+	JZ    epilogue_s
+	STEPS12x32
 
-epilogue_a:
+epilogue_s:
 	EPILOGUE12x32
 
 // ---------------------------------------------------------------------------

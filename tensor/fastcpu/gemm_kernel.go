@@ -9,12 +9,12 @@ type gemmKernel struct {
 	nc     int // columns of op(B) packed at once (L2), a multiple of nr
 	// tile computes one mr×nr tile of C, as gemmTileGo does for 4×4.
 	tile func(kc int, a, b, c []float32, ldc int, bias []float32, load bool)
-	// tileA, if not nil, is tile reading op(A) where it is stored, M×K
-	// with rows lda apart, instead of from a packed sliver: a[i*lda+p] is
-	// op(A)[i, p] of the tile's rows i < mr. It does tile's arithmetic in
-	// tile's order, so the two give the same bits. gemm.go uses it for the
-	// slivers that need no packing (see gemmWorker).
-	tileA func(kc int, a []float32, lda int, b, c []float32, ldc int, bias []float32, load bool)
+	// tileS, if not nil, is tile on operands in any layout: it reads
+	// op(A)[i, p] at a[i*ars+p*aps] and op(B)[p, j] at b[p*bps+j], so that
+	// a sliver or panel that lies in memory as a plain matrix needs no
+	// packing (gemm.go's gemmWorker). It does tile's arithmetic in tile's
+	// order, so the two give the same bits.
+	tileS func(kc int, a []float32, ars, aps int, b []float32, bps int, c []float32, ldc int, bias []float32, load bool)
 	// pack16, if not nil, packs up to 16 lanes at a time in assembly, as
 	// packLanes describes; dst and src point into checked slices.
 	pack16 func(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool)

@@ -246,28 +246,31 @@ func TestGemmAllocs(t *testing.T) {
 	}
 }
 
-// TestGemmStoredSlivers checks that reading the slivers of A where A is
-// stored (gemmKernel.tileA) gives the same bits as packing them, at sizes
-// around the tile and block edges (full slivers read in place beside a
-// short, packed last one, several kc blocks, several row blocks), with
-// bias and Accumulate, on one and on two goroutines. A transposed A is
-// always packed, and is in the cases only to show that the path is off.
-func TestGemmStoredSlivers(t *testing.T) {
+// TestGemmInPlace checks that reading slivers and panels where the
+// operands are stored (gemmKernel.tileS) gives the same bits as packing
+// them, at sizes around the tile and block edges (full slivers and panels
+// read in place beside short, packed last ones, several kc blocks, several
+// row and column blocks), in every layout, with bias and Accumulate, on
+// one and on two goroutines. TransB's panels are always packed.
+func TestGemmInPlace(t *testing.T) {
 	for _, set := range instructionSets() {
 		k := set.gemm
-		if k.tileA == nil {
+		if k.tileS == nil {
 			continue
 		}
 		packed := k
-		packed.tileA = nil
+		packed.tileS = nil
 		t.Run(set.name, func(t *testing.T) {
-			shapes := []tensor.MatMulArgs{
-				{Batch: 1, M: k.mr, N: k.nr, K: 1},
-				{Batch: 1, M: 3*k.mr + 5, N: 2*k.nr + 3, K: k.kc + 5, Accumulate: true},
-				{Batch: 1, M: k.mc + k.mr + 1, N: k.nr + 7, K: 2*k.kc + 3, TransB: true},
-				{Batch: 1, M: 2 * k.mr, N: k.nc + 3*k.nr + 9, K: 37},
-				{Batch: 3, M: 4*k.mr - 1, N: 70, K: 250, TransB: true, Accumulate: true},
-				{Batch: 1, M: 3 * k.mr, N: 40, K: 50, TransA: true},
+			var shapes []tensor.MatMulArgs
+			for f := range 4 {
+				tA, tB := f&1 != 0, f&2 != 0
+				shapes = append(shapes,
+					tensor.MatMulArgs{Batch: 1, M: k.mr, N: k.nr, K: 1, TransA: tA, TransB: tB},
+					tensor.MatMulArgs{Batch: 1, M: 3*k.mr + 5, N: 2*k.nr + 3, K: k.kc + 5, TransA: tA, TransB: tB, Accumulate: true},
+					tensor.MatMulArgs{Batch: 1, M: k.mc + k.mr + 1, N: k.nr + 7, K: 2*k.kc + 3, TransA: tA, TransB: tB},
+					tensor.MatMulArgs{Batch: 1, M: 2 * k.mr, N: k.nc + 3*k.nr + 9, K: 37, TransA: tA, TransB: tB},
+					tensor.MatMulArgs{Batch: 3, M: 4*k.mr - 1, N: 70, K: 250, TransA: tA, TransB: tB, Accumulate: true},
+				)
 			}
 			for _, p := range shapes {
 				r := rand.New(rand.NewPCG(3, uint64(p.M)))
@@ -283,7 +286,7 @@ func TestGemmStoredSlivers(t *testing.T) {
 					gemm(&packed, new(gemmScratchCache), want, a, b, bias, p, workers)
 					gemm(&k, new(gemmScratchCache), got, a, b, bias, p, workers)
 					if !slices.Equal(got, want) {
-						t.Errorf("%+v, %d workers: slivers read in place differ from packed ones", p, workers)
+						t.Errorf("%+v, %d workers: operands read in place differ from packed ones", p, workers)
 					}
 				}
 			}

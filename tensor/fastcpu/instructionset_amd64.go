@@ -14,7 +14,7 @@ var avx512Set = &instructionSet{
 		mr: 12, nr: 32,
 		kc: 384, mc: 3072, nc: 768,
 		tile:     asmTile(12, 32, gemmAVX512x12x32),
-		tileA:    asmTileA(12, 32, gemmAVX512x12x32A),
+		tileS:    asmTileS(12, 32, gemmAVX512x12x32S),
 		pack16:   packAVX512,
 		packBF16: asmRound(roundBF16AVX512, 16, roundBF16Go),
 		packFP16: asmRound(roundFP16AVX512, 16, roundFP16Go),
