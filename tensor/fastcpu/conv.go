@@ -227,7 +227,9 @@ func (d *Device) wideConv(g *convGeom) bool {
 // product would be split by tiles with a barrier after every block of K.
 // The parts depend only on the sizes, so the result does not depend on
 // the cores. dw is small (Cout·Cin·KH·KW), so the partial sums cost little
-// memory, and at most convPartials floats of it.
+// memory, and at most convPartials floats of it. A stride-1 convolution
+// on images of at least kc wide pixels takes weightGradInPlace instead,
+// which needs no gather of col at all.
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
