@@ -325,11 +325,12 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 // [Cout, OH·wp], which the GEMM packs as any transposed operand; each of
 // its values serves Cin·KH·KW rows.
 //
-// It is used where an image has at least the kernel's kc pixels (wide):
-// on UNet-B's shapes it took the 64-channel weight gradient at 32×32 from
-// 122 to 159 GFLOP/s, left 16×16 (288 pixels) where it was, and took 8×8
-// (80) from 150 to 130, where each image's short product pays for its
-// pass over dwt and its packing of dout more often.
+// It is used where an image has at least the kernel's kc pixels (wide).
+// On UNet-B's shapes (BenchmarkConv2D, two runs alternating on the Zen 5
+// machine) it took the 64-channel weight gradient at 32×32 from 141–156
+// to 177–179 GFLOP/s; on a busy machine it left 16×16 (288 pixels) where
+// it was and took 8×8 (80) from 150 to 130, where each image's short
+// product pays for its pass over dwt and its packing of dout more often.
 //
 // The images are cut into parts, units that the cores take whole, each
 // summing its images into a partial dwt; the parts are then added in
