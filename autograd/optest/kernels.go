@@ -67,7 +67,14 @@ func KernelCases(opts Options) []KernelCase {
 			return []*tensor.Tensor{tensor.Full(dev, float32(r.NormFloat64()), n)}
 		}}
 	}
-	ks = append(ks, fill(1), fill(65))
+	ks = append(ks, fill(1), fill(65), fill(70001))
+	// A zero fill (a gradient's ZeroGrad) over values, large enough to be
+	// split over the cores.
+	ks = append(ks, KernelCase{Name: "Fill/zero_n70001", Accum: 1, Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {
+		x := tensor.FromSlice(dev, randomFloats(r, 70001), 70001)
+		tensor.Fill(x, 0)
+		return []*tensor.Tensor{x}
+	}})
 
 	scatter := func(rows, d int, idx []int32) KernelCase {
 		return KernelCase{Name: fmt.Sprintf("ScatterAdd/R%d_D%d_idx%v", rows, d, idx), Accum: len(idx), Run: func(dev tensor.Device, r *rand.Rand) []*tensor.Tensor {

@@ -1,6 +1,10 @@
 package fastcpu
 
-import "github.com/ditgo/ditgo/tensor"
+import (
+	"math"
+
+	"github.com/ditgo/ditgo/tensor"
+)
 
 // The fast device's elementwise kernels (and its Sum, reduce.go): the
 // reference math, walked row by row over contiguous memory and spread over
@@ -42,6 +46,21 @@ func binaryRow(op tensor.BinaryOp, out, a, b []float32) {
 	default:
 		tensor.BinaryRef(op, out, a, b, 1, 1, n)
 	}
+}
+
+// Fill splits out[:n] over the cores. A fill with +0, which every
+// parameter's gradient gets before each step (autograd's ZeroGrad), is a
+// memory clear; the reference's loop stores one float at a time.
+func (d *Device) Fill(outB tensor.Buffer, value float32, n int) {
+	out := d.Floats(outB)[:n]
+	zero := math.Float32bits(value) == 0 // not −0, whose sign bit is set
+	parallelFor(n, 1, func(lo, hi int) {
+		if zero {
+			clear(out[lo:hi])
+			return
+		}
+		tensor.FillRef(out[lo:hi], value)
+	})
 }
 
 // GatedResidual splits the token rows over the cores.
