@@ -413,88 +413,19 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 // the convolution of dout with the flipped kernel (see the top of this
 // file). At a stride S > 1 the input pixels fall into S×S phases by
 // (iy mod S, ix mod S), and each phase is a stride-1 convolution of dout
-// with a sub-kernel: a pixel iy = S·u + ry is reached only by the taps
-// ky ≡ ry + P (mod S), and those read dout rows u + const − t, one per tap
-// t. So each phase is one call of convProducts, into a scratch of that
-// phase's pixels that is then spread over dx. The phases together do the
+// with a part of the kernel (stridedInput). The phases together do the
 // forward's work, no more; folding a stored col matrix back onto dx
 // (col2im) would write and read KH·KW/S² times dx's size again.
 func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv2DArgs) {
 	dx, dout, w := d.Floats(dxB), d.Floats(doutB), d.Floats(wB)
-	S := a.Stride
-	if S == 1 {
-		y, x := phaseTaps(0, a.KH, a.Pad, 1, a.H), phaseTaps(0, a.KW, a.Pad, 1, a.W)
-		d.inputPhase(dx, dout, w, a, y, x)
+	if a.Stride > 1 {
+		d.stridedInput(dx, dout, w, a)
 		return
 	}
-	buf := convFloats(a.B * a.Cin * ceilDiv(a.H, S) * ceilDiv(a.W, S))
-	defer convScratch.Put(buf)
-	for ry := range min(S, a.H) {
-		for rx := range min(S, a.W) {
-			y, x := phaseTaps(ry, a.KH, a.Pad, S, a.H), phaseTaps(rx, a.KW, a.Pad, S, a.W)
-			ph := (*buf)[:a.B*a.Cin*y.n*x.n] // [B, Cin, y.n, x.n]
-			if y.taps == 0 || x.taps == 0 {
-				clear(ph) // no tap reaches these pixels
-			} else {
-				d.inputPhase(ph, dout, w, a, y, x)
-			}
-			parallelFor(a.B*a.Cin, y.n*x.n, func(lo, hi int) {
-				for plane := lo; plane < hi; plane++ {
-					src, dst := ph[plane*y.n*x.n:][:y.n*x.n], dx[plane*a.H*a.W:][:a.H*a.W]
-					for u := range y.n {
-						row := dst[(S*u+ry)*a.W:][:a.W]
-						for v, val := range src[u*x.n : (u+1)*x.n] {
-							row[S*v+rx] = val
-						}
-					}
-				}
-			})
-		}
-	}
-}
-
-// phase is one axis of one phase of the input gradient: the input
-// positions i = S·u + r for u < n, which the taps k = q + S·t, t < taps,
-// reach from output positions u + d − t.
-type phase struct {
-	n, taps, q, d int
-}
-
-// phaseTaps returns the phase r of an axis of n input positions, with a
-// kernel of size k, padding p and stride S: output o reads input
-// o·S + k' − p through tap k', so input S·u + r is read by the taps
-// k' ≡ r + p (mod S), from output (S·u + r + p − k')/S.
-func phaseTaps(r, k, p, S, n int) phase {
-	q := (r + p) % S
-	ph := phase{n: ceilDiv(n-r, S), q: q, d: (r + p - q) / S}
-	if k > q {
-		ph.taps = ceilDiv(k-q, S)
-	}
-	return ph
-}
-
-// inputPhase computes one phase of the input gradient into out
-// [B, Cin, y.n, x.n]: the stride-1 convolution of dout with the sub-kernel
-// of taps (q + S·t) of both axes, flipped and with its channel axes
-// swapped, wf[ci, co, t', s'] = w[co, ci, qy + S·(Ty−1−t'), qx + S·(Tx−1−s')],
-// over dout padded by T−1−d (negative: cropped).
-func (d *Device) inputPhase(out, dout, w []float32, a tensor.Conv2DArgs, y, x phase) {
-	S, kk := a.Stride, y.taps*x.taps
-	buf := convFloats(a.Cin * a.Cout * kk)
-	defer convScratch.Put(buf)
-	wf := *buf // [Cin, Cout·Ty·Tx]
-	for co := range a.Cout {
-		for ci := range a.Cin {
-			src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], wf[(ci*a.Cout+co)*kk:][:kk]
-			for t := range y.taps {
-				for s := range x.taps {
-					ky, kx := y.q+S*(y.taps-1-t), x.q+S*(x.taps-1-s)
-					dst[t*x.taps+s] = src[ky*a.KW+kx]
-				}
-			}
-		}
-	}
+	y, x := phaseTaps(0, a.KH, a.Pad, 1, a.H), phaseTaps(0, a.KW, a.Pad, 1, a.W)
+	wf := phaseWeights(w, a, y, x)
+	defer convScratch.Put(wf)
 	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
 		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}
-	d.convProducts(out, wf, dout, g.setup(), a.Cout*kk, false)
+	d.convProducts(dx, *wf, dout, g.setup(), a.Cout*y.taps*x.taps, false)
 }

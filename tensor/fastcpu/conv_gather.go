@@ -84,6 +84,31 @@ func (g *convGeom) widen() *convGeom {
 	return &w
 }
 
+// subKernel returns g restricted to its th×tw taps from tap (ty, tx) on:
+// a geometry over the same prepared planes (prepare g, not the result)
+// whose col matrix has only the rows of those taps, in the order
+// (c, t, s). The strided input gradient's phases read one prepared dout
+// through it.
+func (g *convGeom) subKernel(ty, th, tx, tw int) *convGeom {
+	s := *g
+	s.KH, s.KW = th, tw
+	s.tap = make([]int, th*tw)
+	for t := range th {
+		for u := range tw {
+			s.tap[t*tw+u] = g.tap[(ty+t)*g.KW+tx+u]
+		}
+	}
+	if g.wide {
+		s.rowOff = make([]int, g.C*th*tw)
+		for c := range g.C {
+			for t, off := range s.tap {
+				s.rowOff[c*th*tw+t] = c*g.plane + off
+			}
+		}
+	}
+	return &s
+}
+
 // forwardGeom is the im2col geometry of the forward pass and the weight
 // gradient over x.
 func forwardGeom(a tensor.Conv2DArgs) *convGeom {
@@ -273,7 +298,8 @@ func segments(buf []segment, col, w, P int) []segment {
 func (g *convGeom) packRows(xs []float32, ones bool, set *instructionSet) packFunc {
 	kk, P := g.KH*g.KW, g.OH*g.OW
 	in := g.C * g.plane // floats of one image
-	pointwise := kk == 1 && g.S == 1 && g.PH == 0 && g.PW == 0
+	// With one tap at the origin of planes of P pixels, col(x) is x.
+	pointwise := kk == 1 && g.S == 1 && g.tap[0] == 0 && g.plane == P
 	return func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 		var buf [16]segment
 		segs := segments(buf[:], col, w, P)

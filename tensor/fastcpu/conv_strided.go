@@ -1,0 +1,187 @@
+package fastcpu
+
+import "github.com/ditgo/ditgo/tensor"
+
+// The input gradient of a convolution in phases (Conv2DBackwardInput).
+//
+// Along one axis, output o reads input o·S + k − p through tap k. So
+// input i = S·u + r is read only through the taps k ≡ r + p (mod S), and
+// each of the S phases r of an axis (S×S phases of the image) is a
+// stride-1 convolution of dout with a part of the kernel, flipped. At
+// stride 1 there is one phase, the whole kernel.
+
+// phase is one axis of one phase of the input gradient: the input
+// positions i = S·u + r for u < n, which the taps k = q + S·t, t < taps,
+// reach from output positions u + d − t.
+type phase struct {
+	n, taps, q, d int
+}
+
+// phaseTaps returns the phase r of an axis of n input positions, with a
+// kernel of size k, padding p and stride S: output o reads input
+// o·S + k' − p through tap k', so input S·u + r is read by the taps
+// k' ≡ r + p (mod S), from output (S·u + r + p − k')/S.
+func phaseTaps(r, k, p, S, n int) phase {
+	q := (r + p) % S
+	ph := phase{n: ceilDiv(n-r, S), q: q, d: (r + p - q) / S}
+	if k > q {
+		ph.taps = ceilDiv(k-q, S)
+	}
+	return ph
+}
+
+// phaseWeights returns, in a pooled buffer that the caller puts back, the
+// weights of the phase (y, x): the sub-kernel of taps (q + S·t) of both
+// axes, flipped and with its channel axes swapped,
+//
+//	wf[ci, co, t', s'] = w[co, ci, qy + S·(Ty−1−t'), qx + S·(Tx−1−s')]
+//
+// a [Cin, Cout·Ty·Tx] matrix. The phase's convolution reads dout padded by
+// T−1−d (negative: cropped) through it.
+func phaseWeights(w []float32, a tensor.Conv2DArgs, y, x phase) *[]float32 {
+	S, kk := a.Stride, y.taps*x.taps
+	buf := convFloats(a.Cin * a.Cout * kk)
+	wf := *buf
+	for co := range a.Cout {
+		for ci := range a.Cin {
+			src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], wf[(ci*a.Cout+co)*kk:][:kk]
+			for t := range y.taps {
+				for s := range x.taps {
+					ky, kx := y.q+S*(y.taps-1-t), x.q+S*(x.taps-1-s)
+					dst[t*x.taps+s] = src[ky*a.KW+kx]
+				}
+			}
+		}
+	}
+	return buf
+}
+
+// window is the span of dout positions lo…hi, relative to u, that the
+// phases of one axis read: phase r reads u + d − taps + 1 … u + d.
+type window struct{ lo, hi int }
+
+// phaseWindow returns the window of the phases ph that have positions and
+// taps, and false if none has.
+func phaseWindow(ph []phase) (window, bool) {
+	w, any := window{}, false
+	for _, p := range ph {
+		if p.n <= 0 || p.taps == 0 {
+			continue
+		}
+		lo, hi := p.d-p.taps+1, p.d
+		if !any {
+			w, any = window{lo, hi}, true
+		}
+		w.lo, w.hi = min(w.lo, lo), max(w.hi, hi)
+	}
+	return w, any
+}
+
+// stridedInput is Conv2DBackwardInput at a stride S > 1, in its S×S
+// phases (see the top of this file). The phases read dout through windows
+// that overlap: at 3×3, padding 1 and stride 2, the one-tap phase reads
+// dout row u, the two-tap one rows u and u+1. So dout is prepared once for
+// the union of the windows (a stride-1 geometry g whose kernel spans the
+// window of each axis), and each phase's product gathers only its own
+// taps of it (convGeom.subKernel). The products of a few images (a unit)
+// run one after another while that prepared dout is in cache, and each
+// phase's pixels go to their places in the unit's dx, which is in cache
+// too: done phase by phase over the whole batch, the products would
+// prepare dout S² times, and every phase would write to every cache line
+// of dx, the spread alone costing as long as the products.
+func (d *Device) stridedInput(dx, dout, w []float32, a tensor.Conv2DArgs) {
+	S := a.Stride
+	ys, xs := make([]phase, S), make([]phase, S)
+	for r := range S {
+		ys[r], xs[r] = phaseTaps(r, a.KH, a.Pad, S, a.H), phaseTaps(r, a.KW, a.Pad, S, a.W)
+	}
+	wy, okY := phaseWindow(ys)
+	wx, okX := phaseWindow(xs)
+	if !okY || !okX { // no tap reaches any input pixel
+		clear(dx)
+		return
+	}
+	g := (&convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: wy.hi - wy.lo + 1, KW: wx.hi - wx.lo + 1, S: 1,
+		PH: -wy.lo, PW: -wx.lo, OH: ys[0].n, OW: xs[0].n}).setup()
+	if d.wideConv(g) {
+		g = g.widen()
+	}
+	// The products of the phases with pixels; g nil for those that no
+	// tap reaches, whose pixels are zero.
+	type product struct {
+		ry, rx int
+		y, x   phase
+		g      *convGeom
+		w      *[]float32
+	}
+	var products []product
+	taps := 0
+	for ry, y := range ys {
+		for rx, x := range xs {
+			if y.n <= 0 || x.n <= 0 {
+				continue
+			}
+			p := product{ry: ry, rx: rx, y: y, x: x}
+			if y.taps > 0 && x.taps > 0 {
+				p.w = phaseWeights(w, a, y, x)
+				defer convScratch.Put(p.w)
+				p.g = g.subKernel(y.d-y.taps+1-wy.lo, y.taps, x.d-x.taps+1-wx.lo, x.taps)
+				taps += y.taps * x.taps
+			}
+			products = append(products, p)
+		}
+	}
+	P := g.OH * g.OW                      // a product's columns for one image
+	in := a.Cout * g.H * g.W              // floats of one image of dout
+	nb := min(a.B, ceilDiv(convWidth, P)) // images per unit
+	d.convUnits(ceilDiv(a.B, nb), a.Cin*nb*P*a.Cout*taps, func(u int, s *gemmScratch, workers int) {
+		b0 := u * nb
+		n := min(nb, a.B-b0)
+		xsd, xbuf := g.prepare(dout[b0*in:(b0+n)*in], workers)
+		defer putFloats(xbuf)
+		buf := convFloats(a.Cin * n * P)
+		defer convScratch.Put(buf)
+		out := (*buf)[:a.Cin*n*P] // [Cin, n·P]
+		for _, p := range products {
+			if p.g != nil {
+				op := gemmOperands{c: out, M: a.Cin, N: n * P, K: a.Cout * p.y.taps * p.x.taps, a: *p.w,
+					packB: p.g.packRows(xsd, false, d.set)}
+				gemmProduct(&d.set.gemm, s, &op, workers)
+			}
+			spread := func(lo, hi int) {
+				for pl := lo; pl < hi; pl++ { // pl = i·Cin + ci
+					i, ci := pl/a.Cin, pl%a.Cin
+					plane := dx[((b0+i)*a.Cin+ci)*a.H*a.W:][:a.H*a.W]
+					src := out[ci*n*P+i*P:][:P]
+					for v := range p.y.n {
+						row := plane[(S*v+p.ry)*a.W:][:a.W]
+						if p.g == nil {
+							spreadRow(row[p.rx:], nil, S, p.x.n)
+						} else {
+							spreadRow(row[p.rx:], src[v*g.OW:], S, p.x.n)
+						}
+					}
+				}
+			}
+			if workers > 1 {
+				parallelFor(n*a.Cin, a.H*a.W/(S*S), spread)
+			} else {
+				spread(0, n*a.Cin)
+			}
+		}
+	})
+}
+
+// spreadRow writes dst[S·v] = src[v] for v < n, or 0 where src is nil.
+func spreadRow(dst, src []float32, S, n int) {
+	dst = dst[:S*(n-1)+1]
+	if src == nil {
+		for v := range n {
+			dst[S*v] = 0
+		}
+		return
+	}
+	for v, val := range src[:n] {
+		dst[S*v] = val
+	}
+}
