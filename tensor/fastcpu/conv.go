@@ -211,11 +211,11 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 }
 
 // wideConv reports whether the products over geometry g run on its wide
-// form: at stride 1, with more than one tap, where the instruction set
-// gathers rows in assembly (without it, a row's copy costs more than the
-// wasted columns save).
+// form: with more than one tap or a stride over 1 (one tap at stride 1
+// reads x as it is), where the instruction set gathers rows in assembly
+// (without it, a row's copy costs more than the wasted columns save).
 func (d *Device) wideConv(g *convGeom) bool {
-	return d.set.convRows != nil && g.S == 1 && g.KH*g.KW > 1
+	return d.set.convRows != nil && (g.S > 1 || g.KH*g.KW > 1)
 }
 
 // Conv2DBackwardWeight: dw (+)= Σ_b dout[b] · col(x[b])ᵀ, a product
@@ -233,11 +233,16 @@ func (d *Device) wideConv(g *convGeom) bool {
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	if d.wideConv(g) && d.set.gemm.tileS != nil && g.OH*g.wp >= d.set.gemm.kc {
+	// The wide geometry only at stride 1: at stride 2 its unused columns
+	// made UNet-B's weight gradients slower (BenchmarkConv2D, dw: 64
+	// channels at 32×32 from 98–141 to 96–115 GFLOP/s, 128 at 16×16 from
+	// 147–159 to 132–139), where they made the forward pass faster.
+	wide := d.wideConv(g) && g.S == 1
+	if wide && d.set.gemm.tileS != nil && g.OH*g.wr >= d.set.gemm.kc {
 		d.weightGradInPlace(dw, dout, x, a, g.widen(), accumulate)
 		return
 	}
-	if d.wideConv(g) {
+	if wide {
 		// On the wide geometry, dout gets its unused columns, as zeros.
 		g = g.widen()
 		buf := convFloats(a.B * a.Cout * g.OH * g.OW)
