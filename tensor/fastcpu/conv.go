@@ -227,38 +227,16 @@ func (d *Device) wideConv(g *convGeom) bool {
 // product would be split by tiles with a barrier after every block of K.
 // The parts depend only on the sizes, so the result does not depend on
 // the cores. dw is small (Cout·Cin·KH·KW), so the partial sums cost little
-// memory, and at most convPartials floats of it. A stride-1 convolution
-// on images of at least kc wide pixels takes weightGradInPlace instead,
-// which needs no gather of col at all.
+// memory, and at most convPartials floats of it. Where the instruction set
+// has the wide geometry and a micro-kernel that reads A in place, the
+// weight gradient is weightGradInPlace instead, which gathers no col at
+// all; this general path is the other sets'.
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	// The wide geometry only at stride 1: at stride 2 its unused columns
-	// made UNet-B's weight gradients slower (BenchmarkConv2D, dw: 64
-	// channels at 32×32 from 98–141 to 96–115 GFLOP/s, 128 at 16×16 from
-	// 147–159 to 132–139), where they made the forward pass faster.
-	wide := d.wideConv(g) && g.S == 1
-	if wide && d.set.gemm.tileS != nil && g.OH*g.wr >= d.set.gemm.kc {
+	if d.wideConv(g) && d.set.gemm.tileS != nil {
 		d.weightGradInPlace(dw, dout, x, a, g.widen(), accumulate)
 		return
-	}
-	if wide {
-		// On the wide geometry, dout gets its unused columns, as zeros.
-		g = g.widen()
-		buf := convFloats(a.B * a.Cout * g.OH * g.OW)
-		defer convScratch.Put(buf)
-		wide := *buf
-		parallelFor(a.B*a.Cout, g.OH*g.OW, func(lo, hi int) {
-			for plane := lo; plane < hi; plane++ {
-				src, dst := dout[plane*g.OH*g.ow:], wide[plane*g.OH*g.OW:]
-				for oy := range g.OH {
-					row := dst[oy*g.OW : (oy+1)*g.OW]
-					copy(row, src[oy*g.ow:(oy+1)*g.ow])
-					clear(row[g.ow:])
-				}
-			}
-		})
-		dout = wide
 	}
 	P := g.OH * g.OW
 	M, N, K := a.Cout, a.Cin*a.KH*a.KW, a.B*P
@@ -307,109 +285,6 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 				sum += partial[u*M*N+i]
 			}
 			dw[i] = sum
-		}
-	})
-}
-
-// weightGradInPlace is Conv2DBackwardWeight on the wide geometry g (a
-// stride-1 convolution) for a micro-kernel that reads A where it is stored
-// (gemmKernel.tileS). It computes dw transposed, with its rows in the
-// order tap, then input channel:
-//
-//	dwt[t·Cin + c, co] = Σ_b Σ_q xs_b[c·plane + tap[t] + q] · dout_b[co, q]
-//
-// one product per image, whose K runs over the OH·wp pixels of the wide
-// geometry (dout gets zeros at the unused columns). A row of this A is one
-// run of the image's prepared planes, and twelve channels under one tap
-// are rows plane floats apart: a sliver that the micro-kernel reads in
-// place (storedA). Gathering col into packed panels, as the general path
-// does, means a gather and a transpose of every value of col, and each
-// value serves only Cout multiply-adds: at Cout = 64 that cost as much as
-// the product. Here only the slivers that straddle two taps, and the
-// short last one, are gathered (packA). B is dout of the image, stored
-// [Cout, OH·wp], which the GEMM packs as any transposed operand; each of
-// its values serves Cin·KH·KW rows.
-//
-// It is used where an image has at least the kernel's kc pixels (wide).
-// On UNet-B's shapes (BenchmarkConv2D, two runs alternating on the Zen 5
-// machine) it took the 64-channel weight gradient at 32×32 from 141–156
-// to 177–179 GFLOP/s; on a busy machine it left 16×16 (288 pixels) where
-// it was and took 8×8 (80) from 150 to 130, where each image's short
-// product pays for its pass over dwt and its packing of dout more often.
-//
-// The images are cut into parts, units that the cores take whole, each
-// summing its images into a partial dwt; the parts are then added in
-// order and transposed into dw. The parts depend only on the sizes.
-func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
-	kk, mr := a.KH*a.KW, d.set.gemm.mr
-	M, N, P := a.Cin*kk, a.Cout, g.OH*g.OW // P: pixels of one image, wide
-	buf := convFloats(a.B * N * P)
-	defer convScratch.Put(buf)
-	wide := *buf // dout [B, Cout, OH, wp]
-	parallelFor(a.B*N, P, func(lo, hi int) {
-		for plane := lo; plane < hi; plane++ {
-			src, dst := dout[plane*g.OH*g.ow:], wide[plane*P:]
-			for oy := range g.OH {
-				row := dst[oy*g.OW : (oy+1)*g.OW]
-				copy(row, src[oy*g.ow:(oy+1)*g.ow])
-				clear(row[g.ow:])
-			}
-		}
-	})
-	parts := min(a.B, max(ceilDiv(a.B*P, convDepth), 4), max(1, convPartials/(M*N)))
-	pbuf := convFloats(parts * M * N)
-	defer convScratch.Put(pbuf)
-	partial := *pbuf                           // [parts, M, N]
-	in, prepared := a.Cin*a.H*a.W, g.C*g.plane // floats of one image of x, and of xs
-	d.convUnits(parts, M*N*P*ceilDiv(a.B, parts), func(u int, s *gemmScratch, workers int) {
-		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
-		xs, xbuf := g.prepare(x[b0*in:b1*in], workers)
-		defer putFloats(xbuf)
-		for i := range b1 - b0 {
-			img := xs[i*prepared:]
-			// rowAt is where row r = t·Cin + c of A starts in img.
-			rowAt := func(r int) []float32 { return img[r%a.Cin*g.plane+g.tap[r/a.Cin]:] }
-			op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: P,
-				b: wide[(b0+i)*N*P : (b0+i+1)*N*P], transB: true, accumulate: i > 0,
-				storedA: func(row, pc int) ([]float32, int) {
-					if row%a.Cin+mr > a.Cin { // the sliver straddles two taps
-						return nil, 0
-					}
-					return rowAt(row)[pc:], g.plane
-				},
-				packA: func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
-					for j := range k.mr {
-						if j >= h {
-							for p := range kc {
-								dst[p*k.mr+j] = 0
-							}
-							continue
-						}
-						for p, v := range rowAt(row + j)[pc : pc+kc] {
-							dst[p*k.mr+j] = v
-						}
-					}
-				},
-			}
-			gemmProduct(&d.set.gemm, s, &op, workers)
-		}
-	})
-	// dw[co, c, t] (+)= Σ_u partial[u, t·Cin + c, co]
-	parallelFor(N*a.Cin, parts*kk, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			co, c := i/a.Cin, i%a.Cin
-			out := dw[i*kk : (i+1)*kk]
-			for t := range kk {
-				var sum float32
-				if accumulate {
-					sum = out[t]
-				}
-				at := (t*a.Cin+c)*N + co
-				for u := range parts {
-					sum += partial[u*M*N+at]
-				}
-				out[t] = sum
-			}
 		}
 	})
 }

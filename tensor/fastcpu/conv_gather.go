@@ -134,8 +134,27 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 	if !g.wide && g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
 		return x, nil
 	}
+	return g.prepareAs(x, workers, false)
+}
+
+// prepareStacked is prepare with the n images of x stacked: channel by
+// channel, and within a channel phase image by phase image, the n images'
+// phase images one after another,
+//
+//	xs[c·n·plane + (ph·n + b)·Hr·Wr + u·Wr + v],  ph = ry·S + rx
+//
+// so that a run over the pixels of one image goes on into the next: the
+// images are one tall image, whose rows between them (Hr − OH of each)
+// are unused like the wide geometry's columns (weightGradInPlace).
+func (g *convGeom) prepareStacked(x []float32, workers int) (xs []float32, buf *[]float32) {
+	return g.prepareAs(x, workers, true)
+}
+
+// prepareAs is prepare, into planes stacked or not (prepareStacked).
+func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float32, buf *[]float32) {
 	S, Wr := g.S, g.wr
 	planes := len(x) / (g.H * g.W)
+	n := planes / g.C // images
 	slack := 0
 	if g.wide {
 		slack = g.KW
@@ -143,24 +162,30 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 	buf = convFloats(planes*g.plane + slack)
 	xs = *buf
 	clear(xs[planes*g.plane:])
+	image := g.hr * Wr // floats of one phase image
 	body := func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
-			src, dst := x[pl*g.H*g.W:][:g.H*g.W], xs[pl*g.plane:][:g.plane]
-			image := g.hr * Wr // floats of one phase image
+			src := x[pl*g.H*g.W:][:g.H*g.W]
+			// The plane's phase image ph starts at dst[ph·step].
+			dst, step := xs[pl*g.plane:], image
+			if stacked {
+				b, c := pl/g.C, pl%g.C
+				dst, step = xs[c*n*g.plane+b*image:], n*image
+			}
 			for r := range S * g.hr {
 				// Padded row r is row r/S of the phase images (r mod S, ·):
-				// at, then image further for each column phase.
-				at := (r%S*S*g.hr + r/S) * Wr
+				// at, then step further for each column phase.
+				at := r%S*S*step + r/S*Wr
 				iy := r - g.PH
 				if r >= g.hp || iy < 0 || iy >= g.H {
 					for ph := range S {
-						clear(dst[at+ph*image:][:Wr])
+						clear(dst[at+ph*step:][:Wr])
 					}
 					continue
 				}
 				in := src[iy*g.W:][:g.W]
 				if S == 2 && g.PW >= 0 && g.wp >= g.PW+g.W {
-					splitPair(dst[at:][:Wr], dst[at+image:][:Wr], in, g.PW)
+					splitPair(dst[at:][:Wr], dst[at+step:][:Wr], in, g.PW)
 					continue
 				}
 				// Padded column j is input column j − PW; it goes to
@@ -168,7 +193,7 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 				// input column i·S + ph − PW, inside the row for
 				// lo ≤ i < hi.
 				for ph := range S {
-					dst := dst[at+ph*image:][:Wr]
+					dst := dst[at+ph*step:][:Wr]
 					off := ph - g.PW
 					lo := min(max(ceilDiv(-off, S), 0), Wr)
 					hi := max(min(ceilDiv(g.W-off, S), ceilDiv(g.wp-ph, S), Wr), lo)
@@ -196,25 +221,35 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 // splitPair is prepare's row split at stride 2 for the usual case, a
 // padding pw ≥ 0 on the left and at least enough columns to hold the row:
 // padded column j = ix + pw goes to even[j/2] or odd[j/2], and the other
-// places are zero.
+// places are zero. The rows are short (8 to 32 pixels at UNet-B's sizes),
+// so the few zeros are stored one by one, not cleared by calls.
 func splitPair(even, odd, in []float32, pw int) {
-	clear(even)
-	clear(odd)
-	ix := 0
-	if pw%2 == 1 { // the first input pixel is odd
-		odd[pw/2] = in[0]
-		ix = 1
+	n := len(in)
+	// Places with input: even i for pw ≤ 2i < pw+n, odd i for
+	// pw ≤ 2i+1 < pw+n.
+	eLo, eHi := (pw+1)/2, (pw+n+1)/2
+	oLo, oHi := pw/2, (pw+n)/2
+	for i := range even[:eLo] {
+		even[i] = 0
 	}
-	j := (pw + ix) / 2 // the place of the next even/odd pair
-	e, o := even[j:], odd[j:]
-	pairs := (len(in) - ix) / 2
-	in2 := in[ix : ix+2*pairs]
-	e, o = e[:pairs], o[:pairs]
+	for i := range odd[:oLo] {
+		odd[i] = 0
+	}
+	e := even[eLo:eHi]
+	src := in[2*eLo-pw:]
 	for i := range e {
-		e[i], o[i] = in2[2*i], in2[2*i+1]
+		e[i] = src[2*i]
 	}
-	if ix+2*pairs < len(in) { // one pixel left, even
-		even[j+pairs] = in[len(in)-1]
+	o := odd[oLo:oHi]
+	src = in[2*oLo+1-pw:]
+	for i := range o {
+		o[i] = src[2*i]
+	}
+	for i := range even[eHi:] {
+		even[eHi+i] = 0
+	}
+	for i := range odd[oHi:] {
+		odd[oHi+i] = 0
 	}
 }
 
@@ -389,10 +424,6 @@ func (g *convGeom) packColumns(xs []float32, k0 int) packFunc {
 			off := n/kk*g.plane + g.tap[n%kk]
 			for _, s := range segs {
 				b := s.i*in + s.p/g.OW*g.rowStep + s.p%g.OW
-				if g.wide { // one run
-					copy(tmp[i*kc+s.at:][:s.n], xs[b+off:])
-					continue
-				}
 				g.run(tmp[i*kc+s.at:][:s.n], xs, b+off, s.p%g.OW)
 			}
 		}

@@ -22,12 +22,12 @@ import (
 // pixels or more at stride 1, and the others), and the wide geometry of
 // the stride-1 products (convGeom.widen) with no padding to read into (its
 // last row reads past the image) and with one tap across; and the
-// weight gradient read in place (weightGradInPlace: images of at least kc
-// wide pixels, several to a part), with slivers inside one tap, slivers
-// across two, and a short last one; and strided input gradients whose
-// phases read windows of dout that differ (kernels of 1 to 5 taps, strides
-// 2 to 4, phases that no tap reaches or that hold no pixel, several units
-// of images).
+// weight gradient read in place (weightGradInPlace), with slivers inside
+// one tap, slivers across two, and a short last one, and parts of one
+// image or of several stacked (convGeom.prepareStacked) at strides 1 to
+// 3; and strided input gradients whose phases read windows of dout that
+// differ (kernels of 1 to 5 taps, strides 2 to 4, phases that no tap
+// reaches or that hold no pixel, several units of images).
 var convChecks = []tensor.Conv2DArgs{
 	{B: 4, Cin: 64, H: 16, W: 16, Cout: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	{B: 3, Cin: 32, H: 9, W: 11, Cout: 40, KH: 3, KW: 3, Stride: 2, Pad: 1},
@@ -47,6 +47,9 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 2, Cin: 4, H: 7, W: 7, Cout: 3, KH: 3, KW: 3, Stride: 2, Pad: 0},
 	{B: 2, Cin: 3, H: 2, W: 9, Cout: 2, KH: 1, KW: 3, Stride: 4, Pad: 1},
 	{B: 40, Cin: 16, H: 8, W: 8, Cout: 24, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 12, Cin: 13, H: 9, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 8, Cin: 7, H: 11, W: 10, Cout: 9, KH: 5, KW: 5, Stride: 2, Pad: 2},
+	{B: 9, Cin: 6, H: 10, W: 11, Cout: 4, KH: 3, KW: 3, Stride: 3, Pad: 0},
 }
 
 // The fast convolution and its two gradients against the float64

@@ -1,0 +1,122 @@
+package fastcpu
+
+import "github.com/ditgo/ditgo/tensor"
+
+// weightGradInPlace is Conv2DBackwardWeight on the wide geometry g for a
+// micro-kernel that reads A where it is stored (gemmKernel.tileS). It
+// computes dw transposed, with its rows in the order tap, then input
+// channel, over the images of a part stacked into one tall image
+// (convGeom.prepareStacked):
+//
+//	dwt[t·Cin + c, co] = Σ_q xs[c·n·plane + tap_n[t] + q] · ds[co, q]
+//
+// one product per part of n images, whose K runs over the stacked pixels
+// q = b·Hr·Wr + oy·Wr + ox of the part (up to the last image's OH rows);
+// tap_n[t] is tap t in the stacked layout, and ds is dout of the part in
+// the same layout, with zeros at every unused pixel: the wide geometry's
+// columns past OW, and the rows past OH of each image, whose windows run
+// into the next image. A row of this A is one run of the prepared planes,
+// and twelve channels under one tap are rows n·plane floats apart: a
+// sliver that the micro-kernel reads in place (storedA). Only the
+// slivers that straddle two taps, and the short last one, are gathered
+// (packA). B is ds, stored [Cout, K], which the GEMM packs as any
+// transposed operand; each of its values serves Cin·KH·KW rows.
+//
+// The general path gathers col into packed panels: a gather and a
+// transpose of every value of col, and each value then serves only Cout
+// multiply-adds; at Cout = 64 that cost as much as the product. One
+// product per image (this function's first form) gathered nothing either,
+// but at 8×8 each image's product was too short to pay for its pass over
+// dwt. Stacking costs the unused rows instead: at 3×3, two rows an image
+// at stride 1 and one at stride 2.
+//
+// The parts are units that the cores take whole, each into a partial dwt;
+// the parts are then added in order and transposed into dw. The parts
+// depend only on the sizes.
+func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
+	kk, mr := a.KH*a.KW, d.set.gemm.mr
+	M, N := a.Cin*kk, a.Cout
+	image := g.hr * g.OW // floats of a phase image: Hr rows of Wr (g.OW)
+	parts := min(a.B, max(ceilDiv(a.B*g.OH*g.OW, convDepth), 4), max(1, convPartials/(M*N)))
+	pbuf := convFloats(parts * M * N)
+	defer convScratch.Put(pbuf)
+	partial := *pbuf                      // [parts, M, N]
+	in, plane := a.Cin*a.H*a.W, g.OH*g.ow // floats of one image of x, and of a plane of dout
+	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*image, func(u int, s *gemmScratch, workers int) {
+		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
+		n := b1 - b0
+		K := (n-1)*image + g.OH*g.OW
+		xs, xbuf := g.prepareStacked(x[b0*in:b1*in], workers)
+		defer putFloats(xbuf)
+		dbuf := convFloats(N * K)
+		defer convScratch.Put(dbuf)
+		ds := (*dbuf)[:N*K] // dout of the part, stacked: [Cout, K]
+		clear(ds)
+		for co := range N {
+			row := ds[co*K:][:K]
+			for i := range n {
+				src := dout[((b0+i)*N+co)*plane:][:plane]
+				for oy := range g.OH {
+					copy(row[i*image+oy*g.OW:][:g.ow], src[oy*g.ow:])
+				}
+			}
+		}
+		// tap t of the stacked layout: its phase image is n images long.
+		tap := make([]int, kk)
+		for ky := range a.KH {
+			for kx := range a.KW {
+				S := g.S
+				tap[ky*a.KW+kx] = ((ky%S)*S+kx%S)*n*image + ky/S*g.OW + kx/S
+			}
+		}
+		lda := n * g.plane // from one channel to the next
+		// rowAt is where row r = t·Cin + c of A starts in xs.
+		rowAt := func(r int) []float32 { return xs[r%a.Cin*lda+tap[r/a.Cin]:] }
+		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: K, b: ds, transB: true,
+			storedA: func(row, pc int) ([]float32, int) {
+				if row%a.Cin+mr > a.Cin { // the sliver straddles two taps
+					return nil, 0
+				}
+				return rowAt(row)[pc:], lda
+			},
+			packA: func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
+				for j := range k.mr {
+					if j >= h {
+						for p := range kc {
+							dst[p*k.mr+j] = 0
+						}
+						continue
+					}
+					for p, v := range rowAt(row + j)[pc : pc+kc] {
+						dst[p*k.mr+j] = v
+					}
+				}
+			},
+		}
+		gemmProduct(&d.set.gemm, s, &op, workers)
+	})
+	// dw[co, c, t] (+)= Σ_u partial[u, t·Cin + c, co]: the rows of the
+	// partials are read in order, and for one c the KH·KW writes to each
+	// dw[co, c, ·] fill one short run, while the Cout runs stay in cache.
+	parallelFor(a.Cin, parts*kk*N, func(lo, hi int) {
+		sum := make([]float32, N)
+		for c := lo; c < hi; c++ {
+			for t := range kk {
+				at := (t*a.Cin + c) * N
+				copy(sum, partial[at:at+N])
+				for u := 1; u < parts; u++ {
+					for co, v := range partial[u*M*N+at:][:N] {
+						sum[co] += v
+					}
+				}
+				for co, v := range sum {
+					i := (co*a.Cin+c)*kk + t
+					if accumulate {
+						v = dw[i] + v
+					}
+					dw[i] = v
+				}
+			}
+		}
+	})
+}
