@@ -29,16 +29,19 @@ import (
 // micro-kernel, determinism — is unchanged. To make the gather a plain
 // copy, the input planes of each unit of work are first prepared
 // (convGeom, conv_gather.go): the padding is written out, so no read
-// needs a bounds test, and at a stride S > 1 each row is split into S
-// phases, so that the pixels one output row reads, S apart in x, lie side
-// by side. At stride 1, where the instruction set has the assembly for it,
-// the products take whole padded rows as their columns (the wide geometry
-// of convGeom), so that each packed row of col is one run of the padded
-// image, copied in a few instructions, and only the first OW columns of
-// each row of a product are kept: on UNet-B's 3×3 convolutions at
-// 32×32 and 16×16 this took the forward pass from 106 and 125 GFLOP/s to
-// 169 and 204 (BenchmarkConv2D), above the same products on stored
-// operands, whose packing of a large B is not from cache.
+// needs a bounds test, and at a stride S > 1 the plane is split into S×S
+// phase images, so that the pixels one output row reads, S apart in x,
+// lie side by side. Where the instruction set has the assembly for it,
+// the products take whole rows of the prepared planes as their columns
+// (the wide geometry of convGeom), so that each packed row of col is one
+// run of the prepared image, copied in a few instructions, and only the
+// first OW columns of each row of a product are kept: on UNet-B's 3×3
+// convolutions at 32×32 and 16×16 this took the forward pass from 106 and
+// 125 GFLOP/s to 169 and 204 (BenchmarkConv2D), above the same products
+// on stored operands, whose packing of a large B is not from cache; at
+// stride 2 (one unused column a row), from 134–149 to 178–191 at 32×32.
+// The weight gradient there reads the prepared planes in place, with no
+// gather at all (weightGradInPlace).
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -50,7 +53,7 @@ import (
 // crops instead). At a stride S > 1 that convolution would read a dout
 // with S−1 zeros between its pixels, most of the work wasted; instead the
 // input pixels are split into S×S phases, each a stride-1 convolution of
-// dout with a part of the kernel (Conv2DBackwardInput).
+// dout with a part of the kernel (conv_strided.go).
 //
 // How the work is shared out: images smaller than convWidth pixels go
 // into one product side by side, so that the weights packed for a product
