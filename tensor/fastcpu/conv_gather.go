@@ -65,6 +65,9 @@ func (g *convGeom) setup() *convGeom {
 	S := g.S
 	g.hp, g.wp = (g.OH-1)*S+g.KH, (g.OW-1)*S+g.KW
 	g.hr, g.wr = ceilDiv(g.hp, S), ceilDiv(g.wp, S)
+	if S == 1 { // a row's right padding is the next row's left padding
+		g.wr -= shared(g.PW, g.wp-g.PW-g.W, g.KW)
+	}
 	g.plane, g.rowStep = S*S*g.hr*g.wr, g.wr
 	g.tap = make([]int, g.KH*g.KW)
 	for ky := range g.KH {
@@ -73,6 +76,31 @@ func (g *convGeom) setup() *convGeom {
 		}
 	}
 	return g
+}
+
+// shared returns how many of the zeros that pad one side of a row (or of
+// an image) may be the zeros that pad the other side of the next one: the
+// stored pitch is then that many floats shorter. before and after are the
+// two paddings (negative: a crop), k the kernel's size; at most k−1, so
+// that the pitch still holds every output of a row.
+func shared(before, after, k int) int {
+	return max(0, min(before, after, k-1))
+}
+
+// stacking returns the layout of n images stacked (prepareStacked): the
+// rows of image b begin b·image floats into each of its channel's phase
+// images, a phase image of the n images is step floats, and a channel
+// block floats. At stride 1 an image's bottom padding rows are the next
+// image's top padding rows, as a row's padding is shared in setup.
+func (g *convGeom) stacking(n int) (image, step, block int) {
+	rows, extra := g.hr, 0
+	if g.S == 1 {
+		extra = shared(g.PH, g.hp-g.PH-g.H, g.KH)
+		rows -= extra
+	}
+	image = rows * g.wr
+	step = n*image + extra*g.wr
+	return image, step, g.S * g.S * step
 }
 
 // widen returns g as a wide geometry (see convGeom).
@@ -128,8 +156,9 @@ func forwardGeom(a tensor.Conv2DArgs) *convGeom {
 // of one unit of work at a time, so that they are prepared while in cache
 // and read back from there.
 //
-// A wide geometry's last row reads KW−1 floats past the last plane (in its
-// unused columns): those are zeros at the end of xs.
+// The last row reads up to KW−1 floats past the last plane (a wide
+// geometry's unused columns, or the right padding that a row shares with
+// the next): those are zeros at the end of xs.
 func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float32) {
 	if !g.wide && g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
 		return x, nil
@@ -139,13 +168,13 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 
 // prepareStacked is prepare with the n images of x stacked: channel by
 // channel, and within a channel phase image by phase image, the n images'
-// phase images one after another,
+// phase images one after another (stacking),
 //
-//	xs[c·n·plane + (ph·n + b)·Hr·Wr + u·Wr + v],  ph = ry·S + rx
+//	xs[c·block + ph·step + b·image + u·Wr + v],  ph = ry·S + rx
 //
 // so that a run over the pixels of one image goes on into the next: the
-// images are one tall image, whose rows between them (Hr − OH of each)
-// are unused like the wide geometry's columns (weightGradInPlace).
+// images are one tall image, whose rows between them are unused like the
+// wide geometry's columns (weightGradInPlace).
 func (g *convGeom) prepareStacked(x []float32, workers int) (xs []float32, buf *[]float32) {
 	return g.prepareAs(x, workers, true)
 }
@@ -155,24 +184,35 @@ func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float
 	S, Wr := g.S, g.wr
 	planes := len(x) / (g.H * g.W)
 	n := planes / g.C // images
-	slack := 0
-	if g.wide {
-		slack = g.KW
+	size := planes * g.plane
+	image, step, block := g.hr*Wr, g.hr*Wr, g.plane // floats of a phase image, and so on
+	if stacked {
+		image, step, block = g.stacking(n)
+		size = g.C * block
 	}
-	buf = convFloats(planes*g.plane + slack)
+	// The last row's windows read past the last plane: a wide geometry's
+	// unused columns, and a shared padding's last zeros.
+	slack := g.KW
+	buf = convFloats(size + slack)
 	xs = *buf
-	clear(xs[planes*g.plane:])
-	image := g.hr * Wr // floats of one phase image
+	clear(xs[size:])
 	body := func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src := x[pl*g.H*g.W:][:g.H*g.W]
-			// The plane's phase image ph starts at dst[ph·step].
-			dst, step := xs[pl*g.plane:], image
+			// The plane's phase image ph starts at dst[ph·step]. Its
+			// padded rows up to rows are written: a stacked image's
+			// last padding rows are the next image's first, which that
+			// image writes.
+			at, rows := pl*block, S*g.hr
 			if stacked {
 				b, c := pl/g.C, pl%g.C
-				dst, step = xs[c*n*g.plane+b*image:], n*image
+				at = c*block + b*image
+				if b < n-1 {
+					rows = S * image / Wr
+				}
 			}
-			for r := range S * g.hr {
+			dst := xs[at:]
+			for r := range rows {
 				// Padded row r is row r/S of the phase images (r mod S, ·):
 				// at, then step further for each column phase.
 				at := r%S*S*step + r/S*Wr

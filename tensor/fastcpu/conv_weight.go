@@ -36,15 +36,15 @@ import "github.com/ditgo/ditgo/tensor"
 func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
 	kk, mr := a.KH*a.KW, d.set.gemm.mr
 	M, N := a.Cin*kk, a.Cout
-	image := g.hr * g.OW // floats of a phase image: Hr rows of Wr (g.OW)
 	parts := min(a.B, max(ceilDiv(a.B*g.OH*g.OW, convDepth), 4), max(1, convPartials/(M*N)))
 	pbuf := convFloats(parts * M * N)
 	defer convScratch.Put(pbuf)
 	partial := *pbuf                      // [parts, M, N]
 	in, plane := a.Cin*a.H*a.W, g.OH*g.ow // floats of one image of x, and of a plane of dout
-	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*image, func(u int, s *gemmScratch, workers int) {
+	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*g.hr*g.OW, func(u int, s *gemmScratch, workers int) {
 		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
 		n := b1 - b0
+		image, step, lda := g.stacking(n) // lda: from one channel to the next
 		K := (n-1)*image + g.OH*g.OW
 		xs, xbuf := g.prepareStacked(x[b0*in:b1*in], workers)
 		defer putFloats(xbuf)
@@ -66,10 +66,9 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 		for ky := range a.KH {
 			for kx := range a.KW {
 				S := g.S
-				tap[ky*a.KW+kx] = ((ky%S)*S+kx%S)*n*image + ky/S*g.OW + kx/S
+				tap[ky*a.KW+kx] = ((ky%S)*S+kx%S)*step + ky/S*g.OW + kx/S
 			}
 		}
-		lda := n * g.plane // from one channel to the next
 		// rowAt is where row r = t·Cin + c of A starts in xs.
 		rowAt := func(r int) []float32 { return xs[r%a.Cin*lda+tap[r/a.Cin]:] }
 		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: K, b: ds, transB: true,
