@@ -31,16 +31,17 @@ import "github.com/ditgo/ditgo/tensor"
 // of a row is the next element: one output row's taps are a contiguous
 // run, and finding one is a few additions (integer divisions, which cost
 // tens of cycles, stay out of the gathers). At stride 1 there is one
-// phase image, the padded plane itself.
+// phase image, the padded plane itself, whose rows share their padding:
+// the zeros right of a row are the zeros left of the next (shared), so
+// the stored pitch is Wr = Wp − PW at a 'same' padding, W+1 at 3×3.
 //
 // A wide geometry (widen) takes the Wr columns of each phase row as output
 // columns, OW = Wr, of which the first ow are the convolution's and the
 // last Wr − ow are not (their windows run into the next row). Then the
 // taps of one row of col are a single run across the image,
 // xs[c·plane + tap[ky·KW + kx] + oy·Wr + ox], and a packed row is one copy
-// (copyRows), at the price of the unused columns: at stride 1 KW−1 a row,
-// 7% at 28×28 and 25% at 8×8; at stride 2 with a 3×3 kernel one a row, 6%
-// for a 16×16 output and 11% for 8×8.
+// (copyRows), at the price of the unused columns: with a 3×3 kernel one a
+// row at strides 1 and 2, 3% at 32×32 and 11% at 8×8.
 type convGeom struct {
 	C, H, W int
 	KH, KW  int
