@@ -213,6 +213,10 @@ func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float
 				}
 			}
 			dst := xs[at:]
+			if S == 1 {
+				g.prepareRows(dst[:rows*Wr], src)
+				continue
+			}
 			for r := range rows {
 				// Padded row r is row r/S of the phase images (r mod S, ·):
 				// at, then step further for each column phase.
@@ -257,6 +261,37 @@ func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float
 		body(0, planes)
 	}
 	return xs, buf
+}
+
+// prepareRows writes the padded rows of one plane at stride 1 into dst,
+// len(dst)/Wr rows from row 0: each row is lo zeros, the input's columns
+// lo−PW … hi−PW−1, and zeros up to Wr. The places are the same in every
+// row, so they are found once, and the rows, 8 to 32 floats at UNet-B's
+// sizes, are copied without calls (copyRun).
+func (g *convGeom) prepareRows(dst, src []float32) {
+	Wr := g.wr
+	lo := min(max(g.PW, 0), Wr)
+	hi := max(min(g.W+g.PW, Wr), lo)
+	for r := range len(dst) / Wr {
+		row := dst[r*Wr:][:Wr]
+		if iy := r - g.PH; iy >= 0 && iy < g.H {
+			for i := range row[:lo] {
+				row[i] = 0
+			}
+			copyRun(row[lo:hi], src[iy*g.W+lo-g.PW:])
+			for i := range row[hi:] {
+				row[hi+i] = 0
+			}
+			continue
+		}
+		if Wr > 32 {
+			clear(row)
+			continue
+		}
+		for i := range row {
+			row[i] = 0
+		}
+	}
 }
 
 // splitPair is prepare's row split at stride 2 for the usual case, a

@@ -42,17 +42,22 @@ func phaseWeights(w []float32, a tensor.Conv2DArgs, y, x phase) *[]float32 {
 	S, kk := a.Stride, y.taps*x.taps
 	buf := convFloats(a.Cin * a.Cout * kk)
 	wf := *buf
+	// at[t'·Tx + s'] is the tap of w that wf's tap (t', s') reads.
+	at := make([]int, kk)
+	for t := range y.taps {
+		for s := range x.taps {
+			at[t*x.taps+s] = (y.q+S*(y.taps-1-t))*a.KW + x.q + S*(x.taps-1-s)
+		}
+	}
 	// Written in order, a row of wf at a time, over the cores: writes a
 	// row of w apart, Cout·Ty·Tx floats, miss the cache at every one.
 	parallelFor(a.Cin, a.Cout*kk, func(lo, hi int) {
 		for ci := lo; ci < hi; ci++ {
+			row := wf[ci*a.Cout*kk:][:a.Cout*kk]
 			for co := range a.Cout {
-				src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], wf[(ci*a.Cout+co)*kk:][:kk]
-				for t := range y.taps {
-					for s := range x.taps {
-						ky, kx := y.q+S*(y.taps-1-t), x.q+S*(x.taps-1-s)
-						dst[t*x.taps+s] = src[ky*a.KW+kx]
-					}
+				src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], row[co*kk:][:kk]
+				for j, tap := range at {
+					dst[j] = src[tap]
 				}
 			}
 		}
