@@ -40,8 +40,13 @@ import (
 // 125 GFLOP/s to 169 and 204 (BenchmarkConv2D), above the same products
 // on stored operands, whose packing of a large B is not from cache; at
 // stride 2 (one unused column a row), from 134–149 to 178–191 at 32×32.
-// The weight gradient there reads the prepared planes in place, with no
-// gather at all (weightGradInPlace).
+// There the micro-kernel can also read each row of col where it lies in
+// the prepared planes, finding it through a table of offsets (tileI,
+// convGeom.rowsIn), so that a panel within one image is not copied at
+// all: UNet-B's stride-1 forward passes and input gradients gained 5–15%
+// (BenchmarkConv2D, alternating runs: 64 channels at 32×32 dx 232–238 →
+// 250–263 GFLOP/s, 128 at 8×8 forward 207–230 → 236–244). The weight
+// gradient reads the prepared planes in place too (weightGradInPlace).
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -61,11 +66,11 @@ import (
 // gradient, cut along K) are units that each core takes whole, one after
 // another (convUnits).
 //
-// The bias rides along in the forward product as one more step of the sum:
-// w gets the bias as an extra column and col a row of ones, which costs
-// 1/(Cin·KH·KW) more work and no pass over out. Its gradient, Σ of dout
-// over b, oy and ox, is left to autograd (two Sum kernels: one pass over
-// dout, a few percent of the weight gradient's time on UNet-B's shapes).
+// The bias is added to the forward product as it is copied out of the
+// wide geometry's scratch, or else rides along in it as one more step of
+// the sum (convProducts). Its gradient, Σ of dout over b, oy and ox, is
+// left to autograd (two Sum kernels: one pass over dout, a few percent of
+// the weight gradient's time on UNet-B's shapes).
 
 // convScratch holds the pooled scratch of the convolution: the prepared
 // planes, the weights with their bias column or flipped, the gathered
@@ -146,34 +151,46 @@ func (d *Device) convUnits(n, work int, run func(u int, s *gemmScratch, workers 
 	}
 }
 
-// Conv2D: out[b] = [w | bias] · [col(x[b]); 1].
+// Conv2D: out[b] = w · col(x[b]) + bias.
 func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) {
 	out, x, w, bias := d.Floats(outB), d.Floats(xB), d.Floats(wB), d.Floats(biasB)
-	K := a.Cin * a.KH * a.KW
-	if bias != nil { // w with the bias as column K
-		buf := convFloats(a.Cout * (K + 1))
-		defer convScratch.Put(buf)
-		wb := *buf
-		for co := range a.Cout {
-			copy(wb[co*(K+1):], w[co*K:(co+1)*K])
-			wb[co*(K+1)+K] = bias[co]
-		}
-		w, K = wb, K+1
-	}
-	d.convProducts(out, w, x, forwardGeom(a), K, bias != nil)
+	d.convProducts(out, w, x, forwardGeom(a), bias)
 }
 
-// convProducts computes out[b] = w · col_g(x[b]) for every image b: w is
-// [M, K], K is g's C·KH·KW, plus one with ones, and out[b] is [M, OH·OW].
-// Images of fewer than convWidth pixels are multiplied a few at a time,
-// side by side, into a scratch, and copied to out.
+// convProducts computes out[b] = w · col_g(x[b]) (+ bias, one value a row)
+// for every image b: w is [M, K], K is g's C·KH·KW, and out[b] is
+// [M, OH·OW]. Images of fewer than convWidth pixels are multiplied a few
+// at a time, side by side, into a scratch, and copied to out.
 //
-// Where the instruction set copies rows in assembly, a stride-1 product
-// with more than one tap runs on the wide geometry (convGeom.widen): its
-// products have wp columns a row, of which the first OW are copied to out.
-func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool) {
+// Where the instruction set copies rows in assembly, the products run on
+// the wide geometry (convGeom.widen): they have Wr columns a row, of which
+// the first OW are copied to out, with the bias added on the way. Where
+// its micro-kernel also finds rows of B through a table (tileI), a panel
+// of a product whose columns lie in one image is read where the prepared
+// planes hold it (convGeom.rowsIn), and only the others are packed.
+// Otherwise, and for a shallow product, the bias rides along in the
+// product as one more step of the sum: w gets it as an extra column and
+// col a row of ones (whose panels are packed).
+func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) {
+	K := g.C * g.KH * g.KW
 	if d.wideConv(g) {
 		g = g.widen()
+	}
+	// The bias goes in as a step of the sum unless the product is wide
+	// (copied out anyway) and deep: at K = 27 (a 3-channel input) its pass
+	// costs more than the product's packed panels, which the step of ones
+	// needs, save.
+	ones := bias != nil && (!g.wide || K < 64)
+	if ones { // w with the bias as column K
+		M := len(w) / K
+		buf := convFloats(M * (K + 1))
+		defer convScratch.Put(buf)
+		wb := *buf
+		for m := range M {
+			copy(wb[m*(K+1):], w[m*K:(m+1)*K])
+			wb[m*(K+1)+K] = bias[m]
+		}
+		w, K = wb, K+1
 	}
 	M, P := len(w)/K, g.OH*g.OW // P: the product's columns for one image
 	ow, Pout := g.OW, g.OH*g.OW // out's row and image
@@ -189,6 +206,9 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 		xs, xbuf := g.prepare(x[b0*in:(b0+n)*in], workers)
 		defer putFloats(xbuf)
 		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones, d.set)}
+		if g.wide {
+			op.rowsB = g.rowsIn(xs, d.set.gemm.nr)
+		}
 		if n == 1 && !g.wide {
 			op.c = out[b0*M*P : (b0+1)*M*P]
 			gemmProduct(&d.set.gemm, s, &op, workers)
@@ -205,8 +225,19 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, K int, ones bool
 					copy(dst, src)
 					continue
 				}
+				if bias == nil || ones {
+					for oy := range g.OH {
+						copy(dst[oy*ow:(oy+1)*ow], src[oy*g.OW:])
+					}
+					continue
+				}
+				b := bias[m]
 				for oy := range g.OH {
-					copy(dst[oy*ow:(oy+1)*ow], src[oy*g.OW:])
+					s := src[oy*g.OW:][:ow]
+					d := dst[oy*ow:][:len(s)]
+					for j, v := range s {
+						d[j] = v + b
+					}
 				}
 			}
 		}
@@ -313,5 +344,5 @@ func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv
 	defer convScratch.Put(wf)
 	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
 		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}
-	d.convProducts(dx, *wf, dout, g.setup(), a.Cout*y.taps*x.taps, false)
+	d.convProducts(dx, *wf, dout, g.setup(), nil)
 }

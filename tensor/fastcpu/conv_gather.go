@@ -1,6 +1,10 @@
 package fastcpu
 
-import "github.com/ditgo/ditgo/tensor"
+import (
+	"slices"
+
+	"github.com/ditgo/ditgo/tensor"
+)
 
 // The gathers of the convolution (conv.go): the im2col matrix of an image,
 // or of images side by side, written straight into the GEMM's packed
@@ -477,6 +481,23 @@ func (g *convGeom) packRows(xs []float32, ones bool, set *instructionSet) packFu
 				t, c = 0, c+1
 			}
 		}
+	}
+}
+
+// rowsIn is a gemmOperands.rowsB for packRows's op(B) on a wide geometry
+// with no row of ones: a panel of nr columns that lie in one image is
+// read where xs holds it, row (c, t) of col at the image's
+// xs[c·plane + tap[t] + pixel], the offsets rowOff. A panel that straddles
+// two images is packed.
+func (g *convGeom) rowsIn(xs []float32, nr int) func(col, pc, kc int) ([]float32, []int, int) {
+	P, in := g.OH*g.OW, g.C*g.plane
+	maxOff := slices.Max(g.rowOff)
+	return func(col, pc, kc int) ([]float32, []int, int) {
+		i, p := col/P, col%P
+		if p+nr > P || pc+kc > len(g.rowOff) {
+			return nil, nil, 0
+		}
+		return xs[i*in+p:], g.rowOff[pc : pc+kc], maxOff
 	}
 }
 

@@ -164,6 +164,9 @@ func (d *Device) stridedInput(dx, dout, w []float32, a tensor.Conv2DArgs) {
 			out := (*buf)[j*a.Cin*n*P:][:a.Cin*n*P]
 			op := gemmOperands{c: out, M: a.Cin, N: n * P, K: a.Cout * p.y.taps * p.x.taps, a: *p.w,
 				packB: p.g.packRows(xsd, false, d.set)}
+			if p.g.wide {
+				op.rowsB = p.g.rowsIn(xsd, d.set.gemm.nr)
+			}
 			gemmProduct(&d.set.gemm, s, &op, workers)
 			outs[p.ry*S+p.rx] = out
 		}

@@ -81,6 +81,12 @@ type gemmOperands struct {
 	// reads them: rows row…row+mr−1, steps pc on, at a[i*lda+p]. It
 	// returns nil for a sliver that is not, which packA then packs.
 	storedA func(row, pc int) (a []float32, lda int)
+	// rowsB, when not nil (with packB, and a kernel with tileI), finds
+	// the full panels of a gathered op(B) whose rows lie in memory as
+	// tileI reads them: columns col…col+nr−1 of step pc+p at
+	// b[offs[p]+j], for p < kc, every offset at most maxOff. It returns
+	// nil for a panel that does not, which packB then packs.
+	rowsB func(col, pc, kc int) (b []float32, offs []int, maxOff int)
 }
 
 // gemmScratch is the working memory of one product: the packed blocks,
@@ -314,6 +320,7 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
 	plain := k.tileS != nil && op.round == tensor.RoundNone
 	storedB := plain && op.packB == nil && !op.transB && !aliased(op.N)
+	indirectB := plain && op.rowsB != nil && k.tileI != nil
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
 		slivers := ceilDiv(mc, mr)
@@ -326,16 +333,16 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 				if plain && op.M-row >= mr {
 					switch {
 					case op.packA == nil && !op.transA && !aliased(op.K):
-						return gemmView{op.a[row*op.K+pc:], op.K, 1}, false
+						return gemmView{x: op.a[row*op.K+pc:], rows: op.K, steps: 1}, false
 					case op.packA == nil && op.transA && !aliased(op.M):
-						return gemmView{op.a[pc*op.M+row:], 1, op.M}, false
+						return gemmView{x: op.a[pc*op.M+row:], rows: 1, steps: op.M}, false
 					case op.storedA != nil:
 						if in, lda := op.storedA(row, pc); in != nil {
-							return gemmView{in, lda, 1}, false
+							return gemmView{x: in, rows: lda, steps: 1}, false
 						}
 					}
 				}
-				return gemmView{a[i*mr*kc : (i+1)*mr*kc], 1, mr}, true
+				return gemmView{x: a[i*mr*kc : (i+1)*mr*kc], rows: 1, steps: mr}, true
 			}
 			pack := func(i int) {
 				if v, packed := sliver(i); packed {
@@ -354,10 +361,16 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 				panels := ceilDiv(nc, nr)
 				// panel returns panel j: in place, or packed into b.
 				panel := func(j int) (view gemmView, packed bool) {
-					if col := jc + j*nr; storedB && op.N-col >= nr {
-						return gemmView{op.b[pc*op.N+col:], 0, op.N}, false
+					col := jc + j*nr
+					if storedB && op.N-col >= nr {
+						return gemmView{x: op.b[pc*op.N+col:], steps: op.N}, false
 					}
-					return gemmView{b[j*nr*kc : (j+1)*nr*kc], 0, nr}, true
+					if indirectB && op.N-col >= nr {
+						if x, offs, maxOff := op.rowsB(col, pc, kc); x != nil {
+							return gemmView{x: x, offs: offs, maxOff: maxOff}, false
+						}
+					}
+					return gemmView{x: b[j*nr*kc : (j+1)*nr*kc], steps: nr}, true
 				}
 				for j := s.claim(w, panels); j < panels; j = s.claim(w, panels) {
 					if v, packed := panel(j); packed {
@@ -396,11 +409,14 @@ func aliased(ld int) bool { return ld%1024 == 0 }
 
 // gemmView is a sliver of op(A) or a panel of op(B) as the micro-kernel
 // reads it: op(A)[i, p] = x[i*rows + p*steps] for the sliver's rows i,
-// op(B)[p, j] = x[p*steps + j] for the panel's columns j. A packed sliver
-// is {rows 1, steps mr}, a packed panel {steps nr}.
+// op(B)[p, j] = x[p*steps + j] for the panel's columns j, or, with offs,
+// x[offs[p] + j] (gemmOperands.rowsB). A packed sliver is {rows 1, steps
+// mr}, a packed panel {steps nr}.
 type gemmView struct {
 	x           []float32
 	rows, steps int
+	offs        []int
+	maxOff      int
 }
 
 // gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
@@ -415,9 +431,12 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 		bias = op.bias[col : col+wd]
 	}
 	tile := func(c []float32, ldc int, bias []float32, load bool) {
-		if sliver.rows == 1 && sliver.steps == mr && panel.steps == nr {
+		switch {
+		case panel.offs != nil:
+			k.tileI(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.offs, panel.maxOff, c, ldc, bias, load)
+		case sliver.rows == 1 && sliver.steps == mr && panel.steps == nr:
 			k.tile(kc, sliver.x, panel.x, c, ldc, bias, load)
-		} else {
+		default:
 			k.tileS(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.steps, c, ldc, bias, load)
 		}
 	}

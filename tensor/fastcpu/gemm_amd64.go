@@ -12,6 +12,9 @@ func gemmAVX512x12x32(kc int, a *float32, b *float32, c *float32, ldc int, bias 
 func gemmAVX512x12x32S(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars, aps, bps int)
 
 //go:noescape
+func gemmAVX512x12x32I(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars, aps int, offs *int)
+
+//go:noescape
 func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 
 // asmTile wraps an assembly kernel in gemmKernel.tile's slice signature.
@@ -39,6 +42,22 @@ func asmTileS(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *f
 			bp = &bias[0]
 		}
 		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load, ars, aps, bps)
+	}
+}
+
+// asmTileI wraps an assembly kernel that finds the rows of b through a
+// table in gemmKernel.tileI's slice signature, with asmTile's bounds
+// checks; maxOff bounds the table's offsets (checked by the caller, once
+// for the table, not once a tile).
+func asmTileI(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *float32, load bool, ars, aps int, offs *int)) func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int, bias []float32, load bool) {
+	return func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int, bias []float32, load bool) {
+		_, _, _, _ = a[(mr-1)*ars+(kc-1)*aps], offs[kc-1], b[maxOff+nr-1], c[(mr-1)*ldc+nr-1]
+		var bp *float32
+		if bias != nil {
+			_ = bias[nr-1]
+			bp = &bias[0]
+		}
+		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load, ars, aps, &offs[0])
 	}
 }
 

@@ -161,6 +161,76 @@ epilogue_s:
 	EPILOGUE12x32
 
 // ---------------------------------------------------------------------------
+// AVX-512, 12×32, with the rows of b found through a table.
+//
+// The strided tile with op(B)[p, j] at b[offs[p] + j]: each step's row of b
+// is wherever the table says, as the rows of a convolution's col matrix
+// lie in its prepared planes (one run of the planes per row, conv.go), so
+// that they need no packing. a is read as in the strided kernel. Before
+// each step the row's offset (in floats) is loaded into R9, which holds
+// load for the epilogue and is loaded again after the k loop:
+//	R10 the table, advanced by 8 bytes a step
+// The step's arithmetic, and so its bits, are the packed kernel's.
+
+#define STEPI12x32 \
+	MOVQ    (R10), R9; \
+	VMOVUPS (BX)(R9*4), Z24; \
+	VMOVUPS 64(BX)(R9*4), Z25; \
+	ROWS((AX), Z26, Z0, Z1); \
+	ROWS((AX)(R11*1), Z27, Z2, Z3); \
+	ROWS((AX)(R11*2), Z28, Z4, Z5); \
+	ROWS((DX), Z29, Z6, Z7); \
+	ROWS((DX)(R11*1), Z30, Z8, Z9); \
+	ROWS((DX)(R11*2), Z31, Z10, Z11); \
+	ROWS((R12), Z26, Z12, Z13); \
+	ROWS((R12)(R11*1), Z27, Z14, Z15); \
+	ROWS((R12)(R11*2), Z28, Z16, Z17); \
+	ROWS((R13), Z29, Z18, Z19); \
+	ROWS((R13)(R11*1), Z30, Z20, Z21); \
+	ROWS((R13)(R11*2), Z31, Z22, Z23)
+
+#define ADVANCEI \
+	ADDQ R14, AX;  \
+	ADDQ R14, DX;  \
+	ADDQ R14, R12; \
+	ADDQ R14, R13; \
+	ADDQ $8, R10
+
+// func gemmAVX512x12x32I(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars int, aps int, offs *int)
+TEXT ·gemmAVX512x12x32I(SB), NOSPLIT, $0-80
+	PROLOGUE12x32
+	MOVQ ars+56(FP), R11
+	SHLQ $2, R11
+	MOVQ aps+64(FP), R14
+	SHLQ $2, R14
+	MOVQ offs+72(FP), R10
+	LEAQ (AX)(R11*2), DX
+	ADDQ R11, DX
+	LEAQ (DX)(R11*2), R12
+	ADDQ R11, R12
+	LEAQ (R12)(R11*2), R13
+	ADDQ R11, R13
+
+loop2_i:
+	CMPQ CX, $2
+	JLT  tail_i
+	STEPI12x32
+	ADVANCEI
+	STEPI12x32
+	ADVANCEI
+	SUBQ $2, CX
+	JMP  loop2_i
+
+tail_i:
+	TESTQ CX, CX
+	JZ    epilogue_i
+	STEPI12x32
+
+epilogue_i:
+	MOVBLZX load+48(FP), R9
+	EPILOGUE12x32
+
+// ---------------------------------------------------------------------------
 // AVX2 + FMA, 6×16.
 //
 // Register plan (AVX2 has 16 vector registers):

@@ -15,6 +15,11 @@ type gemmKernel struct {
 	// packing (gemm.go's gemmWorker). It does tile's arithmetic in tile's
 	// order, so the two give the same bits.
 	tileS func(kc int, a []float32, ars, aps int, b []float32, bps int, c []float32, ldc int, bias []float32, load bool)
+	// tileI, if not nil, is tileS with op(B)[p, j] at b[offs[p]+j]: rows
+	// of B that lie anywhere (a convolution's col matrix in its prepared
+	// planes, gemmOperands.rowsB), every offset at most maxOff. The same
+	// arithmetic in the same order again.
+	tileI func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int, bias []float32, load bool)
 	// pack16, if not nil, packs up to 16 lanes at a time in assembly, as
 	// packLanes describes; dst and src point into checked slices.
 	pack16 func(dst, src *float32, lds, ldd, kc, h, lanes int, transpose bool)

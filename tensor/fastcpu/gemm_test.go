@@ -293,3 +293,48 @@ func TestGemmInPlace(t *testing.T) {
 		})
 	}
 }
+
+// The micro-kernel that finds the rows of B through a table (tileI) gives
+// the packed kernel's bits, on rows in scattered order, at several depths,
+// with and without bias and load.
+func TestTileIndirect(t *testing.T) {
+	for _, set := range instructionSets() {
+		k := set.gemm
+		if k.tileI == nil {
+			continue
+		}
+		t.Run(set.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(9, 10))
+			const ld = 101 // floats from one stored row of B to the next
+			for _, kc := range []int{1, 2, 3, 17, 384} {
+				a, rowsB := make([]float32, k.mr*kc), make([]float32, (kc+5)*ld)
+				bias, old := make([]float32, k.nr), make([]float32, k.mr*k.nr)
+				for _, x := range [][]float32{a, rowsB, bias, old} {
+					for i := range x {
+						x[i] = float32(r.NormFloat64())
+					}
+				}
+				// Step p reads stored row perm[p], from column 3 on.
+				offs, packed := make([]int, kc), make([]float32, kc*k.nr)
+				for p, row := range r.Perm(kc + 5)[:kc] {
+					offs[p] = row*ld + 3
+					copy(packed[p*k.nr:(p+1)*k.nr], rowsB[offs[p]:])
+				}
+				for _, withBias := range []bool{false, true} {
+					for _, load := range []bool{false, true} {
+						var bs []float32
+						if withBias {
+							bs = bias
+						}
+						want, got := slices.Clone(old), slices.Clone(old)
+						k.tile(kc, a, packed, want, k.nr, bs, load)
+						k.tileI(kc, a, 1, k.mr, rowsB, offs, slices.Max(offs), got, k.nr, bs, load)
+						if !slices.Equal(got, want) {
+							t.Errorf("kc %d, bias %v, load %v: rows found through the table differ from packed ones", kc, withBias, load)
+						}
+					}
+				}
+			}
+		})
+	}
+}
