@@ -445,8 +445,14 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 		return
 	}
 	// An edge tile: compute the whole tile into the goroutine's own
-	// temporary, then finish the part inside C as the kernel would.
-	tile(edge, nr, nil, false)
+	// temporary (only its first edgeRows rows where they hold the tile
+	// and the kernel has them), then finish the part inside C as the
+	// kernel would.
+	if panel.offs != nil && k.edgeI != nil && h <= k.edgeRows {
+		k.edgeI(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.offs, panel.maxOff, edge, nr)
+	} else {
+		tile(edge, nr, nil, false)
+	}
 	for i := range h {
 		dst, sum := op.c[(row+i)*N+col:][:wd], edge[i*nr:][:wd]
 		for j, v := range sum {

@@ -231,6 +231,97 @@ epilogue_i:
 	EPILOGUE12x32
 
 // ---------------------------------------------------------------------------
+// AVX-512, 8×32, with the rows of b found through a table: the table-driven
+// kernel for the edge sliver of a product whose rows are not a multiple of
+// 12 (64 rows: five slivers and one of 4; 128: ten and one of 8), which
+// the 12-row kernel would compute in full. It writes its 8 rows of the sum
+// to c and no more (no bias, no old c: gemmTile finishes an edge tile), in
+// the 12-row kernel's order, so with its bits:
+//	Z0..Z15 accumulators, Z24, Z25 the row of b, Z26..Z31 broadcasts
+//	AX rows 0..2, DX rows 3..5, R12 rows 6..7, R11 ars, R14 aps,
+//	R10 the table, R9 the step's offset, DI c, SI ldc in bytes
+
+#define STEPI8x32 \
+	MOVQ    (R10), R9; \
+	VMOVUPS (BX)(R9*4), Z24; \
+	VMOVUPS 64(BX)(R9*4), Z25; \
+	ROWS((AX), Z26, Z0, Z1); \
+	ROWS((AX)(R11*1), Z27, Z2, Z3); \
+	ROWS((AX)(R11*2), Z28, Z4, Z5); \
+	ROWS((DX), Z29, Z6, Z7); \
+	ROWS((DX)(R11*1), Z30, Z8, Z9); \
+	ROWS((DX)(R11*2), Z31, Z10, Z11); \
+	ROWS((R12), Z26, Z12, Z13); \
+	ROWS((R12)(R11*1), Z27, Z14, Z15)
+
+#define ADVANCEI8 \
+	ADDQ R14, AX;  \
+	ADDQ R14, DX;  \
+	ADDQ R14, R12; \
+	ADDQ $8, R10
+
+// func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, ars int, aps int, offs *int)
+TEXT ·gemmAVX512x8x32I(SB), NOSPLIT, $0-64
+	MOVQ    kc+0(FP), CX
+	MOVQ    a+8(FP), AX
+	MOVQ    b+16(FP), BX
+	MOVQ    c+24(FP), DI
+	MOVQ    ldc+32(FP), SI
+	SHLQ    $2, SI
+	MOVQ    ars+40(FP), R11
+	SHLQ    $2, R11
+	MOVQ    aps+48(FP), R14
+	SHLQ    $2, R14
+	MOVQ    offs+56(FP), R10
+	LEAQ    (AX)(R11*2), DX
+	ADDQ    R11, DX
+	LEAQ    (DX)(R11*2), R12
+	ADDQ    R11, R12
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	VPXORD  Z8, Z8, Z8
+	VPXORD  Z9, Z9, Z9
+	VPXORD  Z10, Z10, Z10
+	VPXORD  Z11, Z11, Z11
+	VPXORD  Z12, Z12, Z12
+	VPXORD  Z13, Z13, Z13
+	VPXORD  Z14, Z14, Z14
+	VPXORD  Z15, Z15, Z15
+
+loop2_i8:
+	CMPQ CX, $2
+	JLT  tail_i8
+	STEPI8x32
+	ADVANCEI8
+	STEPI8x32
+	ADVANCEI8
+	SUBQ $2, CX
+	JMP  loop2_i8
+
+tail_i8:
+	TESTQ CX, CX
+	JZ    store_i8
+	STEPI8x32
+
+store_i8:
+	STORE2(Z0, Z1)
+	STORE2(Z2, Z3)
+	STORE2(Z4, Z5)
+	STORE2(Z6, Z7)
+	STORE2(Z8, Z9)
+	STORE2(Z10, Z11)
+	STORE2(Z12, Z13)
+	STORE2(Z14, Z15)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------------
 // AVX2 + FMA, 6×16.
 //
 // Register plan (AVX2 has 16 vector registers):

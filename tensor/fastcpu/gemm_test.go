@@ -338,3 +338,45 @@ func TestTileIndirect(t *testing.T) {
 		})
 	}
 }
+
+// The table-driven edge kernel (edgeI) gives the first edgeRows rows of
+// the 12-row kernel's plain sum, bit for bit.
+func TestEdgeIndirect(t *testing.T) {
+	for _, set := range instructionSets() {
+		k := set.gemm
+		if k.edgeI == nil {
+			continue
+		}
+		t.Run(set.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(11, 12))
+			const ld = 77
+			for _, kc := range []int{1, 2, 5, 384} {
+				a, rowsB := make([]float32, k.mr*kc), make([]float32, (kc+2)*ld)
+				for _, x := range [][]float32{a, rowsB} {
+					for i := range x {
+						x[i] = float32(r.NormFloat64())
+					}
+				}
+				offs := make([]int, kc)
+				for p, row := range r.Perm(kc + 2)[:kc] {
+					offs[p] = row*ld + 5
+				}
+				want, got := make([]float32, k.mr*k.nr), make([]float32, k.mr*k.nr)
+				for i := range got {
+					got[i] = 7 // rows past edgeRows stay as they were
+				}
+				k.tileI(kc, a, 1, k.mr, rowsB, offs, slices.Max(offs), want, k.nr, nil, false)
+				k.edgeI(kc, a, 1, k.mr, rowsB, offs, slices.Max(offs), got, k.nr)
+				rows := k.edgeRows * k.nr
+				if !slices.Equal(got[:rows], want[:rows]) {
+					t.Errorf("kc %d: the edge kernel's rows differ from the 12-row kernel's", kc)
+				}
+				for _, v := range got[rows:] {
+					if v != 7 {
+						t.Fatalf("kc %d: the edge kernel wrote past its %d rows", kc, k.edgeRows)
+					}
+				}
+			}
+		})
+	}
+}
