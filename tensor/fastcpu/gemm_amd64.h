@@ -1,12 +1,15 @@
 // The frame of the AVX-512 12×32 GEMM micro-kernels, shared by the float32
-// kernels (gemm_amd64.s: on packed operands, and on strided ones) and the
-// bfloat16 one (gemm_bf16_amd64.s), which differ only in their k loops.
+// kernels (gemm_amd64.s: on packed operands, on strided ones, and with the
+// rows of b found through a table) and the bfloat16 one
+// (gemm_bf16_amd64.s), which differ only in their k loops.
 // All have gemmTileGo's contract and begin with the Go signature
 //
 //	func(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
 //
 // (the strided kernel takes its three strides after these, and uses R10
-// for one of them once the prologue is done with it).
+// for one of them once the prologue is done with it; the table-driven one
+// takes two strides and the table, and uses R9 in its k loop, loading
+// load again before the epilogue).
 //
 // Register plan:
 //	Z0..Z23   accumulators: row i of the tile is Z(2i) (columns 0..15) and Z(2i+1) (16..31)
