@@ -103,9 +103,10 @@ epilogue_12x32:
 	VFMADD231PS  Z24, bc, c0; \
 	VFMADD231PS  Z25, bc, c1
 
-#define STEPS12x32 \
-	VMOVUPS (BX), Z24; \
-	VMOVUPS 64(BX), Z25; \
+// ROWS8 and ROWS12 are a step's first 8 and all 12 rows: a reached from
+// four base pointers, three rows apart (AX, DX, R12, R13), with ars (R11)
+// and 2·ars as the index.
+#define ROWS8 \
 	ROWS((AX), Z26, Z0, Z1); \
 	ROWS((AX)(R11*1), Z27, Z2, Z3); \
 	ROWS((AX)(R11*2), Z28, Z4, Z5); \
@@ -113,11 +114,29 @@ epilogue_12x32:
 	ROWS((DX)(R11*1), Z30, Z8, Z9); \
 	ROWS((DX)(R11*2), Z31, Z10, Z11); \
 	ROWS((R12), Z26, Z12, Z13); \
-	ROWS((R12)(R11*1), Z27, Z14, Z15); \
+	ROWS((R12)(R11*1), Z27, Z14, Z15)
+
+#define ROWS12 \
+	ROWS8; \
 	ROWS((R12)(R11*2), Z28, Z16, Z17); \
 	ROWS((R13), Z29, Z18, Z19); \
 	ROWS((R13)(R11*1), Z30, Z20, Z21); \
 	ROWS((R13)(R11*2), Z31, Z22, Z23)
+
+// ROWPOINTERS sets DX, R12 and R13 to rows 3, 6 and 9 of a (AX), ars
+// (R11) bytes a row.
+#define ROWPOINTERS \
+	LEAQ (AX)(R11*2), DX;   \
+	ADDQ R11, DX;           \
+	LEAQ (DX)(R11*2), R12;  \
+	ADDQ R11, R12;          \
+	LEAQ (R12)(R11*2), R13; \
+	ADDQ R11, R13
+
+#define STEPS12x32 \
+	VMOVUPS (BX), Z24; \
+	VMOVUPS 64(BX), Z25; \
+	ROWS12
 
 #define ADVANCES \
 	ADDQ R14, AX;  \
@@ -135,12 +154,7 @@ TEXT ·gemmAVX512x12x32S(SB), NOSPLIT, $0-80
 	SHLQ $2, R14
 	MOVQ bps+72(FP), R10
 	SHLQ $2, R10
-	LEAQ (AX)(R11*2), DX
-	ADDQ R11, DX
-	LEAQ (DX)(R11*2), R12
-	ADDQ R11, R12
-	LEAQ (R12)(R11*2), R13
-	ADDQ R11, R13
+	ROWPOINTERS
 
 loop2_s:
 	CMPQ CX, $2
@@ -176,18 +190,7 @@ epilogue_s:
 	MOVQ    (R10), R9; \
 	VMOVUPS (BX)(R9*4), Z24; \
 	VMOVUPS 64(BX)(R9*4), Z25; \
-	ROWS((AX), Z26, Z0, Z1); \
-	ROWS((AX)(R11*1), Z27, Z2, Z3); \
-	ROWS((AX)(R11*2), Z28, Z4, Z5); \
-	ROWS((DX), Z29, Z6, Z7); \
-	ROWS((DX)(R11*1), Z30, Z8, Z9); \
-	ROWS((DX)(R11*2), Z31, Z10, Z11); \
-	ROWS((R12), Z26, Z12, Z13); \
-	ROWS((R12)(R11*1), Z27, Z14, Z15); \
-	ROWS((R12)(R11*2), Z28, Z16, Z17); \
-	ROWS((R13), Z29, Z18, Z19); \
-	ROWS((R13)(R11*1), Z30, Z20, Z21); \
-	ROWS((R13)(R11*2), Z31, Z22, Z23)
+	ROWS12
 
 #define ADVANCEI \
 	ADDQ R14, AX;  \
@@ -204,12 +207,7 @@ TEXT ·gemmAVX512x12x32I(SB), NOSPLIT, $0-80
 	MOVQ aps+64(FP), R14
 	SHLQ $2, R14
 	MOVQ offs+72(FP), R10
-	LEAQ (AX)(R11*2), DX
-	ADDQ R11, DX
-	LEAQ (DX)(R11*2), R12
-	ADDQ R11, R12
-	LEAQ (R12)(R11*2), R13
-	ADDQ R11, R13
+	ROWPOINTERS
 
 loop2_i:
 	CMPQ CX, $2
@@ -238,27 +236,14 @@ epilogue_i:
 // to c and no more (no bias, no old c: gemmTile finishes an edge tile), in
 // the 12-row kernel's order, so with its bits:
 //	Z0..Z15 accumulators, Z24, Z25 the row of b, Z26..Z31 broadcasts
-//	AX rows 0..2, DX rows 3..5, R12 rows 6..7, R11 ars, R14 aps,
-//	R10 the table, R9 the step's offset, DI c, SI ldc in bytes
+//	AX rows 0..2, DX rows 3..5, R12 rows 6..7 (R13 moves unused), R11 ars,
+//	R14 aps, R10 the table, R9 the step's offset, DI c, SI ldc in bytes
 
 #define STEPI8x32 \
 	MOVQ    (R10), R9; \
 	VMOVUPS (BX)(R9*4), Z24; \
 	VMOVUPS 64(BX)(R9*4), Z25; \
-	ROWS((AX), Z26, Z0, Z1); \
-	ROWS((AX)(R11*1), Z27, Z2, Z3); \
-	ROWS((AX)(R11*2), Z28, Z4, Z5); \
-	ROWS((DX), Z29, Z6, Z7); \
-	ROWS((DX)(R11*1), Z30, Z8, Z9); \
-	ROWS((DX)(R11*2), Z31, Z10, Z11); \
-	ROWS((R12), Z26, Z12, Z13); \
-	ROWS((R12)(R11*1), Z27, Z14, Z15)
-
-#define ADVANCEI8 \
-	ADDQ R14, AX;  \
-	ADDQ R14, DX;  \
-	ADDQ R14, R12; \
-	ADDQ $8, R10
+	ROWS8
 
 // func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, ars int, aps int, offs *int)
 TEXT ·gemmAVX512x8x32I(SB), NOSPLIT, $0-64
@@ -273,10 +258,7 @@ TEXT ·gemmAVX512x8x32I(SB), NOSPLIT, $0-64
 	MOVQ    aps+48(FP), R14
 	SHLQ    $2, R14
 	MOVQ    offs+56(FP), R10
-	LEAQ    (AX)(R11*2), DX
-	ADDQ    R11, DX
-	LEAQ    (DX)(R11*2), R12
-	ADDQ    R11, R12
+	ROWPOINTERS
 	VPXORD  Z0, Z0, Z0
 	VPXORD  Z1, Z1, Z1
 	VPXORD  Z2, Z2, Z2
@@ -298,9 +280,9 @@ loop2_i8:
 	CMPQ CX, $2
 	JLT  tail_i8
 	STEPI8x32
-	ADVANCEI8
+	ADVANCEI
 	STEPI8x32
-	ADVANCEI8
+	ADVANCEI
 	SUBQ $2, CX
 	JMP  loop2_i8
 
