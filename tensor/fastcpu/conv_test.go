@@ -50,6 +50,8 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 12, Cin: 13, H: 9, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 2, Pad: 1},
 	{B: 8, Cin: 7, H: 11, W: 10, Cout: 9, KH: 5, KW: 5, Stride: 2, Pad: 2},
 	{B: 9, Cin: 6, H: 10, W: 11, Cout: 4, KH: 3, KW: 3, Stride: 3, Pad: 0},
+	{B: 2, Cin: 13, H: 5, W: 1, Cout: 2, KH: 1, KW: 1, Stride: 2, Pad: 0},
+	{B: 3, Cin: 12, H: 7, W: 2, Cout: 3, KH: 3, KW: 3, Stride: 2, Pad: 1},
 }
 
 // The fast convolution and its two gradients against the float64
