@@ -8,16 +8,17 @@ import "github.com/ditgo/ditgo/tensor"
 // channel, over the images of a part stacked into one tall image
 // (convGeom.prepareStacked):
 //
-//	dwt[t·Cin + c, co] = Σ_q xs[c·n·plane + tap_n[t] + q] · ds[co, q]
+//	dwt[t·Cin + c, co] = Σ_q xs[c·block + tap_n[t] + q] · ds[co, q]
 //
 // one product per part of n images, whose K runs over the stacked pixels
-// q = b·Hr·Wr + oy·Wr + ox of the part (up to the last image's OH rows);
-// tap_n[t] is tap t in the stacked layout, and ds is dout of the part in
-// the same layout, with zeros at every unused pixel: the wide geometry's
-// columns past OW, and the rows past OH of each image, whose windows run
-// into the next image. A row of this A is one run of the prepared planes,
-// and twelve channels under one tap are rows n·plane floats apart: a
-// sliver that the micro-kernel reads in place (storedA). Only the
+// q = b·image + oy·Wr + ox of the part (up to the last image's OH rows;
+// image and block from convGeom.stacking); tap_n[t] is tap t in the
+// stacked layout, and ds is dout of the part in the same layout, with
+// zeros at every unused pixel: the wide geometry's columns past OW, and
+// the rows past OH of each image, whose windows run into the next image.
+// A row of this A is one run of the prepared planes, and twelve channels
+// under one tap are rows block floats apart: a sliver that the
+// micro-kernel reads in place (storedA). Only the
 // slivers that straddle two taps, and the short last one, are gathered
 // (packA). B is ds, stored [Cout, K], which the GEMM packs as any
 // transposed operand; each of its values serves Cin·KH·KW rows.
@@ -27,8 +28,8 @@ import "github.com/ditgo/ditgo/tensor"
 // multiply-adds; at Cout = 64 that cost as much as the product. One
 // product per image (this function's first form) gathered nothing either,
 // but at 8×8 each image's product was too short to pay for its pass over
-// dwt. Stacking costs the unused rows instead: at 3×3, two rows an image
-// at stride 1 and one at stride 2.
+// dwt. Stacking costs the unused rows instead: at 3×3, one row an image
+// (at stride 1 an image's bottom padding is the next one's top padding).
 //
 // The parts are units that the cores take whole, each into a partial dwt;
 // the parts are then added in order and transposed into dw. The parts
