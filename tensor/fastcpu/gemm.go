@@ -315,6 +315,13 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 // the edges are still packed, padded with zeros, and so is a B stored N×K
 // (TransB), whose panel rows would be columns, and an operand whose rows
 // are a multiple of 4 KiB apart (aliased).
+//
+// Gathered operands read in place. A gathered operand (packA, packB: the
+// convolution's col matrix) is not a matrix in memory, but parts of it
+// may be: a sliver whose rows lie lda apart (storedA, read by tileS), or
+// a panel whose rows each lie somewhere, one run of nr floats a row
+// (rowsB, read by tileI through a table of offsets). Those are read
+// where they lie; the others are gathered into the packed blocks.
 func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, ncb int) {
 	mr, nr := k.mr, k.nr
 	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
