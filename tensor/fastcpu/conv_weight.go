@@ -32,12 +32,19 @@ import "github.com/ditgo/ditgo/tensor"
 // (at stride 1 an image's bottom padding is the next one's top padding).
 //
 // The parts are units that the cores take whole, each into a partial dwt;
-// the parts are then added in order and transposed into dw. The parts
-// depend only on the sizes.
+// the parts are then added in order and transposed into dw. There are
+// parts of about convDepth pixels, at least four, and up to eight where
+// each still has convDepth/2 pixels: with four parts of UNet-B's 16×16
+// layers, a core that fell behind by part of a unit left the other
+// waiting for it (alternating runs, 128 channels at 16×16: 215–250 →
+// 260–279 GFLOP/s); at 8×8, eight parts' products were too short
+// (197–223 → 196–206). The parts depend only on the sizes.
 func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
 	kk, mr := a.KH*a.KW, d.set.gemm.mr
 	M, N := a.Cin*kk, a.Cout
-	parts := min(a.B, max(ceilDiv(a.B*g.OH*g.OW, convDepth), 4), max(1, convPartials/(M*N)))
+	pixels := a.B * g.OH * g.OW
+	parts := max(ceilDiv(pixels, convDepth), min(8, pixels/(convDepth/2)), 4)
+	parts = min(parts, a.B, max(1, convPartials/(M*N)))
 	pbuf := convFloats(parts * M * N)
 	defer convScratch.Put(pbuf)
 	partial := *pbuf                      // [parts, M, N]
