@@ -7,7 +7,8 @@ import (
 )
 
 // BenchmarkGroupMoments weighs groupMoments' blocked sums (float32 within a
-// block, float64 across) against float64 sums all the way (groupMoments64
+// block, float64 across; in Go, and in the CPU's vector loops where it has
+// them) against float64 sums all the way (groupMoments64
 // below) and the float32 sums of the layer norm's rowMoments (the same two
 // passes over four accumulators), on one group of the U-Net (4 channels ×
 // 16×16) and one of the VAE's size class (16 × 64×64), and reports how far
@@ -24,11 +25,21 @@ func BenchmarkGroupMoments(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/blocked", n), func(b *testing.B) {
 			var mu float32
 			for b.Loop() {
-				mu, _ = groupMoments(x, 1e-5)
+				mu, _ = groupMoments(x, 1e-5, nil)
 			}
 			b.ReportMetric(4*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
 			b.ReportMetric(math.Abs(float64(mu)-exact), "mean-error")
 		})
+		if loops := instructionSets()[0].groupNorm; loops != nil {
+			b.Run(fmt.Sprintf("n=%d/blocked-vector", n), func(b *testing.B) {
+				var mu float32
+				for b.Loop() {
+					mu, _ = groupMoments(x, 1e-5, loops)
+				}
+				b.ReportMetric(4*float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GB/s")
+				b.ReportMetric(math.Abs(float64(mu)-exact), "mean-error")
+			})
+		}
 		b.Run(fmt.Sprintf("n=%d/float64", n), func(b *testing.B) {
 			var mu float32
 			for b.Loop() {

@@ -41,6 +41,9 @@ type instructionSet struct {
 	// elements as it handles (it returns that count), bit for bit, with
 	// c = tensor.AdamWConsts.
 	adamW func(p, g, m, v []float32, c *[8]float64) (done int)
+	// groupNorm, if not nil, is the vector loops of GroupNorm and its
+	// backward (groupnorm.go).
+	groupNorm *groupNormLoops
 	// convRows, if not nil, is copyRows (conv_gather.go) for n ≤ 32 lanes;
 	// with it, the stride-1 convolutions gather wide rows (convGeom.widen).
 	convRows func(dst, src []float32, offs []int, n, ldd int)
