@@ -163,6 +163,9 @@ func Cases(opts Options) []Case {
 			Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var { return g.Concat(axis, in...) }}
 	}
 	cs = append(cs, concat(0, []int{2, 3}, []int{1, 3}, []int{4, 3}), concat(1, []int{2, 1, 4}, []int{2, 3, 4}), concat(-1, []int{5}, []int{1}))
+	// Copies past the fast device's parallel threshold (2¹⁵ floats), one
+	// block (axis 0) and many.
+	cs = append(cs, concat(0, []int{40, 1000}, []int{3, 1000}), concat(1, []int{8, 5000}, []int{8, 3000}))
 	random(func() Case { n := pick(); return concat(1, []int{n, pick()}, []int{n, pick()}) })
 
 	chunk := func(s []int, n, axis int, use []int) Case {

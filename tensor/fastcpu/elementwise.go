@@ -82,3 +82,22 @@ func (d *Device) Scale(outB, xB tensor.Buffer, alpha float32, n int) {
 	out, x := d.Floats(outB)[:n], d.Floats(xB)[:n]
 	parallelFor(n, 1, func(lo, hi int) { tensor.ScaleRef(out[lo:hi], x[lo:hi], alpha) })
 }
+
+// CopySlice splits the blocks over the cores (Concat and Split: the
+// U-Net's skip connections, whose copies ran on one core), or the one
+// block when there is only one.
+func (d *Device) CopySlice(dstB, srcB tensor.Buffer, a tensor.CopySliceArgs) {
+	dst, src := d.Floats(dstB), d.Floats(srcB)
+	n := a.N * a.Inner
+	if a.Outer == 1 {
+		d0, s0 := a.DstOff*a.Inner, a.SrcOff*a.Inner
+		parallelFor(n, 1, func(lo, hi int) { copy(dst[d0+lo:d0+hi], src[s0+lo:s0+hi]) })
+		return
+	}
+	parallelFor(a.Outer, n, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			d, s := (o*a.DstLen+a.DstOff)*a.Inner, (o*a.SrcLen+a.SrcOff)*a.Inner
+			copy(dst[d:d+n], src[s:s+n])
+		}
+	})
+}
