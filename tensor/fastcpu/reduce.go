@@ -13,7 +13,11 @@ func (d *Device) Sum(outB, xB tensor.Buffer, outer, mid, inner int) {
 		parallelFor(outer, mid, func(lo, hi int) { sumRows(out[lo:hi], x[lo*mid:hi*mid], mid) })
 		return
 	}
-	parallelFor(inner, outer*mid, func(lo, hi int) {
+	// The cores take blocks of sumBlock columns, the vector loop's width,
+	// so that only the last block of a row can be ragged.
+	blocks := ceilDiv(inner, sumBlock)
+	parallelFor(blocks, sumBlock*outer*mid, func(lo, hi int) {
+		lo, hi = lo*sumBlock, min(hi*sumBlock, inner)
 		acc := make([]float64, hi-lo)
 		for o := range outer {
 			clear(acc)
@@ -34,6 +38,10 @@ func (d *Device) Sum(outB, xB tensor.Buffer, outer, mid, inner int) {
 		}
 	})
 }
+
+// sumBlock is the number of columns that the vector loop of Sum
+// (instructionSet.sumColumns) adds in one pass down the rows.
+const sumBlock = 16
 
 // sumRows writes the sum of each row of x (len(out) rows of n) into out,
 // each added in order in float64 as the reference does, four rows at a
