@@ -87,6 +87,20 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 				return rowAt(row)[pc:], lda
 			},
 			packA: func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
+				if k.pack16 != nil { // each tap's run of lanes at once
+					for j := 0; j < k.mr; {
+						r := row + j
+						lanes := min(k.mr-j, a.Cin-r%a.Cin) // up to the tap's last channel
+						valid := max(0, min(lanes, h-j))
+						var from *float32
+						if valid > 0 {
+							from = &rowAt(r)[pc:][:(valid-1)*lda+kc][0]
+						}
+						k.pack16(&dst[j:][:(kc-1)*k.mr+lanes][0], from, lda, k.mr, kc, valid, lanes, true)
+						j += lanes
+					}
+					return
+				}
 				for j := range k.mr {
 					if j >= h {
 						for p := range kc {
