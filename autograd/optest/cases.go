@@ -123,7 +123,11 @@ func Cases(opts Options) []Case {
 			Build: func(g *autograd.Graph, in Vars, _ *tensor.Tensor) *autograd.Var { return g.Permute(in[0], perm...) }}
 	}
 	cs = append(cs, permute([]int{3, 4}, 1, 0), permute([]int{2, 3, 4}, 2, 0, 1), permute([]int{2, 3, 4, 5}, 0, 2, 1, 3),
-		permute([]int{2, 1, 3, 2, 2, 3}, 5, 3, 1, 0, 2, 4))
+		permute([]int{2, 1, 3, 2, 2, 3}, 5, 3, 1, 0, 2, 4),
+		// Past the fast device's parallel threshold (2¹⁵ floats), with
+		// the last axis kept (rows copied whole) and swapped with the
+		// one before (a tiled transpose).
+		permute([]int{6, 41, 7, 20}, 2, 0, 1, 3), permute([]int{3, 70, 170}, 0, 2, 1))
 	random(func() Case { return permute([]int{small(), pick(), pick()}, r.Perm(3)...) })
 
 	patchify := func(b, c, hp, wp, p int) Case {
@@ -151,7 +155,7 @@ func Cases(opts Options) []Case {
 				return g.MergeHeads(g.Reshape(split, 3*b, h, t, dh)) // [3·B, T, H·Dh]
 			}}
 	}
-	cs = append(cs, heads(2, 3, 2, 4), heads(1, 1, 1, 1))
+	cs = append(cs, heads(2, 3, 2, 4), heads(1, 1, 1, 1), heads(3, 37, 3, 40)) // the last past the parallel threshold
 	random(func() Case { return heads(small(), pick(), small(), pick()) })
 
 	concat := func(axis int, shapes ...[]int) Case {

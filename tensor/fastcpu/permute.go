@@ -6,7 +6,8 @@ import "github.com/ditgo/ditgo/tensor"
 // last — as in splitting heads ([B,T,H,Dh] → [B,H,T,Dh]) and patchify —
 // instead of one element at a time, and swaps the last two axes (the
 // U-Net's attention blocks, [B,C,T] ↔ [B,T,C]) as a batched transpose in
-// tiles; other permutations use the reference.
+// tiles; other permutations use the reference. Both split their work
+// over the cores.
 func (d *Device) Permute(outB, xB tensor.Buffer, p tensor.PermuteArgs) {
 	r := p.Rank
 	if r >= 2 && p.Perm[r-2] == r-1 && p.Perm[r-1] == r-2 && leadingKept(p) {
@@ -30,24 +31,32 @@ func (d *Device) Permute(outB, xB tensor.Buffer, p tensor.PermuteArgs) {
 		stride[a] = s
 		s *= p.Shape[a]
 	}
-	var idx, outShape [tensor.MaxRank]int // the output index over the leading r−1 axes
+	var outShape [tensor.MaxRank]int
 	for a := range r {
 		outShape[a] = p.Shape[p.Perm[a]]
 	}
-	for o := 0; o < len(out); o += inner {
-		src := 0
-		for a := range r - 1 {
-			src += idx[a] * stride[p.Perm[a]]
+	// The output's rows of inner floats are split over the cores; each
+	// range starts from the index of its first row.
+	parallelFor(len(out)/inner, inner, func(lo, hi int) {
+		var idx [tensor.MaxRank]int // the output index over the leading r−1 axes
+		for a, rest := r-2, lo; a >= 0; a-- {
+			idx[a], rest = rest%outShape[a], rest/outShape[a]
 		}
-		copy(out[o:o+inner], x[src:src+inner])
-		for a := r - 2; a >= 0; a-- {
-			idx[a]++
-			if idx[a] < outShape[a] {
-				break
+		for o := lo * inner; o < hi*inner; o += inner {
+			src := 0
+			for a := range r - 1 {
+				src += idx[a] * stride[p.Perm[a]]
 			}
-			idx[a] = 0
+			copy(out[o:o+inner], x[src:src+inner])
+			for a := r - 2; a >= 0; a-- {
+				idx[a]++
+				if idx[a] < outShape[a] {
+					break
+				}
+				idx[a] = 0
+			}
 		}
-	}
+	})
 }
 
 // leadingKept reports whether p keeps every axis but the last two in place.
