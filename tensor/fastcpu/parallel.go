@@ -12,8 +12,8 @@ import (
 // inline. The ranges run on the worker team (team.go), whose helpers are
 // usually still awake from the previous kernel.
 //
-// There are up to parallelChunks ranges a core, and each worker claims the
-// next one when it has finished its last. With one range a core, the core
+// There are up to parallelChunks ranges a core, and a worker that has
+// finished its own helps with the others'. With one range a core, the core
 // that started late or shared its time with another program kept the other
 // waiting: on this project's 2-core virtual machines the idle core's wait
 // was a fifth to a quarter of each GroupNorm and elementwise pass of a
@@ -25,10 +25,22 @@ func parallelFor(n, workPerItem int, body func(lo, hi int)) {
 		return
 	}
 	chunks := min(n, workers*parallelChunks, max(workers, n*workPerItem/(parallelInline/2)))
-	var next atomic.Int64
-	cpuTeam.run(workers, func(int) {
-		for c := int(next.Add(1) - 1); c < chunks; c = int(next.Add(1) - 1) {
-			body(c*n/chunks, (c+1)*n/chunks)
+	// Worker w owns the ranges from chunks·w/workers on, and takes them in
+	// order; when its own are done it helps the others, from the front of
+	// what they have left. So each core keeps to its own part of the data,
+	// as the previous kernel's did (which keeps it in the core's cache),
+	// unless another falls behind.
+	next := make([]atomic.Int64, workers)
+	for w := range next {
+		next[w].Store(int64(chunks * w / workers))
+	}
+	cpuTeam.run(workers, func(w int) {
+		for k := range workers {
+			v := (w + k) % workers
+			end := chunks * (v + 1) / workers
+			for c := int(next[v].Add(1) - 1); c < end; c = int(next[v].Add(1) - 1) {
+				body(c*n/chunks, (c+1)*n/chunks)
+			}
 		}
 	})
 }
