@@ -177,10 +177,13 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 		g = g.widen()
 	}
 	// The bias goes in as a step of the sum unless the product is wide
-	// (copied out anyway) and deep: at K = 27 (a 3-channel input) its pass
-	// costs more than the product's packed panels, which the step of ones
-	// needs, save.
-	ones := bias != nil && (!g.wide || K < 64)
+	// (copied out anyway, the bias added on the way). Without the
+	// instruction set's copy-out with an add (convRowsAdd), a shallow
+	// product keeps the step of ones: at K = 27 (a 3-channel input) the Go
+	// loop's pass cost more than the packed panels that the step of ones
+	// needs. With it, the 3-channel input's forward pass went from
+	// 103–115 to 110–123 GFLOP/s (alternating runs), its B read in place.
+	ones := bias != nil && (!g.wide || K < 64 && d.set.convRowsAdd == nil)
 	if ones { // w with the bias as column K
 		M := len(w) / K
 		buf := convFloats(M * (K + 1))
@@ -200,6 +203,16 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 	in := g.C * g.H * g.W // floats of one image of x
 	batch := len(x) / in
 	nb := min(batch, ceilDiv(convWidth, P)) // images per product
+	// rows: where each row of an image's plane of a wide product starts,
+	// for copying out rows of at most 32 floats in one call per channel
+	// (copyRows, copyRowsAdd), not one call per row.
+	var rows []int
+	if g.wide && ow <= 32 {
+		rows = make([]int, g.OH)
+		for oy := range rows {
+			rows[oy] = oy * g.OW
+		}
+	}
 	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
 		b0 := u * nb
 		n := min(nb, batch-b0)
@@ -221,8 +234,15 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 		for i := range n {
 			for m := range M {
 				dst, src := out[((b0+i)*M+m)*Pout:][:Pout], op.c[m*n*P+i*P:][:P]
-				if !g.wide {
+				switch {
+				case !g.wide:
 					copy(dst, src)
+					continue
+				case rows != nil && (bias == nil || ones):
+					copyRows(d.set, dst, src, rows, ow, ow)
+					continue
+				case rows != nil:
+					copyRowsAdd(d.set, dst, src, rows, ow, ow, bias[m])
 					continue
 				}
 				if bias == nil || ones {

@@ -50,3 +50,38 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func convRowsAddAVX512(dst, src *float32, offs *int, kc int, lo, hi uint16, ldd int, add float32)
+//
+// convRowsAVX512 with add added to every value copied (copyRowsAdd in
+// conv_gather.go: a convolution's bias, as its wide product is copied
+// out).
+TEXT ·convRowsAddAVX512(SB), NOSPLIT, $0-52
+	KMOVW        lo+32(FP), K1
+	KMOVW        hi+34(FP), K2
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         offs+16(FP), DX
+	MOVQ         kc+24(FP), CX
+	MOVQ         ldd+40(FP), R9
+	SHLQ         $2, R9
+	VBROADCASTSS add+48(FP), Z4
+	TESTQ        CX, CX
+	JEQ          adddone
+
+addloop:
+	MOVQ      (DX), AX
+	VMOVUPS.Z (SI)(AX*4), K1, Z0
+	VMOVUPS.Z 64(SI)(AX*4), K2, Z1
+	VADDPS    Z4, Z0, Z0
+	VADDPS    Z4, Z1, Z1
+	VMOVUPS   Z0, K1, (DI)
+	VMOVUPS   Z1, K2, 64(DI)
+	ADDQ      R9, DI
+	ADDQ      $8, DX
+	DECQ      CX
+	JNE       addloop
+
+adddone:
+	VZEROUPPER
+	RET

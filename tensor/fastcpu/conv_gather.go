@@ -390,8 +390,43 @@ func copyRun(dst, src []float32) {
 // p < len(offs) and i < n ≤ 32: the packed rows of a wide geometry, one
 // run each. The instruction set's convRows does it in assembly.
 func copyRows(set *instructionSet, dst, src []float32, offs []int, n, ldd int) {
-	if len(offs) == 0 || n == 0 {
+	if !rowsInBounds(dst, src, offs, n, ldd) {
 		return
+	}
+	if set.convRows != nil {
+		set.convRows(dst, src, offs, n, ldd)
+		return
+	}
+	for p, o := range offs {
+		copy(dst[p*ldd:p*ldd+n], src[o:o+n])
+	}
+}
+
+// copyRowsAdd is copyRows with add added to each value,
+// dst[p·ldd + i] = src[offs[p] + i] + add: the rows of a wide product
+// copied out with the bias of their channel. The instruction set's
+// convRowsAdd does it in assembly.
+func copyRowsAdd(set *instructionSet, dst, src []float32, offs []int, n, ldd int, add float32) {
+	if !rowsInBounds(dst, src, offs, n, ldd) {
+		return
+	}
+	if set.convRowsAdd != nil {
+		set.convRowsAdd(dst, src, offs, n, ldd, add)
+		return
+	}
+	for p, o := range offs {
+		for i, v := range src[o : o+n] {
+			dst[p*ldd+i] = v + add
+		}
+	}
+}
+
+// rowsInBounds checks the rows of copyRows and copyRowsAdd: it panics if
+// one of them would reach outside dst or src (or n > 32), and reports
+// whether there is anything to copy.
+func rowsInBounds(dst, src []float32, offs []int, n, ldd int) bool {
+	if len(offs) == 0 || n == 0 {
+		return false
 	}
 	if n > 32 {
 		panic("fastcpu: copyRows of more than 32 lanes")
@@ -402,13 +437,7 @@ func copyRows(set *instructionSet, dst, src []float32, offs []int, n, ldd int) {
 		lo, hi = min(lo, o), max(hi, o)
 	}
 	_, _ = src[lo], src[hi+n-1]
-	if set.convRows != nil {
-		set.convRows(dst, src, offs, n, ldd)
-		return
-	}
-	for p, o := range offs {
-		copy(dst[p*ldd:p*ldd+n], src[o:o+n])
-	}
+	return true
 }
 
 // packFunc is a gemmOperands.packB: it packs op(B)[pc:pc+kc, col:col+w]

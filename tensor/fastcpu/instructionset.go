@@ -47,6 +47,9 @@ type instructionSet struct {
 	// convRows, if not nil, is copyRows (conv_gather.go) for n ≤ 32 lanes;
 	// with it, the stride-1 convolutions gather wide rows (convGeom.widen).
 	convRows func(dst, src []float32, offs []int, n, ldd int)
+	// convRowsAdd, if not nil, is copyRowsAdd (conv_gather.go) for n ≤ 32
+	// lanes.
+	convRowsAdd func(dst, src []float32, offs []int, n, ldd int, add float32)
 }
 
 // genericSet is plain Go: the fallback on every architecture. Its 4×4

@@ -26,10 +26,11 @@ var avx512Set = &instructionSet{
 	gelu: asmUnary(geluAVX512), geluBackward: asmUnaryBackward(geluBackwardAVX512), lanes: 16,
 	silu: asmUnary(siluAVX512), siluBackward: asmUnaryBackward(siluBackwardAVX512),
 	softmaxRow: softmaxRowAVX512Slice, softmaxGradRow: softmaxGradRowAVX512Slice,
-	sumColumns: sumColumnsAVX512Slice,
-	adamW:      adamWAVX512Slice,
-	convRows:   convRowsAVX512Slice,
-	groupNorm:  groupNormAVX512,
+	sumColumns:  sumColumnsAVX512Slice,
+	adamW:       adamWAVX512Slice,
+	convRows:    convRowsAVX512Slice,
+	convRowsAdd: convRowsAddAVX512Slice,
+	groupNorm:   groupNormAVX512,
 }
 
 // avx512BF16Set is avx512 with AVX512_BF16's VDPBF16PS for BF16
