@@ -15,9 +15,9 @@ import (
 // There are up to parallelChunks ranges a core, and a worker that has
 // finished its own helps with the others'. With one range a core, the core
 // that started late or shared its time with another program kept the other
-// waiting: on this project's 2-core virtual machines the idle core's wait
-// was a fifth to a quarter of each GroupNorm and elementwise pass of a
-// U-Net step.
+// waiting: on this project's 2-core virtual machines, timed around each
+// pass of five U-Net steps (one a warm-up), the idle core's wait was a
+// fifth to a quarter of each GroupNorm and elementwise pass.
 func parallelFor(n, workPerItem int, body func(lo, hi int)) {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 || n*workPerItem < parallelInline {
