@@ -65,10 +65,13 @@ func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB
 // group grows (its error bound grows with n); the blocked sum's stays that
 // of a few float32 adds however long the group. loops, if not nil, sums
 // the whole blocks (instructionSet.groupNorm), with the same bits, at
-// 59–73 GB/s on the Zen 5 machine (BenchmarkGroupMoments); the Go loop
-// over 32 lanes in memory runs at 3.5, where float64 sums all the way ran
-// at 5.4 and float32 sums over four accumulators at 8.4 to 9.2 (the
-// loop's form before the vector loops, whose order it could not share).
+// 59–73 GB/s on the Zen 5 machine (BenchmarkGroupMoments). The Go loops
+// over 32 lanes run at 5.4 GB/s there, as float64 sums all the way do;
+// float32 sums over four accumulators, the loop's form before the vector
+// loops (whose order it could not share), ran at 8.4 to 9.2. So where the
+// CPU has no vector loops (the avx2 and generic sets), GroupNorm is
+// slower than it was: BenchmarkGroupNorm on the avx2 set, forward 699–774
+// → 763–827 µs, backward 885 → 1110–1238.
 func groupMoments(x []float32, eps float32, loops *groupNormLoops) (mu, rs float32) {
 	n, full := len(x), 0
 	var sum float64
@@ -105,8 +108,19 @@ const (
 // registers, whose adds the CPU runs side by side.
 func blockSum(b []float32) float32 {
 	var l [momentLanes]float32
-	for i, v := range b {
-		l[i%momentLanes] += v
+	if len(b) == momentBlock { // a whole block: four values a lane
+		w := (*[momentBlock]float32)(b)
+		for j := range momentLanes {
+			l[j] = ((w[j] + w[j+32]) + w[j+64]) + w[j+96]
+		}
+		return foldLanes(&l)
+	}
+	for j := range min(momentLanes, len(b)) { // lane by lane, its sum in a register
+		var s float32
+		for i := j; i < len(b); i += momentLanes {
+			s += b[i]
+		}
+		l[j] = s
 	}
 	return foldLanes(&l)
 }
@@ -115,9 +129,21 @@ func blockSum(b []float32) float32 {
 // before it is added (no fused multiply-add).
 func blockSquares(b []float32, mu float32) float32 {
 	var l [momentLanes]float32
-	for i, v := range b {
-		d := v - mu
-		l[i%momentLanes] += float32(d * d)
+	if len(b) == momentBlock {
+		w := (*[momentBlock]float32)(b)
+		for j := range momentLanes {
+			d0, d1, d2, d3 := w[j]-mu, w[j+32]-mu, w[j+64]-mu, w[j+96]-mu
+			l[j] = ((float32(d0*d0) + float32(d1*d1)) + float32(d2*d2)) + float32(d3*d3)
+		}
+		return foldLanes(&l)
+	}
+	for j := range min(momentLanes, len(b)) {
+		var s float32
+		for i := j; i < len(b); i += momentLanes {
+			d := b[i] - mu
+			s += float32(d * d)
+		}
+		l[j] = s
 	}
 	return foldLanes(&l)
 }
@@ -232,9 +258,24 @@ func channelSums(dout, x []float32, mu float32, loops *groupNormLoops) (s1, sxd 
 	for lo := full; lo < n; lo += momentBlock {
 		g, xb := dout[lo:min(lo+momentBlock, n)], x[lo:min(lo+momentBlock, n)]
 		var a, q [momentLanes]float32
-		for i, v := range g {
-			a[i%momentLanes] += v
-			q[i%momentLanes] += float32(v * (xb[i] - mu))
+		if len(g) == momentBlock { // a whole block: four values a lane
+			gw, xw := (*[momentBlock]float32)(g), (*[momentBlock]float32)(xb)
+			for j := range momentLanes {
+				a[j] = ((gw[j] + gw[j+32]) + gw[j+64]) + gw[j+96]
+				q[j] = ((float32(gw[j]*(xw[j]-mu)) + float32(gw[j+32]*(xw[j+32]-mu))) +
+					float32(gw[j+64]*(xw[j+64]-mu))) + float32(gw[j+96]*(xw[j+96]-mu))
+			}
+			s1 += float64(foldLanes(&a))
+			sxd += float64(foldLanes(&q))
+			continue
+		}
+		for j := range min(momentLanes, len(g)) {
+			var sa, sq float32
+			for i := j; i < len(g); i += momentLanes {
+				sa += g[i]
+				sq += float32(g[i] * (xb[i] - mu))
+			}
+			a[j], q[j] = sa, sq
 		}
 		s1 += float64(foldLanes(&a))
 		sxd += float64(foldLanes(&q))
