@@ -20,9 +20,9 @@ import (
 //
 // one subtract, one multiply and one add per element. Where the CPU's
 // instruction set has GroupNorm's vector loops (groupNormLoops,
-// groupnorm_amd64.s), they do the sums and the rows, with the Go loops'
-// bits: on the Zen 5 machine, BenchmarkGroupNorm's forward went from 548
-// to 122 µs and its backward from 705 to 270.
+// groupnorm_amd64.s: AVX-512 and AVX2), they do the sums and the rows,
+// with the Go loops' bits: on the Zen 5 machine, BenchmarkGroupNorm's
+// forward went from 548 to 122 µs and its backward from 705 to 270.
 func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB tensor.Buffer, a tensor.GroupNormArgs) {
 	out, mean, rstd, x := d.Floats(outB), d.Floats(meanB), d.Floats(rstdB), d.Floats(xB)
 	gamma, beta, shift, scale := d.Floats(gammaB), d.Floats(betaB), d.Floats(shiftB), d.Floats(scaleB)
@@ -68,10 +68,11 @@ func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB
 // 59–73 GB/s on the Zen 5 machine (BenchmarkGroupMoments). The Go loops
 // over 32 lanes run at 5.4 GB/s there, as float64 sums all the way do;
 // float32 sums over four accumulators, the loop's form before the vector
-// loops (whose order it could not share), ran at 8.4 to 9.2. So where the
-// CPU has no vector loops (the avx2 and generic sets), GroupNorm is
-// slower than it was: BenchmarkGroupNorm on the avx2 set, forward 699–774
-// → 763–827 µs, backward 885 → 1110–1238.
+// loops (whose order it could not share), ran at 8.4 to 9.2, so the
+// generic set's GroupNorm, which has no vector loops, is slower than it
+// was. The avx2 set has them on 8 lanes: BenchmarkGroupNorm on it, forward
+// 545–558 → 138–139 µs and backward 714–724 → 285–305, against the Go
+// loops of before.
 func groupMoments(x []float32, eps float32, loops *groupNormLoops) (mu, rs float32) {
 	n, full := len(x), 0
 	var sum float64

@@ -52,8 +52,8 @@ var avx512BF16Set = func() *instructionSet {
 	return &s
 }()
 
-// avx2Set is AVX2 + FMA: a 6×16 GEMM tile and the GELU loops on 8 lanes;
-// the other kernels run their Go loops.
+// avx2Set is AVX2 + FMA: a 6×16 GEMM tile, and the GELU and GroupNorm
+// loops on 8 lanes; the other kernels run their Go loops.
 var avx2Set = &instructionSet{
 	name: "avx2",
 	gemm: gemmKernel{
@@ -64,6 +64,7 @@ var avx2Set = &instructionSet{
 		peak:     fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
 	},
 	gelu: asmUnary(geluAVX2), geluBackward: asmUnaryBackward(geluBackwardAVX2), lanes: 8,
+	groupNorm: groupNormAVX2,
 }
 
 // instructionSets lists the instruction sets this CPU can run, fastest
