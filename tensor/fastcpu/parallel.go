@@ -27,9 +27,10 @@ func parallelFor(n, workPerItem int, body func(lo, hi int)) {
 	chunks := min(n, workers*parallelChunks, max(workers, n*workPerItem/(parallelInline/2)))
 	// Worker w owns the ranges from chunks·w/workers on, and takes them in
 	// order; when its own are done it helps the others, from the front of
-	// what they have left. So each core keeps to its own part of the data,
-	// as the previous kernel's did (which keeps it in the core's cache),
-	// unless another falls behind.
+	// what they have left. So each core keeps to the same part of the data
+	// from one kernel to the next, unless another falls behind, and may
+	// find in its cache what it wrote before. (Alternating runs of DiT-S/4
+	// and UNet-B steps could not tell this from ranges claimed in turn.)
 	next := make([]atomic.Int64, workers)
 	for w := range next {
 		next[w].Store(int64(chunks * w / workers))
