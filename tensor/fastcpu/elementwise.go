@@ -14,22 +14,28 @@ import (
 func (d *Device) Binary(op tensor.BinaryOp, outB, aB, bB tensor.Buffer, outer, mid, inner int) {
 	out, a, b := d.Floats(outB), d.Floats(aB), d.Floats(bB)
 	if outer*mid == 1 { // same shapes: split the one long row
-		parallelFor(inner, 1, func(lo, hi int) { binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
+		parallelFor(inner, 1, func(lo, hi int) { d.binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
 		return
 	}
 	parallelFor(outer*mid, inner, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			o := row / mid
-			binaryRow(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner])
+			d.binaryRow(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner])
 		}
 	})
 }
 
 // binaryRow is tensor.BinaryRef on one row with the choice of op outside
-// the loop, so that each loop is a plain, bounds-check-free pass.
-func binaryRow(op tensor.BinaryOp, out, a, b []float32) {
+// the loop, so that each loop is a plain, bounds-check-free pass. The
+// instruction set's row loops (instructionSet.binaryRows), where it has
+// them, take the leading whole vectors of add, sub and mul.
+func (d *Device) binaryRow(op tensor.BinaryOp, out, a, b []float32) {
 	n := len(out)
 	a, b = a[:n], b[:n]
+	if rows := d.set.binaryRows; rows != nil && op <= tensor.OpMul && op >= tensor.OpAdd {
+		done := rows[op-tensor.OpAdd](out, a, b)
+		out, a, b = out[done:], a[done:], b[done:]
+	}
 	switch op {
 	case tensor.OpAdd:
 		for i := range out {

@@ -41,6 +41,11 @@ type instructionSet struct {
 	// elements as it handles (it returns that count), bit for bit, with
 	// c = tensor.AdamWConsts.
 	adamW func(p, g, m, v []float32, c *[8]float64) (done int)
+	// binaryRows, if not nil, holds the row loops of Binary (binaryRow in
+	// elementwise.go) for add, sub and mul, in that order: each does the
+	// leading values of out it can, bit for bit the Go loop, and returns
+	// their count.
+	binaryRows *[3]func(out, a, b []float32) int
 	// groupNorm, if not nil, is the vector loops of GroupNorm and its
 	// backward (groupnorm.go).
 	groupNorm *groupNormLoops
