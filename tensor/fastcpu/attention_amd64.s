@@ -14,6 +14,7 @@
 // vectors left, CX the tail length.
 
 #include "exp_amd64.h"
+#include "fold_amd64.h"
 
 // TAILMASK: CX = n mod 16 and K1 its low CX bits; DX = whole vectors.
 #define TAILMASK \
@@ -26,16 +27,9 @@
 	SHRQ  $4, DX
 
 // HFOLD(op, ops) folds the 16 lanes of Z8 into X8's lowest float with op
-// (VADDPS or VMAXPS) and its scalar form ops on the last pair.
-#define HFOLD(op, ops) \
-	VEXTRACTF32X8 $1, Z8, Y9; \
-	op            Y9, Y8, Y8; \
-	VEXTRACTF128  $1, Y8, X9; \
-	op            X9, X8, X8; \
-	VMOVHLPS      X8, X8, X9; \
-	op            X9, X8, X8; \
-	VMOVSHDUP     X8, X9;     \
-	ops           X9, X8, X8
+// (VADDPS or VMAXPS) and its scalar form ops on the last pair
+// (fold_amd64.h).
+#define HFOLD(op, ops) FOLD16(op, ops, Z8, Y8, X8, Y9, X9)
 
 #define HSUM HFOLD(VADDPS, VADDSS)
 #define HMAX HFOLD(VMAXPS, VMAXSS)

@@ -32,7 +32,7 @@ func (d *Device) Binary(op tensor.BinaryOp, outB, aB, bB tensor.Buffer, outer, m
 func (d *Device) binaryRow(op tensor.BinaryOp, out, a, b []float32) {
 	n := len(out)
 	a, b = a[:n], b[:n]
-	if rows := d.set.binaryRows; rows != nil && op <= tensor.OpMul && op >= tensor.OpAdd {
+	if rows := d.set.binaryRows; rows != nil && op >= tensor.OpAdd && op <= tensor.OpMul {
 		done := rows[op-tensor.OpAdd](out, a, b)
 		out, a, b = out[done:], a[done:], b[done:]
 	}

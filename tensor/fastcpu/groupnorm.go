@@ -61,18 +61,16 @@ func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB
 // groupMoments is the mean and 1/√(variance + eps) of one group, the
 // variance from a second pass over x − mean. Each pass sums blocks of
 // momentBlock values in float32 (blockSum, blockSquares) and adds the
-// block sums in float64. A plain float32 sum would lose precision as the
-// group grows (its error bound grows with n); the blocked sum's stays that
-// of a few float32 adds however long the group. loops, if not nil, sums
-// the whole blocks (instructionSet.groupNorm), with the same bits, at
-// 59–73 GB/s on the Zen 5 machine (BenchmarkGroupMoments). The Go loops
-// over 32 lanes run at 5.4 GB/s there, as float64 sums all the way do;
-// float32 sums over four accumulators, the loop's form before the vector
-// loops (whose order it could not share), ran at 8.4 to 9.2, so the
-// generic set's GroupNorm, which has no vector loops, is slower than it
-// was. The avx2 set has them on 8 lanes: BenchmarkGroupNorm on it, forward
-// 545–558 → 138–139 µs and backward 714–724 → 285–305, against the Go
-// loops of before.
+// block sums in float64, in order. A plain float32 sum would lose
+// precision as the group grows (its error bound grows with n); the
+// blocked sum's stays that of a few float32 adds however long the group.
+//
+// loops, if not nil, sums the whole blocks (instructionSet.groupNorm) with
+// the same bits, and the Go loops the ragged last block. On the Zen 5
+// machine (BenchmarkGroupMoments) the AVX-512 loops sum at 59–73 GB/s and
+// the Go loops at 5.4; the four float32 accumulators the Go loop had
+// before ran at 8.4–9.2, but no vector loop can share their order, so the
+// generic set, which has no vector loops, pays for the shared one.
 func groupMoments(x []float32, eps float32, loops *groupNormLoops) (mu, rs float32) {
 	n, full := len(x), 0
 	var sum float64
@@ -96,7 +94,8 @@ func groupMoments(x []float32, eps float32, loops *groupNormLoops) (mu, rs float
 
 // The blocks of the group norm's sums: momentBlock values summed in
 // float32 before the sum goes to a float64 total, over momentLanes
-// accumulators (lanes).
+// accumulators (lanes): four values a lane, which the whole-block loops
+// (here and in groupnorm_amd64.s) write out.
 const (
 	momentBlock = 128
 	momentLanes = 32
@@ -112,11 +111,14 @@ func blockSum(b []float32) float32 {
 	if len(b) == momentBlock { // a whole block: four values a lane
 		w := (*[momentBlock]float32)(b)
 		for j := range momentLanes {
-			l[j] = ((w[j] + w[j+32]) + w[j+64]) + w[j+96]
+			l[j] = ((w[j] + w[j+momentLanes]) + w[j+2*momentLanes]) + w[j+3*momentLanes]
 		}
 		return foldLanes(&l)
 	}
-	for j := range min(momentLanes, len(b)) { // lane by lane, its sum in a register
+	// A ragged block, lane by lane with its sum in a register. A lane
+	// starts from 0, where the whole block's starts from its first value:
+	// 0 + v is v but for v = −0, which adds nothing to the float64 total.
+	for j := range min(momentLanes, len(b)) {
 		var s float32
 		for i := j; i < len(b); i += momentLanes {
 			s += b[i]
@@ -133,7 +135,7 @@ func blockSquares(b []float32, mu float32) float32 {
 	if len(b) == momentBlock {
 		w := (*[momentBlock]float32)(b)
 		for j := range momentLanes {
-			d0, d1, d2, d3 := w[j]-mu, w[j+32]-mu, w[j+64]-mu, w[j+96]-mu
+			d0, d1, d2, d3 := w[j]-mu, w[j+momentLanes]-mu, w[j+2*momentLanes]-mu, w[j+3*momentLanes]-mu
 			l[j] = ((float32(d0*d0) + float32(d1*d1)) + float32(d2*d2)) + float32(d3*d3)
 		}
 		return foldLanes(&l)
@@ -262,9 +264,10 @@ func channelSums(dout, x []float32, mu float32, loops *groupNormLoops) (s1, sxd 
 		if len(g) == momentBlock { // a whole block: four values a lane
 			gw, xw := (*[momentBlock]float32)(g), (*[momentBlock]float32)(xb)
 			for j := range momentLanes {
-				a[j] = ((gw[j] + gw[j+32]) + gw[j+64]) + gw[j+96]
-				q[j] = ((float32(gw[j]*(xw[j]-mu)) + float32(gw[j+32]*(xw[j+32]-mu))) +
-					float32(gw[j+64]*(xw[j+64]-mu))) + float32(gw[j+96]*(xw[j+96]-mu))
+				const l = momentLanes
+				a[j] = ((gw[j] + gw[j+l]) + gw[j+2*l]) + gw[j+3*l]
+				q[j] = ((float32(gw[j]*(xw[j]-mu)) + float32(gw[j+l]*(xw[j+l]-mu))) +
+					float32(gw[j+2*l]*(xw[j+2*l]-mu))) + float32(gw[j+3*l]*(xw[j+3*l]-mu))
 			}
 			s1 += float64(foldLanes(&a))
 			sxd += float64(foldLanes(&q))

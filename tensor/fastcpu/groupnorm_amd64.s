@@ -1,4 +1,5 @@
 #include "textflag.h"
+#include "fold_amd64.h"
 
 // The vector loops of the fast GroupNorm (groupnorm.go) on AVX-512, each
 // the arithmetic of its Go loop, bit for bit.
@@ -10,17 +11,10 @@
 // to a float64 total in X8, one block after another.
 
 // FOLD32 folds the 32 lanes of Z0 (lanes 0–15) and Z1 (16–31) into the
-// low float of X0: lane j + lane j+16, then j+8, j+4, j+2 and j+1.
+// low float of X0: lane j + lane j+16, then FOLD16 (j+8, j+4, j+2, j+1).
 #define FOLD32 \
-	VADDPS         Z1, Z0, Z0; \
-	VEXTRACTF64X4  $1, Z0, Y1; \
-	VADDPS         Y1, Y0, Y0; \
-	VEXTRACTF128   $1, Y0, X1; \
-	VADDPS         X1, X0, X0; \
-	VMOVHLPS       X0, X1, X1; \
-	VADDPS         X1, X0, X0; \
-	VMOVSHDUP      X0, X1;     \
-	VADDSS         X1, X0, X0
+	VADDPS Z1, Z0, Z0; \
+	FOLD16(VADDPS, VADDSS, Z0, Y0, X0, Y1, X1)
 
 // ADDBLOCK adds the float32 in X0 to the float64 total in X8.
 #define ADDBLOCK \
@@ -212,17 +206,13 @@ graddone:
 // that the order of every add, and so every bit, is the AVX-512 loops'
 // and the Go loops'.
 
-// FOLD32Y folds the 32 lanes of Y0–Y3 into the low float of X0.
+// FOLD32Y folds the 32 lanes of Y0–Y3 into the low float of X0: lane j +
+// lane j+16, then j+8, then FOLD8 (j+4, j+2, j+1).
 #define FOLD32Y \
-	VADDPS       Y2, Y0, Y0; \
-	VADDPS       Y3, Y1, Y1; \
-	VADDPS       Y1, Y0, Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPS       X1, X0, X0; \
-	VMOVHLPS     X0, X1, X1; \
-	VADDPS       X1, X0, X0; \
-	VMOVSHDUP    X0, X1;     \
-	VADDSS       X1, X0, X0
+	VADDPS Y2, Y0, Y0; \
+	VADDPS Y3, Y1, Y1; \
+	VADDPS Y1, Y0, Y0; \
+	FOLD8(VADDPS, VADDSS, Y0, X0, X1)
 
 // func groupSumAVX2(x *float32, blocks int) float64
 TEXT ·groupSumAVX2(SB), NOSPLIT, $0-24
