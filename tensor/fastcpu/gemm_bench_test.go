@@ -43,6 +43,13 @@ func BenchmarkMatMul(b *testing.B) {
 		{name: "dit-s-qkv", m: 8192, n: 1152, k: 384, transB: true, bias: true},
 		{name: "dit-tiny-qkv-dx", m: 3136, n: 192, k: 576},
 		{name: "dit-tiny-qkv-dW", m: 576, n: 192, k: 3136, transA: true, accumulate: true},
+		{name: "dit-s4-qkv", m: 2048, n: 1152, k: 384, transB: true, bias: true},
+		{name: "dit-s4-mlp-up", m: 2048, n: 1536, k: 384, transB: true, bias: true},
+		{name: "dit-s4-mlp-down", m: 2048, n: 384, k: 1536, transB: true, bias: true},
+		{name: "dit-s4-qkv-dx", m: 2048, n: 384, k: 1152},
+		{name: "dit-s4-mlp-down-dx", m: 2048, n: 1536, k: 384},
+		{name: "dit-s4-qkv-dW", m: 1152, n: 384, k: 2048, transA: true, accumulate: true},
+		{name: "dit-s4-mlp-down-dW", m: 384, n: 1536, k: 2048, transA: true, accumulate: true},
 	} {
 		s.name = fmt.Sprintf("%s_M=%d_N=%d_K=%d", s.name, s.m, s.n, s.k)
 		shapes = append(shapes, s)

@@ -12,7 +12,7 @@ var avx512Set = &instructionSet{
 	name: "avx512",
 	gemm: gemmKernel{
 		mr: 12, nr: 32,
-		kc: 384, mc: 3072, nc: 768,
+		kc: 384, mc: 3072, nc: l2Columns(384, 32, 768),
 		tile:     asmTile(12, 32, gemmAVX512x12x32),
 		tileS:    asmTileS(12, 32, gemmAVX512x12x32S),
 		tileI:    asmTileI(12, 32, gemmAVX512x12x32I),
@@ -33,6 +33,26 @@ var avx512Set = &instructionSet{
 	groupNorm:   groupNormAVX512,
 	binaryRows: &[3]func(out, a, b []float32) int{
 		asmBinaryRow(addRowAVX512), asmBinaryRow(subRowAVX512), asmBinaryRow(mulRowAVX512)},
+}
+
+// l2Columns is the nc of a kernel of kc steps and nr columns: the most
+// columns, a multiple of nr and at most limit, whose kc×nc block of op(B)
+// fills at most 60% of one core's L2 cache (limit when cpuid does not know
+// the cache). The panels of that block stream past each sliver of A from
+// L2 (gemm.go); a block larger than L2 streams from L3 instead. The blocks
+// were tuned at nc = 768 on Emerald Rapids (2 MiB of L2, a 1.2 MiB block);
+// on Zen 5's 1 MiB of L2 that block ran DiT-S/4's MLP products at 254–287
+// (weight gradient) and 286–315 GFLOP/s (input gradient), and nc = 384
+// (0.6 MiB) at 298–338 and 340–389, in alternating BenchmarkMatMul runs of
+// 2026-12-02, with the other shapes as fast or faster; nc = 512 (0.75 MiB)
+// fell in between.
+func l2Columns(kc, nr, limit int) int {
+	l2 := cpuid.CPU.Cache.L2
+	if l2 <= 0 {
+		return limit
+	}
+	nc := int(0.6*float64(l2)) / (4 * kc) / nr * nr
+	return max(nr, min(nc, limit))
 }
 
 // avx512BF16Set is avx512 with AVX512_BF16's VDPBF16PS for BF16
@@ -60,7 +80,7 @@ var avx2Set = &instructionSet{
 	name: "avx2",
 	gemm: gemmKernel{
 		mr: 6, nr: 16,
-		kc: 384, mc: 3072, nc: 768,
+		kc: 384, mc: 3072, nc: l2Columns(384, 16, 768),
 		tile:     asmTile(6, 16, gemmAVX2x6x16),
 		packBF16: asmRound(roundBF16AVX2, 8, roundBF16Go),
 		peak:     fmaPeakAVX2, peakFLOP: 14 * 8 * 2,
