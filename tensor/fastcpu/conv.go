@@ -216,7 +216,7 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
 		b0 := u * nb
 		n := min(nb, batch-b0)
-		xs, xbuf := g.prepare(x[b0*in:(b0+n)*in], workers)
+		xs, xbuf := g.prepare(d.set, x[b0*in:(b0+n)*in], workers)
 		defer putFloats(xbuf)
 		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones, d.set)}
 		if g.wide {
@@ -312,7 +312,7 @@ func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Con
 			return
 		}
 		b0, b1 := k0/P, ceilDiv(k1, P) // the images of the part
-		xs, xbuf := g.prepare(x[b0*in:b1*in], workers)
+		xs, xbuf := g.prepare(d.set, x[b0*in:b1*in], workers)
 		defer putFloats(xbuf)
 		op.packB = g.packColumns(xs, k0-b0*P)
 		gemmProduct(&d.set.gemm, s, &op, workers)

@@ -85,3 +85,52 @@ addloop:
 adddone:
 	VZEROUPPER
 	RET
+
+// func padRowsAVX512(dst, src *float32, rows, ldd, lds, lo int, lm0, lm1, lm2, sm0, sm1, sm2 uint16)
+//
+// The padded rows of a plane (padRows in conv_gather.go), ldd ≤ 48 floats
+// a row:
+//
+//	dst[r*ldd + j] = src[r*lds + j - lo]   for the lanes j in lm (lo ≤ j < lo+n)
+//	dst[r*ldd + j] = 0                     for the other lanes j < ldd
+//
+// A row is read as a window of 48 lanes that starts lo floats before its
+// first value, in three masked 16-lane loads that zero the lanes outside
+// lm (lm0, lm1, lm2), and written in three masked stores of its ldd lanes
+// (sm0, sm1, sm2). A masked-off lane is neither read nor written, so the
+// window may start before src and nothing past a row is touched.
+TEXT ·padRowsAVX512(SB), NOSPLIT, $0-60
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  rows+16(FP), CX
+	MOVQ  ldd+24(FP), R8
+	SHLQ  $2, R8
+	MOVQ  lds+32(FP), R9
+	SHLQ  $2, R9
+	MOVQ  lo+40(FP), AX
+	SHLQ  $2, AX
+	SUBQ  AX, SI
+	KMOVW lm0+48(FP), K1
+	KMOVW lm1+50(FP), K2
+	KMOVW lm2+52(FP), K3
+	KMOVW sm0+54(FP), K4
+	KMOVW sm1+56(FP), K5
+	KMOVW sm2+58(FP), K6
+	TESTQ CX, CX
+	JEQ   paddone
+
+padloop:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS.Z 128(SI), K3, Z2
+	VMOVUPS   Z0, K4, (DI)
+	VMOVUPS   Z1, K5, 64(DI)
+	VMOVUPS   Z2, K6, 128(DI)
+	ADDQ      R9, SI
+	ADDQ      R8, DI
+	DECQ      CX
+	JNE       padloop
+
+paddone:
+	VZEROUPPER
+	RET

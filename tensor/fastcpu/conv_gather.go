@@ -164,11 +164,11 @@ func forwardGeom(a tensor.Conv2DArgs) *convGeom {
 // The last row reads up to KW−1 floats past the last plane (a wide
 // geometry's unused columns, or the right padding that a row shares with
 // the next): those are zeros at the end of xs.
-func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float32) {
+func (g *convGeom) prepare(set *instructionSet, x []float32, workers int) (xs []float32, buf *[]float32) {
 	if !g.wide && g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
 		return x, nil
 	}
-	return g.prepareAs(x, workers, false)
+	return g.prepareAs(set, x, workers, false)
 }
 
 // prepareStacked is prepare with the n images of x stacked: channel by
@@ -180,12 +180,12 @@ func (g *convGeom) prepare(x []float32, workers int) (xs []float32, buf *[]float
 // so that a run over the pixels of one image goes on into the next: the
 // images are one tall image, whose rows between them are unused like the
 // wide geometry's columns (weightGradInPlace).
-func (g *convGeom) prepareStacked(x []float32, workers int) (xs []float32, buf *[]float32) {
-	return g.prepareAs(x, workers, true)
+func (g *convGeom) prepareStacked(set *instructionSet, x []float32, workers int) (xs []float32, buf *[]float32) {
+	return g.prepareAs(set, x, workers, true)
 }
 
 // prepareAs is prepare, into planes stacked or not (prepareStacked).
-func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float32, buf *[]float32) {
+func (g *convGeom) prepareAs(set *instructionSet, x []float32, workers int, stacked bool) (xs []float32, buf *[]float32) {
 	S, Wr := g.S, g.wr
 	planes := len(x) / (g.H * g.W)
 	n := planes / g.C // images
@@ -218,7 +218,7 @@ func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float
 			}
 			dst := xs[at:]
 			if S == 1 {
-				g.prepareRows(dst[:rows*Wr], src)
+				g.prepareRows(set, dst[:rows*Wr], src)
 				continue
 			}
 			if S == 2 && g.PW >= 0 && g.wp >= g.PW+g.W {
@@ -269,33 +269,23 @@ func (g *convGeom) prepareAs(x []float32, workers int, stacked bool) (xs []float
 
 // prepareRows writes the padded rows of one plane at stride 1 into dst,
 // len(dst)/Wr rows from row 0: each row is lo zeros, the input's columns
-// lo−PW … hi−PW−1, and zeros up to Wr. The places are the same in every
-// row, so they are found once, and the rows, 8 to 32 floats at UNet-B's
-// sizes, are copied without calls (copyRun).
-func (g *convGeom) prepareRows(dst, src []float32) {
+// lo−PW … hi−PW−1, and zeros up to Wr (padRows); the rows above and below
+// the input are zeros.
+func (g *convGeom) prepareRows(set *instructionSet, dst, src []float32) {
 	Wr := g.wr
 	lo := min(max(g.PW, 0), Wr)
 	hi := max(min(g.W+g.PW, Wr), lo)
-	for r := range len(dst) / Wr {
-		row := dst[r*Wr:][:Wr]
-		if iy := r - g.PH; iy >= 0 && iy < g.H {
-			for i := range row[:lo] {
-				row[i] = 0
-			}
-			copyRun(row[lo:hi], src[iy*g.W+lo-g.PW:])
-			for i := range row[hi:] {
-				row[hi+i] = 0
-			}
-			continue
-		}
-		if Wr > 32 {
-			clear(row)
-			continue
-		}
-		for i := range row {
-			row[i] = 0
-		}
+	rows := len(dst) / Wr
+	// Rows r0 … r1−1 hold input rows r − PH.
+	r0 := min(max(g.PH, 0), rows)
+	r1 := max(min(g.PH+g.H, rows), r0)
+	clear(dst[:r0*Wr])
+	clear(dst[r1*Wr : rows*Wr])
+	if hi == lo {
+		clear(dst[r0*Wr : r1*Wr])
+		return
 	}
+	padRows(set, dst[r0*Wr:r1*Wr], src[(r0-g.PH)*g.W+lo-g.PW:], Wr, g.W, lo, hi-lo)
 }
 
 // preparePairs writes the first rows padded rows of one plane at stride 2
@@ -383,6 +373,35 @@ func copyRun(dst, src []float32) {
 	}
 	for j := range dst {
 		dst[j] = src[j]
+	}
+}
+
+// padRows writes len(dst)/ldd padded rows of ldd floats: row r is lo
+// zeros, the n floats src[r·lds …], and zeros up to ldd. The instruction
+// set's padRows does it in assembly; the Go loop copies a row without a
+// call where it is short (copyRun): 8 to 32 floats at UNet-B's sizes.
+func padRows(set *instructionSet, dst, src []float32, ldd, lds, lo, n int) {
+	rows := len(dst) / ldd
+	if rows == 0 {
+		return
+	}
+	if lo < 0 || n <= 0 || lo+n > ldd || len(dst) != rows*ldd {
+		panic("fastcpu: padRows of a row that does not fit")
+	}
+	_ = src[(rows-1)*lds+n-1]
+	if set.padRows != nil && ldd <= 48 {
+		set.padRows(dst, src, ldd, lds, lo, n)
+		return
+	}
+	for r := range rows {
+		row := dst[r*ldd:][:ldd]
+		for i := range row[:lo] {
+			row[i] = 0
+		}
+		copyRun(row[lo:lo+n], src[r*lds:])
+		for i := range row[lo+n:] {
+			row[lo+n+i] = 0
+		}
 	}
 }
 

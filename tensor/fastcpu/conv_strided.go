@@ -152,7 +152,7 @@ func (d *Device) stridedInput(dx, dout, w []float32, a tensor.Conv2DArgs) {
 	d.convUnits(ceilDiv(a.B, nb), a.Cin*nb*P*a.Cout*taps, func(u int, s *gemmScratch, workers int) {
 		b0 := u * nb
 		n := min(nb, a.B-b0)
-		xsd, xbuf := g.prepare(dout[b0*in:(b0+n)*in], workers)
+		xsd, xbuf := g.prepare(d.set, dout[b0*in:(b0+n)*in], workers)
 		defer putFloats(xbuf)
 		buf := convFloats(len(products) * a.Cin * n * P)
 		defer convScratch.Put(buf)

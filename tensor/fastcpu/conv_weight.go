@@ -54,7 +54,7 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 		n := b1 - b0
 		image, step, lda := g.stacking(n) // lda: from one channel to the next
 		K := (n-1)*image + g.OH*g.OW
-		xs, xbuf := g.prepareStacked(x[b0*in:b1*in], workers)
+		xs, xbuf := g.prepareStacked(d.set, x[b0*in:b1*in], workers)
 		defer putFloats(xbuf)
 		dbuf := convFloats(N * K)
 		defer convScratch.Put(dbuf)

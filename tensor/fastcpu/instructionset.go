@@ -55,6 +55,9 @@ type instructionSet struct {
 	// convRowsAdd, if not nil, is copyRowsAdd (conv_gather.go) for n ≤ 32
 	// lanes.
 	convRowsAdd func(dst, src []float32, offs []int, n, ldd int, add float32)
+	// padRows, if not nil, is padRows (conv_gather.go) for rows of
+	// ldd ≤ 48 floats: the stride-1 convolution's padded planes.
+	padRows func(dst, src []float32, ldd, lds, lo, n int)
 }
 
 // genericSet is plain Go: the fallback on every architecture. Its 4×4

@@ -30,6 +30,7 @@ var avx512Set = &instructionSet{
 	adamW:       adamWAVX512Slice,
 	convRows:    convRowsAVX512Slice,
 	convRowsAdd: convRowsAddAVX512Slice,
+	padRows:     padRowsAVX512Slice,
 	groupNorm:   groupNormAVX512,
 	binaryRows: &[3]func(out, a, b []float32) int{
 		asmBinaryRow(addRowAVX512), asmBinaryRow(subRowAVX512), asmBinaryRow(mulRowAVX512)},
