@@ -126,9 +126,7 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 				at := (t*a.Cin + c) * N
 				copy(sum, partial[at:at+N])
 				for u := 1; u < parts; u++ {
-					for co, v := range partial[u*M*N+at:][:N] {
-						sum[co] += v
-					}
+					d.binaryRow(tensor.OpAdd, sum, sum, partial[u*M*N+at:][:N])
 				}
 				for co, v := range sum {
 					i := (co*a.Cin+c)*kk + t

@@ -462,15 +462,27 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 	}
 	for i := range h {
 		dst, sum := op.c[(row+i)*N+col:][:wd], edge[i*nr:][:wd]
-		for j, v := range sum {
-			if bias != nil {
-				v += bias[j]
-			}
-			if load {
-				v += dst[j]
-			}
-			dst[j] = v
+		if bias != nil {
+			addRow(k, sum, sum, bias)
 		}
+		if load {
+			addRow(k, dst, sum, dst)
+		} else {
+			copy(dst, sum)
+		}
+	}
+}
+
+// addRow sets out[j] = a[j] + b[j] (one length), in k's vector loop where
+// it has one.
+func addRow(k *gemmKernel, out, a, b []float32) {
+	a, b = a[:len(out)], b[:len(out)]
+	if k.addRow != nil {
+		done := k.addRow(out, a, b)
+		out, a, b = out[done:], a[done:], b[done:]
+	}
+	for j := range out {
+		out[j] = a[j] + b[j]
 	}
 }
 

@@ -39,6 +39,10 @@ type gemmKernel struct {
 	// packFP16, if not nil, rounds a packed block of a float16 product to
 	// float16 in place, as roundFP16Block does (gemm_fp16.go).
 	packFP16 func(block []float32, kc, w int)
+	// addRow, if not nil, adds the leading values of two rows of one
+	// length (out[j] = a[j] + b[j]) in a vector loop and returns their
+	// count: an edge tile's bias and old values (gemmTile).
+	addRow func(out, a, b []float32) int
 	// peak, if not nil, runs n iterations of a loop of independent FMAs of
 	// peakFLOP floating-point operations, the peak this kernel aims at.
 	peak     func(n int)

@@ -18,6 +18,7 @@ var avx512Set = &instructionSet{
 		tileI:    asmTileI(12, 32, gemmAVX512x12x32I),
 		edgeI:    asmEdgeI(8, 32, gemmAVX512x8x32I),
 		edgeRows: 8,
+		addRow:   asmBinaryRow(addRowAVX512),
 		pack16:   packAVX512,
 		packBF16: asmRound(roundBF16AVX512, 16, roundBF16Go),
 		packFP16: asmRound(roundFP16AVX512, 16, roundFP16Go),
