@@ -49,15 +49,23 @@ func phaseWeights(w []float32, a tensor.Conv2DArgs, y, x phase) *[]float32 {
 			at[t*x.taps+s] = (y.q+S*(y.taps-1-t))*a.KW + x.q + S*(x.taps-1-s)
 		}
 	}
-	// Written in order, a row of wf at a time, over the cores: writes a
-	// row of w apart, Cout·Ty·Tx floats, miss the cache at every one.
-	parallelFor(a.Cin, a.Cout*kk, func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			row := wf[ci*a.Cout*kk:][:a.Cout*kk]
-			for co := range a.Cout {
-				src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], row[co*kk:][:kk]
-				for j, tap := range at {
-					dst[j] = src[tap]
+	// Written over the cores, a block of 16 rows of wf (input channels)
+	// at a time, and in it 16 output channels at a time: the reads of a
+	// tile go along 16 rows of w, its writes along 16 rows of wf, and both
+	// stay in L1. Row by row, the reads went down a column of w, a line
+	// per output channel, and missed at every one.
+	const tile = 16
+	parallelFor(ceilDiv(a.Cin, tile), tile*a.Cout*kk, func(lo, hi int) {
+		for c0 := lo * tile; c0 < min(hi*tile, a.Cin); c0 += tile {
+			for o0 := 0; o0 < a.Cout; o0 += tile {
+				for ci := c0; ci < min(c0+tile, a.Cin); ci++ {
+					row := wf[ci*a.Cout*kk:][:a.Cout*kk]
+					for co := o0; co < min(o0+tile, a.Cout); co++ {
+						src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], row[co*kk:][:kk]
+						for j, tap := range at {
+							dst[j] = src[tap]
+						}
+					}
 				}
 			}
 		}

@@ -330,13 +330,26 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 	indirectB := plain && op.rowsB != nil && k.tileI != nil
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
+		full, short := k.sliverSplit(mc, indirectB)
 		slivers := ceilDiv(mc, mr)
+		// at returns where sliver i begins in the block, and its rows.
+		at := func(i int) (row, h int) {
+			switch {
+			case i < full:
+				return i * mr, mr
+			case i < full+short:
+				return full*mr + (i-full)*k.edgeRows, k.edgeRows
+			}
+			row = full*mr + short*k.edgeRows
+			return row, mc - row
+		}
 		few := workers > 1 && slivers < 4*workers
 		for pc := 0; pc < op.K; pc += kcb {
 			kc := min(kcb, op.K-pc)
 			// sliver returns sliver i: in place, or packed into a.
 			sliver := func(i int) (view gemmView, packed bool) {
-				row := ic + i*mr
+				row, _ := at(i)
+				row += ic
 				if plain && op.M-row >= mr {
 					switch {
 					case op.packA == nil && !op.transA && !aliased(op.K):
@@ -353,8 +366,8 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 			}
 			pack := func(i int) {
 				if v, packed := sliver(i); packed {
-					row := ic + i*mr
-					packSliver(k, v.x, op, row, min(mr, op.M-row), pc, kc)
+					row, h := at(i)
+					packSliver(k, v.x, op, ic+row, h, pc, kc)
 				}
 			}
 			if few {
@@ -397,9 +410,10 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 						pack(i)
 					}
 					sl, _ := sliver(i)
+					row, h := at(i)
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
 						pl, _ := panel(j)
-						gemmTile(k, op, edge, ic+i*mr, jc+j*nr, pc, kc, sl, pl)
+						gemmTile(k, op, edge, ic+row, h, jc+j*nr, pc, kc, sl, pl)
 					}
 				}
 				s.barrier()
@@ -426,13 +440,15 @@ type gemmView struct {
 	maxOff      int
 }
 
-// gemmTile adds sliver·panel, kc steps of the sum, to the tile of C at
-// (row, col), with the epilogue of block pc; edge is the goroutine's own
-// mr×nr temporary. Packed operands go to k.tile, the others to k.tileS.
-func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc int, sliver, panel gemmView) {
+// gemmTile adds sliver·panel, kc steps of the sum, to the h rows of the
+// tile of C at (row, col), with the epilogue of block pc; edge is the
+// goroutine's own mr×nr temporary. Packed operands go to k.tile, the
+// others to k.tileS, or k.tileI (k.edgeI for a sliver of edgeRows rows)
+// when the panel's rows are found through a table.
+func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, h, col, pc, kc int, sliver, panel gemmView) {
 	mr, nr, N := k.mr, k.nr, op.N
 	load := op.accumulate || pc > 0 // add to C, or overwrite it
-	h, wd := min(mr, op.M-row), min(nr, N-col)
+	wd := min(nr, N-col)
 	var bias []float32 // added once, with the first block
 	if pc == 0 && op.bias != nil {
 		bias = op.bias[col : col+wd]
@@ -451,12 +467,16 @@ func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, col, pc, kc 
 		tile(op.c[row*N+col:], N, bias, load)
 		return
 	}
+	if h == k.edgeRows && wd == nr && panel.offs != nil && k.edgeI != nil {
+		k.edgeI(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.offs, panel.maxOff, op.c[row*N+col:], N, bias, load)
+		return
+	}
 	// An edge tile: compute the whole tile into the goroutine's own
 	// temporary (only its first edgeRows rows where they hold the tile
 	// and the kernel has them), then finish the part inside C as the
 	// kernel would.
 	if panel.offs != nil && k.edgeI != nil && h <= k.edgeRows {
-		k.edgeI(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.offs, panel.maxOff, edge, nr)
+		k.edgeI(kc, sliver.x, sliver.rows, sliver.steps, panel.x, panel.offs, panel.maxOff, edge, nr, nil, false)
 	} else {
 		tile(edge, nr, nil, false)
 	}
@@ -484,6 +504,27 @@ func addRow(k *gemmKernel, out, a, b []float32) {
 	for j := range out {
 		out[j] = a[j] + b[j]
 	}
+}
+
+// sliverSplit returns how gemmWorker cuts a block of mc rows into
+// slivers: full slivers of mr rows, then short ones of edgeRows rows, and
+// last a ragged sliver of the rows left, if any. Short slivers are cut
+// only where the kernel has edgeI and the panels are found through a
+// table (indirect), and only where they leave no ragged rows: 64 rows
+// (the U-Net's 64 channels) are four slivers of 12 and two of 8, 64 rows
+// of work, where five of 12 and a ragged one of 4 cost 68 (the 8-row
+// kernel computed the 4).
+func (k *gemmKernel) sliverSplit(mc int, indirect bool) (full, short int) {
+	full, rest := mc/k.mr, mc%k.mr
+	switch {
+	case !indirect || k.edgeI == nil || rest == 0:
+		return full, 0
+	case rest%k.edgeRows == 0:
+		return full, rest / k.edgeRows
+	case full > 0 && (rest+k.mr)%k.edgeRows == 0:
+		return full - 1, (rest + k.mr) / k.edgeRows
+	}
+	return full, 0
 }
 
 // evenBlock returns the block size that cuts n into as few blocks of at

@@ -15,7 +15,7 @@ func gemmAVX512x12x32S(kc int, a *float32, b *float32, c *float32, ldc int, bias
 func gemmAVX512x12x32I(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars, aps int, offs *int)
 
 //go:noescape
-func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, ars, aps int, offs *int)
+func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars, aps int, offs *int)
 
 //go:noescape
 func gemmAVX2x6x16(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool)
@@ -61,16 +61,6 @@ func asmTileI(mr, nr int, kernel func(kc int, a, b, c *float32, ldc int, bias *f
 			bp = &bias[0]
 		}
 		kernel(kc, &a[0], &b[0], &c[0], ldc, bp, load, ars, aps, &offs[0])
-	}
-}
-
-// asmEdgeI wraps the table-driven kernel of rows rows, which writes the
-// plain sum of its rows to c (an edge tile's temporary), in
-// gemmKernel.edgeI's slice signature, with asmTileI's bounds checks.
-func asmEdgeI(rows, nr int, kernel func(kc int, a, b, c *float32, ldc int, ars, aps int, offs *int)) func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int) {
-	return func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int) {
-		_, _, _, _ = a[(rows-1)*ars+(kc-1)*aps], offs[kc-1], b[maxOff+nr-1], c[(rows-1)*ldc+nr-1]
-		kernel(kc, &a[0], &b[0], &c[0], ldc, ars, aps, &offs[0])
 	}
 }
 

@@ -229,15 +229,18 @@ epilogue_i:
 	EPILOGUE12x32
 
 // ---------------------------------------------------------------------------
-// AVX-512, 8×32, with the rows of b found through a table: the table-driven
-// kernel for the edge sliver of a product whose rows are not a multiple of
-// 12 (64 rows: five slivers and one of 4; 128: ten and one of 8), which
-// the 12-row kernel would compute in full. It writes its 8 rows of the sum
-// to c and no more (no bias, no old c: gemmTile finishes an edge tile), in
-// the 12-row kernel's order, so with its bits:
-//	Z0..Z15 accumulators, Z24, Z25 the row of b, Z26..Z31 broadcasts
+// AVX-512, 8×32, with the rows of b found through a table: the 12-row
+// table-driven kernel for 8 rows, with its epilogue. A block of rows that
+// is not a multiple of 12 is cut into slivers of 12 and of 8 where it can
+// be (64 rows: four of 12 and two of 8, gemm.go's sliverSplit), and a
+// ragged sliver of up to 8 rows (128 rows: ten of 12 and one of 8; 4
+// rows) costs 8 rows of work, not 12. Its rows are computed in the 12-row
+// kernel's order, so with its bits:
+//	Z0..Z15 accumulators, Z24, Z25 the row of b (then the bias), Z26..Z31
+//	broadcasts
 //	AX rows 0..2, DX rows 3..5, R12 rows 6..7 (R13 moves unused), R11 ars,
-//	R14 aps, R10 the table, R9 the step's offset, DI c, SI ldc in bytes
+//	R14 aps, R10 the table, R9 the step's offset (then load), R8 bias,
+//	DI c, SI ldc in bytes
 
 #define STEPI8x32 \
 	MOVQ    (R10), R9; \
@@ -245,19 +248,20 @@ epilogue_i:
 	VMOVUPS 64(BX)(R9*4), Z25; \
 	ROWS8
 
-// func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, ars int, aps int, offs *int)
-TEXT ·gemmAVX512x8x32I(SB), NOSPLIT, $0-64
+// func gemmAVX512x8x32I(kc int, a *float32, b *float32, c *float32, ldc int, bias *float32, load bool, ars int, aps int, offs *int)
+TEXT ·gemmAVX512x8x32I(SB), NOSPLIT, $0-80
 	MOVQ    kc+0(FP), CX
 	MOVQ    a+8(FP), AX
 	MOVQ    b+16(FP), BX
 	MOVQ    c+24(FP), DI
 	MOVQ    ldc+32(FP), SI
 	SHLQ    $2, SI
-	MOVQ    ars+40(FP), R11
+	MOVQ    bias+40(FP), R8
+	MOVQ    ars+56(FP), R11
 	SHLQ    $2, R11
-	MOVQ    aps+48(FP), R14
+	MOVQ    aps+64(FP), R14
 	SHLQ    $2, R14
-	MOVQ    offs+56(FP), R10
+	MOVQ    offs+72(FP), R10
 	ROWPOINTERS
 	VPXORD  Z0, Z0, Z0
 	VPXORD  Z1, Z1, Z1
@@ -288,8 +292,37 @@ loop2_i8:
 
 tail_i8:
 	TESTQ CX, CX
-	JZ    store_i8
+	JZ    epilogue_i8
 	STEPI8x32
+
+epilogue_i8:
+	MOVBLZX load+48(FP), R9
+	TESTQ   R8, R8
+	JZ      nobias_i8
+	VMOVUPS (R8), Z24
+	VMOVUPS 64(R8), Z25
+	BIAS2(Z0, Z1)
+	BIAS2(Z2, Z3)
+	BIAS2(Z4, Z5)
+	BIAS2(Z6, Z7)
+	BIAS2(Z8, Z9)
+	BIAS2(Z10, Z11)
+	BIAS2(Z12, Z13)
+	BIAS2(Z14, Z15)
+
+nobias_i8:
+	TESTQ R9, R9
+	JZ    store_i8
+	LOADSTORE2(Z0, Z1)
+	LOADSTORE2(Z2, Z3)
+	LOADSTORE2(Z4, Z5)
+	LOADSTORE2(Z6, Z7)
+	LOADSTORE2(Z8, Z9)
+	LOADSTORE2(Z10, Z11)
+	LOADSTORE2(Z12, Z13)
+	LOADSTORE2(Z14, Z15)
+	VZEROUPPER
+	RET
 
 store_i8:
 	STORE2(Z0, Z1)

@@ -20,11 +20,13 @@ type gemmKernel struct {
 	// planes, gemmOperands.rowsB), every offset at most maxOff. The same
 	// arithmetic in the same order again.
 	tileI func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int, bias []float32, load bool)
-	// edgeI, if not nil, is tileI for the first edgeRows rows only, and
-	// writes their plain sum to c (as tileI with no bias and no load):
-	// the edge sliver of a product whose rows are not a multiple of mr
-	// costs edgeRows rows, not mr.
-	edgeI    func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int)
+	// edgeI, if not nil, is tileI for edgeRows rows: the slivers of
+	// edgeRows rows that gemmWorker cuts (sliverSplit), and the ragged
+	// sliver of a product whose rows are not a multiple of mr, whose sum
+	// it writes to a temporary (no bias, no load), so that the ragged
+	// sliver costs edgeRows rows, not mr. The same arithmetic in the same
+	// order as tile again.
+	edgeI    func(kc int, a []float32, ars, aps int, b []float32, offs []int, maxOff int, c []float32, ldc int, bias []float32, load bool)
 	edgeRows int
 	// pack16, if not nil, packs up to 16 lanes at a time in assembly, as
 	// packLanes describes; dst and src point into checked slices.

@@ -297,7 +297,7 @@ func TestGemmInPlace(t *testing.T) {
 // The micro-kernels that find the rows of B through a table give the
 // packed kernel's bits: tileI on rows in scattered order, at several
 // depths, with and without bias and load, and edgeI its first edgeRows
-// rows, writing nothing past them.
+// rows in the same way, writing nothing past them.
 func TestTableDrivenKernels(t *testing.T) {
 	ran := false
 	for _, set := range instructionSets() {
@@ -341,19 +341,27 @@ func TestTableDrivenKernels(t *testing.T) {
 				if k.edgeI == nil {
 					continue
 				}
-				want, got := make([]float32, k.mr*k.nr), make([]float32, k.mr*k.nr)
-				for i := range got {
-					got[i] = 7 // rows past edgeRows stay as they were
-				}
-				k.tile(kc, a, packed, want, k.nr, nil, false)
-				k.edgeI(kc, a, 1, k.mr, rowsB, offs, maxOff, got, k.nr)
 				rows := k.edgeRows * k.nr
-				if !slices.Equal(got[:rows], want[:rows]) {
-					t.Errorf("edgeI, kc %d: the edge kernel's rows differ from the packed kernel's", kc)
-				}
-				for _, v := range got[rows:] {
-					if v != 7 {
-						t.Fatalf("edgeI, kc %d: the edge kernel wrote past its %d rows", kc, k.edgeRows)
+				for _, withBias := range []bool{false, true} {
+					for _, load := range []bool{false, true} {
+						var bs []float32
+						if withBias {
+							bs = bias
+						}
+						want, got := slices.Clone(old), slices.Clone(old)
+						for i := range got[rows:] {
+							got[rows+i] = 7 // rows past edgeRows stay as they were
+						}
+						k.tile(kc, a, packed, want, k.nr, bs, load)
+						k.edgeI(kc, a, 1, k.mr, rowsB, offs, maxOff, got, k.nr, bs, load)
+						if !slices.Equal(got[:rows], want[:rows]) {
+							t.Errorf("edgeI, kc %d, bias %v, load %v: the edge kernel's rows differ from the packed kernel's", kc, withBias, load)
+						}
+						for _, v := range got[rows:] {
+							if v != 7 {
+								t.Fatalf("edgeI, kc %d: the edge kernel wrote past its %d rows", kc, k.edgeRows)
+							}
+						}
 					}
 				}
 			}

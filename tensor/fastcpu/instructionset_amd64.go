@@ -16,7 +16,7 @@ var avx512Set = &instructionSet{
 		tile:     asmTile(12, 32, gemmAVX512x12x32),
 		tileS:    asmTileS(12, 32, gemmAVX512x12x32S),
 		tileI:    asmTileI(12, 32, gemmAVX512x12x32I),
-		edgeI:    asmEdgeI(8, 32, gemmAVX512x8x32I),
+		edgeI:    asmTileI(8, 32, gemmAVX512x8x32I),
 		edgeRows: 8,
 		addRow:   asmBinaryRow(addRowAVX512),
 		pack16:   packAVX512,
