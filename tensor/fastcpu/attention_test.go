@@ -109,6 +109,7 @@ func TestSoftmaxRowLoops(t *testing.T) {
 func BenchmarkAttention(b *testing.B) {
 	for _, s := range []tensor.AttentionArgs{
 		{B: 64, H: 3, T: 49, Dh: 64, Scale: 0.125},
+		{B: 32, H: 6, T: 64, Dh: 64, Scale: 0.125},
 		{B: 8, H: 6, T: 256, Dh: 64, Scale: 0.125},
 	} {
 		for _, dev := range []tensor.Device{fastcpu.New(), tensor.NewCPU()} {

@@ -95,6 +95,10 @@ type gemmScratch struct {
 	a    []float32   // mc×kc of op(A): mr×kc slivers
 	b    []float32   // kc×nc of op(B): kc×nr panels
 	edge [][]float32 // per goroutine, one mr×nr tile for tiles that stick out of C
+	// per goroutine, two tables of offsets p·steps (stepTable) and their
+	// steps
+	tables     [][2][]int
+	tableSteps [][2]int
 
 	workers int         // goroutines taking part
 	claimed []gemmCount // per goroutine: units taken from its share of the current phase
@@ -266,6 +270,9 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 	for w := range workers {
 		s.edge[w] = alignedFloats(s.edge[w], k.mr*k.nr)
 	}
+	for len(s.tables) < workers {
+		s.tables, s.tableSteps = append(s.tables, [2][]int{}), append(s.tableSteps, [2]int{})
+	}
 	s.workers = workers
 	if len(s.claimed) < workers {
 		s.claimed = make([]gemmCount, workers)
@@ -330,7 +337,7 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 	indirectB := plain && op.rowsB != nil && k.tileI != nil
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
-		full, short := k.sliverSplit(mc, indirectB)
+		full, short := k.sliverSplit(mc)
 		slivers := ceilDiv(mc, mr)
 		// at returns where sliver i begins in the block, and its rows.
 		at := func(i int) (row, h int) {
@@ -413,6 +420,11 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					row, h := at(i)
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
 						pl, _ := panel(j)
+						if h <= k.edgeRows && pl.offs == nil && k.edgeI != nil {
+							// for the edgeRows-row kernel, which reads
+							// B through a table
+							pl.offs, pl.maxOff = s.stepTable(w, pl.steps, kc), (kc-1)*pl.steps
+						}
 						gemmTile(k, op, edge, ic+row, h, jc+j*nr, pc, kc, sl, pl)
 					}
 				}
@@ -420,6 +432,30 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 			}
 		}
 	}
+}
+
+// stepTable returns goroutine w's table of kc offsets p·steps: a panel
+// stored with steps floats from one step to the next, as the table-driven
+// kernel edgeI reads it. A goroutine keeps two tables, for packed panels
+// (steps nr) and for one stored operand, so that a product whose panels
+// are of both kinds allocates and rewrites none after the first.
+func (s *gemmScratch) stepTable(w, steps, kc int) []int {
+	i := 0
+	if s.tableSteps[w][0] != 0 && s.tableSteps[w][0] != steps {
+		i = 1
+	}
+	t := s.tables[w][i]
+	if len(t) < kc || s.tableSteps[w][i] != steps {
+		if cap(t) < kc {
+			t = make([]int, kc)
+		}
+		t = t[:max(kc, len(t))]
+		for p := range t {
+			t[p] = p * steps
+		}
+		s.tables[w][i], s.tableSteps[w][i] = t, steps
+	}
+	return t[:kc]
 }
 
 // aliased reports whether rows ld floats apart fall on the same few sets
@@ -509,15 +545,16 @@ func addRow(k *gemmKernel, out, a, b []float32) {
 // sliverSplit returns how gemmWorker cuts a block of mc rows into
 // slivers: full slivers of mr rows, then short ones of edgeRows rows, and
 // last a ragged sliver of the rows left, if any. Short slivers are cut
-// only where the kernel has edgeI and the panels are found through a
-// table (indirect), and only where they leave no ragged rows: 64 rows
-// (the U-Net's 64 channels) are four slivers of 12 and two of 8, 64 rows
-// of work, where five of 12 and a ragged one of 4 cost 68 (the 8-row
-// kernel computed the 4).
-func (k *gemmKernel) sliverSplit(mc int, indirect bool) (full, short int) {
+// only where the kernel has edgeI (which reads every panel through a
+// table: the panel's own, or stepTable's), and only where they leave no
+// ragged rows: 64 rows (the U-Net's 64 channels, attention's 64 tokens)
+// are four slivers of 12 and two of 8, 64 rows of work, where five of 12
+// and a ragged one of 4 cost 68 (or 72 where the ragged sliver ran on the
+// 12-row kernel).
+func (k *gemmKernel) sliverSplit(mc int) (full, short int) {
 	full, rest := mc/k.mr, mc%k.mr
 	switch {
-	case !indirect || k.edgeI == nil || rest == 0:
+	case k.edgeI == nil || rest == 0:
 		return full, 0
 	case rest%k.edgeRows == 0:
 		return full, rest / k.edgeRows
