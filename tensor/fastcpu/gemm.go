@@ -100,8 +100,10 @@ type gemmScratch struct {
 	tables     [][2][]int
 	tableSteps [][2]int
 
-	workers int         // goroutines taking part
-	claimed []gemmCount // per goroutine: units taken from its share of the current phase
+	workers int          // goroutines taking part
+	claimed []gemmCount  // per goroutine: units taken from its share of the current phase
+	next    int          // with one goroutine, the units it has taken
+	views   [][]gemmView // per goroutine, the panels of the current block (gemmWorker)
 
 	_       [64]byte     // the barrier's counters on cache lines of their own
 	arrived atomic.Int64 // goroutines waiting at the barrier
@@ -125,6 +127,11 @@ type gemmCount struct {
 // rows of A and C, the same ones in every call; when its share is done it
 // takes units left in the others' shares.
 func (s *gemmScratch) claim(w, n int) int {
+	if s.workers == 1 { // no one to share with: no atomic adds
+		u := s.next
+		s.next++
+		return min(u, n)
+	}
 	for i := range s.workers {
 		r := (w + i) % s.workers
 		lo, hi := r*n/s.workers, (r+1)*n/s.workers
@@ -142,7 +149,7 @@ func (s *gemmScratch) claim(w, n int) int {
 // costs tens of microseconds on a virtual machine (see workerTeam).
 func (s *gemmScratch) barrier() {
 	if s.workers == 1 {
-		s.claimed[0].Store(0)
+		s.next = 0
 		return
 	}
 	phase := s.phase.Load()
@@ -270,6 +277,9 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 	for w := range workers {
 		s.edge[w] = alignedFloats(s.edge[w], k.mr*k.nr)
 	}
+	for len(s.views) < workers {
+		s.views = append(s.views, nil)
+	}
 	for len(s.tables) < workers {
 		s.tables, s.tableSteps = append(s.tables, [2][]int{}), append(s.tableSteps, [2]int{})
 	}
@@ -281,6 +291,7 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 	for i := range s.claimed {
 		s.claimed[i].Store(0)
 	}
+	s.next = 0
 	if workers == 1 {
 		gemmWorker(k, s, op, 0, kcb, mcb, ncb)
 		return
@@ -355,9 +366,16 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 			kc := min(kcb, op.K-pc)
 			// sliver returns sliver i: in place, or packed into a.
 			sliver := func(i int) (view gemmView, packed bool) {
-				row, _ := at(i)
+				row, h := at(i)
 				row += ic
-				if plain && op.M-row >= mr {
+				// In place where the kernel reads only rows of A: mr,
+				// or edgeRows for a sliver of at most edgeRows rows,
+				// which gemmTile gives to edgeI.
+				reads := mr
+				if h <= k.edgeRows && k.edgeI != nil {
+					reads = k.edgeRows
+				}
+				if plain && op.M-row >= reads {
 					switch {
 					case op.packA == nil && !op.transA && !aliased(op.K):
 						return gemmView{x: op.a[row*op.K+pc:], rows: op.K, steps: 1}, false
@@ -406,6 +424,13 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					}
 				}
 				s.barrier()
+				// The panels' views, found once for the block's tiles.
+				views := s.views[w][:0]
+				for j := range panels {
+					v, _ := panel(j)
+					views = append(views, v)
+				}
+				s.views[w] = views
 				groups := 1
 				if few {
 					groups = min(panels, ceilDiv(4*workers, slivers))
@@ -419,13 +444,13 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 					sl, _ := sliver(i)
 					row, h := at(i)
 					for j := g * perGroup; j < min((g+1)*perGroup, panels); j++ {
-						pl, _ := panel(j)
+						pl := views[j]
 						if h <= k.edgeRows && pl.offs == nil && k.edgeI != nil {
 							// for the edgeRows-row kernel, which reads
 							// B through a table
 							pl.offs, pl.maxOff = s.stepTable(w, pl.steps, kc), (kc-1)*pl.steps
 						}
-						gemmTile(k, op, edge, ic+row, h, jc+j*nr, pc, kc, sl, pl)
+						gemmTile(k, op, edge, ic+row, h, jc+j*nr, pc, kc, &sl, &pl)
 					}
 				}
 				s.barrier()
@@ -481,7 +506,7 @@ type gemmView struct {
 // goroutine's own mr×nr temporary. Packed operands go to k.tile, the
 // others to k.tileS, or k.tileI (k.edgeI for a sliver of edgeRows rows)
 // when the panel's rows are found through a table.
-func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, h, col, pc, kc int, sliver, panel gemmView) {
+func gemmTile(k *gemmKernel, op *gemmOperands, edge []float32, row, h, col, pc, kc int, sliver, panel *gemmView) {
 	mr, nr, N := k.mr, k.nr, op.N
 	load := op.accumulate || pc > 0 // add to C, or overwrite it
 	wd := min(nr, N-col)
