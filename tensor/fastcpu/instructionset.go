@@ -55,6 +55,10 @@ type instructionSet struct {
 	// convRowsAdd, if not nil, is copyRowsAdd (conv_gather.go) for n ≤ 32
 	// lanes.
 	convRowsAdd func(dst, src []float32, offs []int, n, ldd int, add float32)
+	// modulatedRowGrad, if not nil, is modulatedRowGrad (layernorm.go) on
+	// as many leading floats of the row as it handles, bit for bit; it
+	// returns their count.
+	modulatedRowGrad func(o, ds, dc, g, xr, sc []float32, mu, rs, gMean, gxMean float32) (done int)
 	// padRows, if not nil, is padRows (conv_gather.go) for rows of
 	// ldd ≤ 48 floats: the stride-1 convolution's padded planes.
 	padRows func(dst, src []float32, ldd, lds, lo, n int)

@@ -7,7 +7,7 @@ import "github.com/klauspost/cpuid/v2"
 // bfloat16 or float16 for mixed-precision products (gemm_bf16_amd64.s,
 // gemm_fp16_amd64.s), and every vector loop on
 // 16 lanes (unary_amd64.s, attention_amd64.s, reduce_amd64.s,
-// optim_amd64.s, groupnorm_amd64.s, elementwise_amd64.s).
+// optim_amd64.s, groupnorm_amd64.s, elementwise_amd64.s, layernorm_amd64.s).
 var avx512Set = &instructionSet{
 	name: "avx512",
 	gemm: gemmKernel{
@@ -27,12 +27,13 @@ var avx512Set = &instructionSet{
 	gelu: asmUnary(geluAVX512), geluBackward: asmUnaryBackward(geluBackwardAVX512), lanes: 16,
 	silu: asmUnary(siluAVX512), siluBackward: asmUnaryBackward(siluBackwardAVX512),
 	softmaxRow: softmaxRowAVX512Slice, softmaxGradRow: softmaxGradRowAVX512Slice,
-	sumColumns:  sumColumnsAVX512Slice,
-	adamW:       adamWAVX512Slice,
-	convRows:    convRowsAVX512Slice,
-	convRowsAdd: convRowsAddAVX512Slice,
-	padRows:     padRowsAVX512Slice,
-	groupNorm:   groupNormAVX512,
+	sumColumns:       sumColumnsAVX512Slice,
+	adamW:            adamWAVX512Slice,
+	convRows:         convRowsAVX512Slice,
+	convRowsAdd:      convRowsAddAVX512Slice,
+	padRows:          padRowsAVX512Slice,
+	modulatedRowGrad: modulatedRowGradAVX512Slice,
+	groupNorm:        groupNormAVX512,
 	binaryRows: &[3]func(out, a, b []float32) int{
 		asmBinaryRow(addRowAVX512), asmBinaryRow(subRowAVX512), asmBinaryRow(mulRowAVX512)},
 }

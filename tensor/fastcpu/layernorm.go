@@ -139,7 +139,11 @@ func (d *Device) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, sca
 				gMean := (m0 + m1 + m2 + m3) / float32(nD)
 				gxMean := (q0 + q1 + q2 + q3) * rs / float32(nD)
 				if ds != nil && dc != nil && sc != nil { // a DiT block's: every output
-					modulatedRowGrad(o, ds, dc, g, xr, sc, mu, rs, gMean, gxMean)
+					done := 0
+					if d.set.modulatedRowGrad != nil {
+						done = d.set.modulatedRowGrad(o, ds, dc, g, xr, sc, mu, rs, gMean, gxMean)
+					}
+					modulatedRowGrad(o[done:], ds[done:], dc[done:], g[done:], xr[done:], sc[done:], mu, rs, gMean, gxMean)
 					continue
 				}
 				for i, v := range xr {
@@ -168,7 +172,8 @@ func (d *Device) LayerNormModulateBackward(dxB, dshiftB, dscaleB, doutB, xB, sca
 // kernel was 3.6% of a DiT-S/4 training step. At DiT-S/2's shape,
 // 32 × 256 × 384, this loop took it from 6.46 ms to 4.45, and reading the
 // first pass's quads as sub-slices of four (one bounds check each) to 3.24
-// (BenchmarkLayerNormModulate, medians of 5).
+// (BenchmarkLayerNormModulate, medians of 5). The instruction set's
+// modulatedRowGrad does the same in vector registers.
 func modulatedRowGrad(o, ds, dc, g, xr, sc []float32, mu, rs, gMean, gxMean float32) {
 	n := len(xr)
 	o, ds, dc, g, sc = o[:n], ds[:n], dc[:n], g[:n], sc[:n]
