@@ -9,8 +9,8 @@ import (
 // BenchmarkGroupMoments weighs groupMoments' blocked sums (float32 within a
 // block, float64 across; in Go, and in the CPU's vector loops where it has
 // them) against float64 sums all the way (groupMoments64
-// below) and the float32 sums of the layer norm's rowMoments (the same two
-// passes over four accumulators), on one group of the U-Net (4 channels ×
+// below) and float32 sums over four accumulators (rowMoments below, the
+// layer norm's moments before it took groupMoments), on one group of the U-Net (4 channels ×
 // 16×16) and one of the VAE's size class (16 × 64×64), and reports how far
 // each mean is from the exact one for values 100 + sin(i).
 func BenchmarkGroupMoments(b *testing.B) {
@@ -87,4 +87,35 @@ func groupMoments64(x []float32, eps float32) (mu, rs float32) {
 		s0 += a * a
 	}
 	return float32(m), float32(1 / math.Sqrt((s0+s1+s2+s3)/float64(n)+float64(eps)))
+}
+
+// rowMoments is the mean and 1/√(variance + ε) of one row in float32, over
+// four accumulators: the layer norm's moments before it took groupMoments.
+func rowMoments(xr []float32) (mu, rs float32) {
+	n := len(xr)
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		s0 += xr[i]
+		s1 += xr[i+1]
+		s2 += xr[i+2]
+		s3 += xr[i+3]
+	}
+	for ; i < n; i++ {
+		s0 += xr[i]
+	}
+	mu = (s0 + s1 + s2 + s3) / float32(n)
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	for i = 0; i+4 <= n; i += 4 {
+		a, b, c, e := xr[i]-mu, xr[i+1]-mu, xr[i+2]-mu, xr[i+3]-mu
+		s0 += a * a
+		s1 += b * b
+		s2 += c * c
+		s3 += e * e
+	}
+	for ; i < n; i++ {
+		a := xr[i] - mu
+		s0 += a * a
+	}
+	return mu, float32(1 / math.Sqrt(float64((s0+s1+s2+s3)/float32(n))+1e-6))
 }

@@ -55,6 +55,10 @@ type instructionSet struct {
 	// convRowsAdd, if not nil, is copyRowsAdd (conv_gather.go) for n ≤ 32
 	// lanes.
 	convRowsAdd func(dst, src []float32, offs []int, n, ldd int, add float32)
+	// modulateRow, if not nil, is LayerNormModulate's row with shift and
+	// scale (o = (x − mu)·rs·(1 + sc) + sh, layernorm.go) on as many
+	// leading floats as it handles, bit for bit; it returns their count.
+	modulateRow func(o, xr, sh, sc []float32, mu, rs float32) (done int)
 	// modulatedRowGrad, if not nil, is modulatedRowGrad (layernorm.go) on
 	// as many leading floats of the row as it handles, bit for bit; it
 	// returns their count.

@@ -33,6 +33,7 @@ var avx512Set = &instructionSet{
 	convRowsAdd:      convRowsAddAVX512Slice,
 	padRows:          padRowsAVX512Slice,
 	modulatedRowGrad: modulatedRowGradAVX512Slice,
+	modulateRow:      modulateRowAVX512Slice,
 	groupNorm:        groupNormAVX512,
 	binaryRows: &[3]func(out, a, b []float32) int{
 		asmBinaryRow(addRowAVX512), asmBinaryRow(subRowAVX512), asmBinaryRow(mulRowAVX512)},

@@ -52,3 +52,39 @@ mrgloop:
 mrgdone:
 	VZEROUPPER
 	RET
+
+// func modulateRowAVX512(o, xr, sh, sc *float32, n int, mu, rs float32)
+//
+// LayerNormModulate's row with both shift and scale (layernorm.go) on n
+// floats, n a multiple of 16, in the Go loop's order and without FMA, so
+// with its bits: o = ((x − mu)·rs)·(1 + sc) + sh.
+TEXT ·modulateRowAVX512(SB), NOSPLIT, $0-48
+	MOVQ         o+0(FP), DI
+	MOVQ         xr+8(FP), SI
+	MOVQ         sh+16(FP), R8
+	MOVQ         sc+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VBROADCASTSS mu+40(FP), Z0
+	VBROADCASTSS rs+44(FP), Z1
+	MOVL         $0x3f800000, AX // 1.0
+	VPBROADCASTD AX, Z4
+	XORQ         DX, DX          // byte offset
+	SHLQ         $2, CX
+	TESTQ        CX, CX
+	JEQ          moddone
+
+modloop:
+	VMOVUPS (SI)(DX*1), Z5
+	VSUBPS  Z0, Z5, Z5         // x − mu
+	VMULPS  Z1, Z5, Z5         // ·rs
+	VADDPS  (R9)(DX*1), Z4, Z6 // 1 + sc
+	VMULPS  Z6, Z5, Z5
+	VADDPS  (R8)(DX*1), Z5, Z5 // + sh
+	VMOVUPS Z5, (DI)(DX*1)
+	ADDQ    $64, DX
+	CMPQ    DX, CX
+	JLT     modloop
+
+moddone:
+	VZEROUPPER
+	RET
