@@ -28,9 +28,12 @@
 //     its gradient in AVX-512 (attention_amd64.s) where the CPU has it
 //     (attention.go); GELU (unary_amd64.s, AVX-512 or AVX2), the float64
 //     column sums of Sum (reduce_amd64.s) and AdamW (optim_amd64.s, the
-//     reference's bits) are vector loops too; the layer norms, the group
-//     norm (float64 statistics), the upsampling and the elementwise ops are
-//     float32 loops split over the cores.
+//     reference's bits) are vector loops too, and so are the group norm's
+//     blocked sums and rows (groupnorm_amd64.s), which the layer norm's
+//     moments share, the layer norm's rows (layernorm_amd64.s), the
+//     convolution's row copies (conv_amd64.s) and Binary's add, subtract
+//     and multiply (elementwise_amd64.s); the upsampling and the other
+//     elementwise ops are float32 loops split over the cores.
 //
 // The micro-kernel and the vector loops of one instruction set make an
 // instructionSet (instructionset.go), and the device runs one set, so

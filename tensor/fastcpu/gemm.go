@@ -307,7 +307,10 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 // all panels of B; the goroutine that takes it packs the sliver first (in
 // the first column block), so the sliver is still in its own cache. When
 // there are too few slivers to go round, the slivers are packed in a phase
-// of their own and a unit is one sliver times a group of panels.
+// of their own and a unit is one sliver times a group of panels. A
+// sliver is mr rows, or edgeRows where the kernel has edgeI and that
+// leaves no ragged rows (sliverSplit); edgeI reads every panel through a
+// table of offsets, its own or one of its steps (stepTable).
 //
 // Operands read in place. Where the kernel has tileS, a full sliver or
 // panel of an operand stored as a plain matrix (not gathered, not rounded
