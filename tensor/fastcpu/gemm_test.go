@@ -324,35 +324,30 @@ func TestTableDrivenKernels(t *testing.T) {
 					copy(packed[p*k.nr:(p+1)*k.nr], rowsB[offs[p]:])
 				}
 				maxOff := slices.Max(offs)
+				// Each kernel (tileI; edgeI for its rows) with and
+				// without bias and load, against the packed kernel; rows
+				// past the kernel's stay as they were.
 				for _, withBias := range []bool{false, true} {
 					for _, load := range []bool{false, true} {
 						var bs []float32
 						if withBias {
 							bs = bias
 						}
-						want, got := slices.Clone(old), slices.Clone(old)
+						want := slices.Clone(old)
 						k.tile(kc, a, packed, want, k.nr, bs, load)
+						got := slices.Clone(old)
 						k.tileI(kc, a, 1, k.mr, rowsB, offs, maxOff, got, k.nr, bs, load)
 						if !slices.Equal(got, want) {
 							t.Errorf("tileI, kc %d, bias %v, load %v: rows found through the table differ from packed ones", kc, withBias, load)
 						}
-					}
-				}
-				if k.edgeI == nil {
-					continue
-				}
-				rows := k.edgeRows * k.nr
-				for _, withBias := range []bool{false, true} {
-					for _, load := range []bool{false, true} {
-						var bs []float32
-						if withBias {
-							bs = bias
+						if k.edgeI == nil {
+							continue
 						}
-						want, got := slices.Clone(old), slices.Clone(old)
+						rows := k.edgeRows * k.nr
+						got = slices.Clone(old)
 						for i := range got[rows:] {
-							got[rows+i] = 7 // rows past edgeRows stay as they were
+							got[rows+i] = 7
 						}
-						k.tile(kc, a, packed, want, k.nr, bs, load)
 						k.edgeI(kc, a, 1, k.mr, rowsB, offs, maxOff, got, k.nr, bs, load)
 						if !slices.Equal(got[:rows], want[:rows]) {
 							t.Errorf("edgeI, kc %d, bias %v, load %v: the edge kernel's rows differ from the packed kernel's", kc, withBias, load)

@@ -19,13 +19,7 @@ func TestModulatedRowGradSameBits(t *testing.T) {
 		}
 		tested++
 		for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 384, 385} {
-			vec := func() []float32 {
-				v := make([]float32, n)
-				for i := range v {
-					v[i] = float32(r.NormFloat64() * math.Exp(2*r.NormFloat64()))
-				}
-				return v
-			}
+			vec := func() []float32 { return octaveRow(r, n) }
 			g, xr, sc, ds, dc := vec(), vec(), vec(), vec(), vec()
 			mu, rs, gMean, gxMean := float32(r.NormFloat64()), float32(math.Exp(r.NormFloat64())), float32(r.NormFloat64()), float32(r.NormFloat64())
 			wantO, wantDs, wantDc := make([]float32, n), slices.Clone(ds), slices.Clone(dc)
@@ -73,13 +67,7 @@ func TestModulateRowSameBits(t *testing.T) {
 		}
 		tested++
 		for _, n := range []int{1, 15, 16, 17, 31, 32, 33, 384, 385} {
-			vec := func() []float32 {
-				v := make([]float32, n)
-				for i := range v {
-					v[i] = float32(r.NormFloat64() * math.Exp(2*r.NormFloat64()))
-				}
-				return v
-			}
+			vec := func() []float32 { return octaveRow(r, n) }
 			xr, sh, sc := vec(), vec(), vec()
 			mu, rs := float32(r.NormFloat64()), float32(math.Exp(r.NormFloat64()))
 			want, got := make([]float32, n), make([]float32, n)
@@ -104,4 +92,14 @@ func TestModulateRowSameBits(t *testing.T) {
 	if tested == 0 {
 		t.Skip("no instruction set of this CPU has a modulateRow loop: the Go loop runs everywhere")
 	}
+}
+
+// octaveRow returns n normal values scaled by e^(2·normal): magnitudes
+// over many octaves, so that every rounding shows.
+func octaveRow(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64() * math.Exp(2*r.NormFloat64()))
+	}
+	return v
 }
