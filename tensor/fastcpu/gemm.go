@@ -351,8 +351,13 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 	indirectB := plain && op.rowsB != nil && k.tileI != nil
 	for ic := 0; ic < op.M; ic += mcb {
 		mc := min(mcb, op.M-ic)
+		// Slivers: full ones of mr rows, short ones of edgeRows, then
+		// one ragged sliver of the rows left, if any.
 		full, short := k.sliverSplit(mc)
-		slivers := ceilDiv(mc, mr)
+		slivers := full + short
+		if full*mr+short*k.edgeRows < mc {
+			slivers++
+		}
 		// at returns where sliver i begins in the block, and its rows.
 		at := func(i int) (row, h int) {
 			switch {
