@@ -46,7 +46,8 @@ import (
 // all: UNet-B's stride-1 forward passes and input gradients gained 5–15%
 // (BenchmarkConv2D, alternating runs: 64 channels at 32×32 dx 232–238 →
 // 250–263 GFLOP/s, 128 at 8×8 forward 207–230 → 236–244). The weight
-// gradient reads the prepared planes in place too (weightGradInPlace).
+// gradient reads its input in place too, laid out channels-last
+// (weightGradChannelsLast).
 //
 // The input gradient at stride 1 is itself a convolution: of dout, padded
 // by K−1−P, with the kernel flipped in both axes and its two channel axes
@@ -282,17 +283,17 @@ func (d *Device) wideConv(g *convGeom) bool {
 // The parts depend only on the sizes, so the result does not depend on
 // the cores. dw is small (Cout·Cin·KH·KW), so the partial sums cost little
 // memory, and at most convPartials floats of it. Where the instruction set
-// has the wide geometry and a micro-kernel that reads A in place, the
-// weight gradient is weightGradInPlace instead, which gathers no col at
-// all, if the input has at least mr channels: with fewer, each of its
-// slivers straddles taps and would be gathered one value at a time
-// (UNet-B's input convolution, 3 channels: 65–91 GFLOP/s there, 113–125
-// here).
+// has the wide geometry and a micro-kernel that reads B through a table,
+// the weight gradient is weightGradChannelsLast instead, which gathers no
+// col at all, if the input has more than nr/2 channels: it pads them to a
+// multiple of nr, and with fewer the padding would be most of its work
+// (UNet-B's input convolution, 3 channels, ran at 16 GFLOP/s there and
+// 110–124 here).
 func (d *Device) Conv2DBackwardWeight(dwB, doutB, xB tensor.Buffer, a tensor.Conv2DArgs, accumulate bool) {
 	dw, dout, x := d.Floats(dwB), d.Floats(doutB), d.Floats(xB)
 	g := forwardGeom(a)
-	if d.wideConv(g) && d.set.gemm.tileS != nil && a.Cin >= d.set.gemm.mr {
-		d.weightGradInPlace(dw, dout, x, a, g.widen(), accumulate)
+	if d.wideConv(g) && d.set.gemm.tileI != nil && 2*a.Cin > d.set.gemm.nr {
+		d.weightGradChannelsLast(dw, dout, x, a, g.widen(), accumulate)
 		return
 	}
 	P := g.OH * g.OW

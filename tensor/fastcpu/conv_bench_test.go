@@ -12,7 +12,8 @@ import (
 // every 3×3 convolution of its resolutions — the ResBlocks' at stride 1,
 // where the channels stay or double, and the downsampling ones at stride
 // 2 — the input convolution, a decoder convolution on concatenated skip
-// channels, and a 1×1 skip. All pad the 3×3 kernels by 1.
+// channels, the output convolution (learned sigma: 6 channels) and a 1×1
+// skip. All pad the 3×3 kernels by 1.
 var unetConvs = []struct {
 	name string
 	a    tensor.Conv2DArgs
@@ -25,6 +26,7 @@ var unetConvs = []struct {
 	{"down_128_16x16_s2", conv3x3(32, 128, 16, 128, 2)},
 	{"res_128_8x8", conv3x3(32, 128, 8, 128, 1)},
 	{"dec_256to128_8x8", conv3x3(32, 256, 8, 128, 1)},
+	{"out_64to6_32x32", conv3x3(32, 64, 32, 6, 1)},
 	{"skip1x1_64to128_16x16", tensor.Conv2DArgs{B: 32, Cin: 64, H: 16, W: 16, Cout: 128, KH: 1, KW: 1, Stride: 1}},
 }
 

@@ -179,9 +179,84 @@ func (g *convGeom) prepare(set *instructionSet, x []float32, workers int) (xs []
 //
 // so that a run over the pixels of one image goes on into the next: the
 // images are one tall image, whose rows between them are unused like the
-// wide geometry's columns (weightGradInPlace).
+// wide geometry's columns (weightGradChannelsLast).
 func (g *convGeom) prepareStacked(set *instructionSet, x []float32, workers int) (xs []float32, buf *[]float32) {
 	return g.prepareAs(set, x, workers, true)
+}
+
+// prepareChannelsLast is prepareStacked turned channels-last, for the n
+// images of x at stride 1: the planes' pixel at q of a channel's block is
+// at xt[q·Cp + c], for Cp ≥ C channels (a multiple of 16, the last Cp − C
+// of them zero), and the KW pixels past the block are zeros, like the
+// slack of prepare. A row of 16 channels of an image is transposed into
+// its place in one step (gemmKernel.pack16), straight from x: the
+// stacked planes are never written. It returns false, having written
+// nothing, for a stride over 1 or a padding that crops, which
+// prepareStacked and a transpose handle instead.
+func (g *convGeom) prepareChannelsLast(k *gemmKernel, xt, x []float32, n, Cp int, workers int) bool {
+	Wr := g.wr
+	if g.S != 1 || g.PH < 0 || g.PW < 0 || g.PW+g.W > Wr || g.PH+g.H > g.hr || Cp%16 != 0 {
+		return false
+	}
+	image, _, block := g.stacking(n)
+	clear(xt[block*Cp : (block+g.KW)*Cp])
+	// The zeros: each image's rows above and below its input rows, up to
+	// the next image's first (the last image's hr), and the columns left
+	// and right of each input row.
+	for i := range n {
+		at, rows := i*image, image/Wr
+		if i == n-1 {
+			rows = g.hr
+		}
+		clear(xt[at*Cp : (at+g.PH*Wr)*Cp])
+		clear(xt[(at+(g.PH+g.H)*Wr)*Cp : (at+rows*Wr)*Cp])
+		for y := range g.H {
+			row := at + (g.PH+y)*Wr
+			clear(xt[row*Cp : (row+g.PW)*Cp])
+			clear(xt[(row+g.PW+g.W)*Cp : (row+Wr)*Cp])
+		}
+	}
+	body := func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, y := u/g.H, u%g.H
+			q := i*image + (g.PH+y)*Wr + g.PW // the row's first pixel
+			src := x[i*g.C*g.H*g.W+y*g.W:]
+			for c0 := 0; c0 < Cp; c0 += 16 {
+				transposeLanes(k, xt[q*Cp:], src, c0, g.C, Cp, g.W, g.H*g.W)
+			}
+		}
+	}
+	if workers > 1 {
+		parallelFor(n*g.H, g.W*Cp, body)
+	} else {
+		body(0, n*g.H)
+	}
+	return true
+}
+
+// transposeLanes writes channels c0…c0+15 of kc pixels channels-last,
+// from planes lds floats apart: dst[q·Cp + c] = src[c·lds + q] for
+// q < kc, and 0 for c ≥ C (then src is not read).
+func transposeLanes(k *gemmKernel, dst, src []float32, c0, C, Cp, kc, lds int) {
+	lanes := min(16, Cp-c0)
+	valid := max(0, min(lanes, C-c0))
+	if k.pack16 != nil {
+		var from *float32
+		if valid > 0 {
+			from = &src[c0*lds : (c0+valid-1)*lds+kc][0]
+		}
+		k.pack16(&dst[c0 : (kc-1)*Cp+c0+lanes][0], from, lds, Cp, kc, valid, lanes, true)
+		return
+	}
+	for q := range kc {
+		for j := range lanes {
+			v := float32(0)
+			if j < valid {
+				v = src[(c0+j)*lds+q]
+			}
+			dst[q*Cp+c0+j] = v
+		}
+	}
 }
 
 // prepareAs is prepare, into planes stacked or not (prepareStacked).

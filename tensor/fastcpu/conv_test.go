@@ -22,10 +22,15 @@ import (
 // pixels or more at stride 1, and the others), and the wide geometry of
 // the stride-1 products (convGeom.widen) with no padding to read into (its
 // last row reads past the image) and with one tap across; and the
-// weight gradient read in place (weightGradInPlace), with slivers inside
-// one tap, slivers across two, and a short last one, and parts of one
-// image or of several stacked (convGeom.prepareStacked) at strides 1 to
-// 3; and strided input gradients whose phases read windows of dout that
+// weight gradient on channels-last planes (weightGradChannelsLast), with
+// input channels a multiple of nr (64, 32) or padded to one (50, 37, 24,
+// 20), Cout not a multiple of the slivers' rows, and parts of one image
+// or of several stacked: laid out straight from x at stride 1 (paddings
+// 0 to 3, kernels of 3×3 and 5×3; at a padding of 3 an image's last
+// padding row is not the next image's first) and through
+// convGeom.prepareStacked at stride 2, from scratch that holds NaNs
+// (PoisonConvScratch), so that a pixel left unwritten shows; and strided
+// input gradients whose phases read windows of dout that
 // differ (kernels of 1 to 5 taps, strides 2 to 4, phases that no tap
 // reaches or that hold no pixel, several units of images).
 var convChecks = []tensor.Conv2DArgs{
@@ -52,6 +57,8 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 9, Cin: 6, H: 10, W: 11, Cout: 4, KH: 3, KW: 3, Stride: 3, Pad: 0},
 	{B: 2, Cin: 13, H: 5, W: 1, Cout: 2, KH: 1, KW: 1, Stride: 2, Pad: 0},
 	{B: 3, Cin: 12, H: 7, W: 2, Cout: 3, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{B: 3, Cin: 20, H: 9, W: 10, Cout: 13, KH: 5, KW: 3, Stride: 1, Pad: 2},
+	{B: 5, Cin: 24, H: 6, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 3},
 }
 
 // The fast convolution and its two gradients against the float64
@@ -68,6 +75,7 @@ func TestConv2DAgainstReference(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/%+v", set, a), func(t *testing.T) {
 				t.Setenv("DITGO_CPU_KERNEL", set)
+				fastcpu.PoisonConvScratch()
 				got := convResults(t, fastcpu.New(), a)
 				for i, name := range []string{"out", "dx", "dw"} {
 					if e := relErr(got[i], want[i]); e > tol {
@@ -141,7 +149,11 @@ func relErr(got, want []float64) float64 {
 	floor := math.Sqrt(ss/float64(len(want))) + 1e-30
 	worst := 0.0
 	for i := range want {
-		worst = max(worst, math.Abs(got[i]-want[i])/(math.Abs(want[i])+floor))
+		e := math.Abs(got[i]-want[i]) / (math.Abs(want[i]) + floor)
+		if math.IsNaN(e) { // a NaN or an infinity where none belongs
+			return math.Inf(1)
+		}
+		worst = max(worst, e)
 	}
 	return worst
 }

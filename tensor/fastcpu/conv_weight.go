@@ -2,34 +2,49 @@ package fastcpu
 
 import "github.com/ditgo/ditgo/tensor"
 
-// weightGradInPlace is Conv2DBackwardWeight on the wide geometry g for a
-// micro-kernel that reads A where it is stored (gemmKernel.tileS). It
-// computes dw transposed, with its rows in the order tap, then input
-// channel, over the images of a part stacked into one tall image
-// (convGeom.prepareStacked):
+// weightGradChannelsLast is Conv2DBackwardWeight on the wide geometry g
+// for a micro-kernel that finds the rows of B through a table
+// (gemmKernel.tileI). The images of a part are stacked into one tall image
+// (convGeom.stacking) and laid out channels-last (prepareChannelsLast):
+// xt[s·Cp + c] is channel c at stacked pixel s, padded with zero channels
+// up to Cp, a multiple of nr. Then, with dw's columns in the order tap,
+// then input channel,
 //
-//	dwt[t·Cin + c, co] = Σ_q xs[c·block + tap_n[t] + q] · ds[co, q]
+//	dwt[co, t·Cp + c] = Σ_q dout[b, co, oy, ox] · xt[(tap_n[t] + s(q))·Cp + c]
 //
-// one product per part of n images, whose K runs over the stacked pixels
-// q = b·image + oy·Wr + ox of the part (up to the last image's OH rows;
-// image and block from convGeom.stacking); tap_n[t] is tap t in the
-// stacked layout, and ds is dout of the part in the same layout, with
-// zeros at every unused pixel: the wide geometry's columns past OW, and
-// the rows past OH of each image, whose windows run into the next image.
-// A row of this A is one run of the prepared planes, and twelve channels
-// under one tap are rows block floats apart: a sliver that the
-// micro-kernel reads in place (storedA). Only the
-// slivers that straddle two taps, and the short last one, are gathered
-// (packA). B is ds, stored [Cout, K], which the GEMM packs as any
-// transposed operand; each of its values serves Cin·KH·KW rows.
+// one product per part, whose K runs over the part's pixels q = b·P +
+// oy·OW + ox, P = OH·OW, each at s(q) = b·image + oy·Wr + ox in the stacked
+// layout; tap_n[t] is tap t there. A is dout, packed (imageRows). A step
+// of a panel of B, nr channels under one tap, is one run of xt, which the
+// micro-kernel reads where it lies, through the table of the steps'
+// offsets s(q)·Cp (the same table for every panel). So B is never
+// gathered, and K holds only the convolution's pixels: the wide
+// geometry's unused columns and rows, which a product over the stacked
+// layout computes and drops, are skipped by the table. It is the forward
+// pass's product with the roles of A and B swapped.
 //
-// The general path gathers col into packed panels: a gather and a
-// transpose of every value of col, and each value then serves only Cout
-// multiply-adds; at Cout = 64 that cost as much as the product. One
-// product per image (this function's first form) gathered nothing either,
-// but at 8×8 each image's product was too short to pay for its pass over
-// dwt. Stacking costs the unused rows instead: at 3×3, one row an image
-// (at stride 1 an image's bottom padding is the next one's top padding).
+// Its first form multiplied the other way round, dw transposed: A was the
+// prepared planes read in place, twelve channels under one tap a sliver,
+// rows a channel's block apart, and B was dout copied into the stacked
+// layout (zeros at the unused pixels) and packed. Each sliver of A then
+// served only Cout/nr panels, twelve streams from L2 into the
+// micro-kernel, which ran at about 85% of its forward-pass rate; the
+// slivers across two taps were gathered, and K ran over the unused pixels
+// too (a fifth of it at 8×8). Alternating runs of BenchmarkConv2D (three
+// rounds, GFLOP/s, first form → this one):
+//
+//	64 channels at 32×32           255–266 → 264–301
+//	64 at 32×32, stride 2          164–176 → 169–175
+//	64→128 at 16×16                240–255 → 278–295
+//	128 at 16×16                   261–272 → 300–328
+//	128 at 16×16, stride 2         177–184 → 219–229
+//	128 at 8×8                     211–243 → 308–314
+//	256→128 at 8×8                 206–239 → 285–305
+//	64→6 at 32×32 (the output)       48–49 → 143–153
+//
+// (the output convolution's B had 6 columns of nr there). With fewer than
+// nr/2 input channels the padding channels would be most of the work, and
+// Conv2DBackwardWeight gathers col instead.
 //
 // The parts are units that the cores take whole, each into a partial dwt;
 // the parts are then added in order and transposed into dw. There are
@@ -39,35 +54,47 @@ import "github.com/ditgo/ditgo/tensor"
 // waiting for it (alternating runs, 128 channels at 16×16: 215–250 →
 // 260–279 GFLOP/s); at 8×8, eight parts' products were too short
 // (197–223 → 196–206). The parts depend only on the sizes.
-func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
-	kk, mr := a.KH*a.KW, d.set.gemm.mr
-	M, N := a.Cin*kk, a.Cout
+func (d *Device) weightGradChannelsLast(dw, dout, x []float32, a tensor.Conv2DArgs, g *convGeom, accumulate bool) {
+	k := &d.set.gemm
+	kk, C := a.KH*a.KW, a.Cin
+	Cp := ceilDiv(C, k.nr) * k.nr // channels of xt: a panel never spans two taps
+	M, N := a.Cout, kk*Cp
 	pixels := a.B * g.OH * g.OW
 	parts := max(ceilDiv(pixels, convDepth), min(8, pixels/(convDepth/2)), 4)
 	parts = min(parts, a.B, max(1, convPartials/(M*N)))
 	pbuf := convFloats(parts * M * N)
 	defer convScratch.Put(pbuf)
-	partial := *pbuf                      // [parts, M, N]
-	in, plane := a.Cin*a.H*a.W, g.OH*g.ow // floats of one image of x, and of a plane of dout
+	partial := *pbuf              // [parts, M, N]
+	in, P := C*a.H*a.W, g.OH*g.ow // floats of one image of x, and of a plane of dout
+	// offs[q] is where pixel q of a part (q = b·P + oy·OW + ox) is in its
+	// xt, for the panels' tables; the parts' stacked images are alike.
+	image, _, _ := g.stacking(1)
+	offs := make([]int, 0, ceilDiv(a.B, parts)*P)
+	for i := range cap(offs) / P {
+		for oy := range g.OH {
+			at := (i*image + oy*g.OW) * Cp
+			for ox := range g.ow {
+				offs = append(offs, at+ox*Cp)
+			}
+		}
+	}
 	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*g.hr*g.OW, func(u int, s *gemmScratch, workers int) {
 		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
 		n := b1 - b0
-		image, step, lda := g.stacking(n) // lda: from one channel to the next
-		K := (n-1)*image + g.OH*g.OW
-		xs, xbuf := g.prepareStacked(d.set, x[b0*in:b1*in], workers)
-		defer putFloats(xbuf)
-		dbuf := convFloats(N * K)
-		defer convScratch.Put(dbuf)
-		ds := (*dbuf)[:N*K] // dout of the part, stacked: [Cout, K]
-		clear(ds)
-		for co := range N {
-			row := ds[co*K:][:K]
-			for i := range n {
-				src := dout[((b0+i)*N+co)*plane:][:plane]
-				for oy := range g.OH {
-					copy(row[i*image+oy*g.OW:][:g.ow], src[oy*g.ow:])
-				}
+		_, step, block := g.stacking(n)
+		K := n * P
+		// xt: the prepared planes channels-last, and past their end the
+		// zeros that the last row's windows read (prepare).
+		tbuf := convFloats((block + g.KW) * Cp)
+		defer convScratch.Put(tbuf)
+		xt := *tbuf
+		if !g.prepareChannelsLast(k, xt, x[b0*in:b1*in], n, Cp, workers) {
+			xs, xbuf := g.prepareStacked(d.set, x[b0*in:b1*in], workers)
+			for c0 := 0; c0 < Cp; c0 += 16 {
+				transposeLanes(k, xt, xs, c0, C, Cp, block, block)
 			}
+			putFloats(xbuf)
+			clear(xt[block*Cp:])
 		}
 		// tap t of the stacked layout: its phase image is n images long.
 		tap := make([]int, kk)
@@ -77,63 +104,44 @@ func (d *Device) weightGradInPlace(dw, dout, x []float32, a tensor.Conv2DArgs, g
 				tap[ky*a.KW+kx] = ((ky%S)*S+kx%S)*step + ky/S*g.OW + kx/S
 			}
 		}
-		// rowAt is where row r = t·Cin + c of A starts in xs.
-		rowAt := func(r int) []float32 { return xs[r%a.Cin*lda+tap[r/a.Cin]:] }
-		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: K, b: ds, transB: true,
-			storedA: func(row, pc int) ([]float32, int) {
-				if row%a.Cin+mr > a.Cin { // the sliver straddles two taps
-					return nil, 0
-				}
-				return rowAt(row)[pc:], lda
+		op := gemmOperands{c: partial[u*M*N : (u+1)*M*N], M: M, N: N, K: K,
+			packA: imageRows(dout[b0*M*P:b1*M*P], M, P, 0),
+			rowsB: func(col, pc, kc int) ([]float32, []int, int) {
+				return xt[tap[col/Cp]*Cp+col%Cp:], offs[pc : pc+kc], offs[pc+kc-1]
 			},
-			packA: func(k *gemmKernel, dst []float32, row, h, pc, kc int) {
-				if k.pack16 != nil { // each tap's run of lanes at once
-					for j := 0; j < k.mr; {
-						r := row + j
-						lanes := min(k.mr-j, a.Cin-r%a.Cin) // up to the tap's last channel
-						valid := max(0, min(lanes, h-j))
-						var from *float32
-						if valid > 0 {
-							from = &rowAt(r)[pc:][:(valid-1)*lda+kc][0]
+			// Every panel is read in place (N is a multiple of nr); this
+			// would pack one as rowsB finds it.
+			packB: func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
+				for i := range k.nr {
+					at := tap[(col+i)/Cp]*Cp + (col+i)%Cp
+					for p := range kc {
+						v := float32(0)
+						if i < w {
+							v = xt[at+offs[pc+p]]
 						}
-						k.pack16(&dst[j:][:(kc-1)*k.mr+lanes][0], from, lda, k.mr, kc, valid, lanes, true)
-						j += lanes
-					}
-					return
-				}
-				for j := range k.mr {
-					if j >= h {
-						for p := range kc {
-							dst[p*k.mr+j] = 0
-						}
-						continue
-					}
-					for p, v := range rowAt(row + j)[pc : pc+kc] {
-						dst[p*k.mr+j] = v
+						dst[p*k.nr+i] = v
 					}
 				}
 			},
 		}
-		gemmProduct(&d.set.gemm, s, &op, workers)
+		gemmProduct(k, s, &op, workers)
 	})
-	// dw[co, c, t] (+)= Σ_u partial[u, t·Cin + c, co]: the rows of the
-	// partials are read in order, and for one c the KH·KW writes to each
-	// dw[co, c, ·] fill one short run, while the Cout runs stay in cache.
-	parallelFor(a.Cin, parts*kk*N, func(lo, hi int) {
+	// dw[co, c, t] (+)= Σ_u partial[u, co, t·Cp + c]: a row of dw is the
+	// sum of the parts' rows, transposed from [KH·KW, Cp] to [Cin, KH·KW].
+	parallelFor(M, parts*N, func(lo, hi int) {
 		sum := make([]float32, N)
-		for c := lo; c < hi; c++ {
+		for co := lo; co < hi; co++ {
+			copy(sum, partial[co*N:(co+1)*N])
+			for u := 1; u < parts; u++ {
+				d.binaryRow(tensor.OpAdd, sum, sum, partial[(u*M+co)*N:][:N])
+			}
+			out := dw[co*C*kk:][:C*kk]
 			for t := range kk {
-				at := (t*a.Cin + c) * N
-				copy(sum, partial[at:at+N])
-				for u := 1; u < parts; u++ {
-					d.binaryRow(tensor.OpAdd, sum, sum, partial[u*M*N+at:][:N])
-				}
-				for co, v := range sum {
-					i := (co*a.Cin+c)*kk + t
+				for c, v := range sum[t*Cp : t*Cp+C] {
 					if accumulate {
-						v = dw[i] + v
+						v += out[c*kk+t]
 					}
-					dw[i] = v
+					out[c*kk+t] = v
 				}
 			}
 		}

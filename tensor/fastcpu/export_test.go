@@ -1,5 +1,7 @@
 package fastcpu
 
+import "math"
+
 // Exp32 exposes exp32 to the external tests.
 var Exp32 = exp32
 
@@ -58,3 +60,16 @@ func NewWithInstructionSet(name string) *Device {
 
 // InstructionSetName returns the name of the instruction set dev runs.
 func InstructionSetName(dev *Device) string { return dev.set.name }
+
+// PoisonConvScratch puts buffers of NaNs into the convolution's pool of
+// scratch, so that a test run next reads NaNs wherever a kernel reads
+// scratch that it did not write.
+func PoisonConvScratch() {
+	for range 6 {
+		buf := make([]float32, 1<<20)
+		for i := range buf {
+			buf[i] = float32(math.NaN())
+		}
+		convScratch.Put(&buf)
+	}
+}

@@ -76,11 +76,6 @@ type gemmOperands struct {
 	// not read.
 	packA func(k *gemmKernel, dst []float32, row, h, pc, kc int)
 	packB func(k *gemmKernel, dst []float32, col, w, pc, kc int)
-	// storedA, when not nil (with packA, and a kernel with tileS), finds
-	// the full slivers of a gathered op(A) that lie in memory as tileS
-	// reads them: rows row…row+mr−1, steps pc on, at a[i*lda+p]. It
-	// returns nil for a sliver that is not, which packA then packs.
-	storedA func(row, pc int) (a []float32, lda int)
 	// rowsB, when not nil (with packB, and a kernel with tileI), finds
 	// the full panels of a gathered op(B) whose rows lie in memory as
 	// tileI reads them: columns col…col+nr−1 of step pc+p at
@@ -337,12 +332,11 @@ func gemmProduct(k *gemmKernel, s *gemmScratch, op *gemmOperands, workers int) {
 // (TransB), whose panel rows would be columns, and an operand whose rows
 // are a multiple of 4 KiB apart (aliased).
 //
-// Gathered operands read in place. A gathered operand (packA, packB: the
-// convolution's col matrix) is not a matrix in memory, but parts of it
-// may be: a sliver whose rows lie lda apart (storedA, read by tileS), or
-// a panel whose rows each lie somewhere, one run of nr floats a row
-// (rowsB, read by tileI through a table of offsets). Those are read
-// where they lie; the others are gathered into the packed blocks.
+// Gathered operands read in place. A gathered operand (packB: the
+// convolution's col matrix) is not a matrix in memory, but its panels may
+// be: rows that each lie somewhere, one run of nr floats a row (rowsB,
+// read by tileI through a table of offsets). Those are read where they
+// lie; the others are gathered into the packed blocks.
 func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, ncb int) {
 	mr, nr := k.mr, k.nr
 	a, b, edge, workers := s.a, s.b, s.edge[w], s.workers // local: see gemmScratch
@@ -389,10 +383,6 @@ func gemmWorker(k *gemmKernel, s *gemmScratch, op *gemmOperands, w, kcb, mcb, nc
 						return gemmView{x: op.a[row*op.K+pc:], rows: op.K, steps: 1}, false
 					case op.packA == nil && op.transA && !aliased(op.M):
 						return gemmView{x: op.a[pc*op.M+row:], rows: 1, steps: op.M}, false
-					case op.storedA != nil:
-						if in, lda := op.storedA(row, pc); in != nil {
-							return gemmView{x: in, rows: lda, steps: 1}, false
-						}
 					}
 				}
 				return gemmView{x: a[i*mr*kc : (i+1)*mr*kc], rows: 1, steps: mr}, true
