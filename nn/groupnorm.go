@@ -35,3 +35,14 @@ func (n *GroupNorm) Forward(g *autograd.Graph, x, shift, scale *autograd.Var) *a
 	}
 	return g.GroupNormEps(x, n.Weight, n.Bias, shift, scale, n.Groups, eps)
 }
+
+// ForwardSiLU is SiLU(Forward(g, x, shift, scale)) in one kernel each way
+// (autograd.Graph.GroupNormSiLU), which stores neither the norm's output
+// nor keeps it for the backward.
+func (n *GroupNorm) ForwardSiLU(g *autograd.Graph, x, shift, scale *autograd.Var) *autograd.Var {
+	eps := n.Eps
+	if eps == 0 {
+		eps = tensor.GroupNormEps
+	}
+	return g.GroupNormSiLU(x, n.Weight, n.Bias, shift, scale, n.Groups, eps)
+}

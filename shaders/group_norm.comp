@@ -1,6 +1,7 @@
 #version 450
 // group_norm.comp — GroupNorm with its affine and ADM's scale-shift
-// modulation: out = (x̂·gamma + beta)·(1 + scale) + shift, saving mean and rstd.
+// modulation: out = (x̂·gamma + beta)·(1 + scale) + shift, saving mean and rstd;
+// with silu, SiLU of that (GroupNormSiLU).
 //
 // CPU reference: tensor.GroupNormRef (tensor/groupnorm.go).
 // Launcher: vk/group_norm.go.
@@ -12,7 +13,9 @@
 //
 //	mean[b,g]  = Σ x / n
 //	rstd[b,g]  = 1 / √(Σ (x − mean)² / n + eps)
-//	out[b,c,p] = ((x − mean)·rstd·gamma[c] + beta[c])·(1 + scale[b,c]) + shift[b,c]
+//	h[b,c,p]   = ((x − mean)·rstd·gamma[c] + beta[c])·(1 + scale[b,c]) + shift[b,c]
+//	out[b,c,p] = h                                  silu = 0
+//	out[b,c,p] = SiLU(h) = h·σ(h) = h / (1 + e^−h)   silu = 1
 //
 // The variance is a second pass over the span, as in the reference, rather
 // than E[x²] − mean², which loses precision when |mean| ≫ std.
@@ -20,7 +23,8 @@
 // Bindings: 0 out, 1 mean, 2 rstd, 3 x, 4 gamma, 5 beta, 6 shift, 7 scale.
 // An absent shift or scale counts as zero: its flag is 0 and any buffer may
 // be bound in its slot.
-// Push constants: GroupNormPush { nB, nC, nHW, nGroups, eps, hasShift, hasScale }.
+// Push constants: GroupNormPush { nB, nC, nHW, nGroups, eps, hasShift,
+// hasScale, silu }.
 // Dispatch: 1-D, 256 invocations per workgroup, one workgroup per group
 // (b, g), grid-stride over the B·G groups by workgroup; grid
 // min(B·G, 65535). Each sum is a strided partial sum per invocation, then a
@@ -47,6 +51,7 @@ layout(push_constant) uniform GroupNormPush {
 	float eps;
 	uint hasShift;
 	uint hasScale;
+	uint silu;
 } pc;
 
 shared float partial[gl_WorkGroupSize.x];
@@ -101,6 +106,8 @@ void main() {
 				y *= 1.0 + scale[b * pc.nC + c];
 			if (pc.hasShift != 0)
 				y += shift[b * pc.nC + c];
+			if (pc.silu != 0)
+				y /= 1.0 + exp(-y); // y = -100: -100/inf = -0, not NaN
 			out_[base + i] = y;
 		}
 	}

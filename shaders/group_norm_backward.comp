@@ -4,11 +4,22 @@
 // CPU reference: tensor.GroupNormBackwardRef (tensor/groupnorm.go).
 // Launcher: vk/group_norm_backward.go.
 //
-// dout, x and dx are [B, C, HW], gamma, beta, dgamma and dbeta [C], scale,
-// dshift and dscale [B, C], mean and rstd [B, G] (saved by the forward), and
-// sums [B, C, 2] is the launcher's scratch. Groups are Cg = C/G consecutive
-// channels, n = Cg·HW values. Every gradient comes from two sums per
-// (sample, channel), with x̂ = (x − mean)·rstd:
+// dout, x and dx are [B, C, HW], gamma, beta, dgamma and dbeta [C], shift,
+// scale, dshift and dscale [B, C], mean and rstd [B, G] (saved by the
+// forward), and sums is the launcher's scratch: [B, C, 2]. Groups are Cg = C/G
+// consecutive channels, n = Cg·HW values.
+//
+// With silu, the forward's output was SiLU(h) of its group norm's output
+// h = (x̂·gamma + beta)·s + shift, and dout is the gradient of that SiLU's
+// output. The shader first turns dout into the gradient reaching h,
+// recomputing h from x, mean and rstd exactly as the forward did:
+//
+//	dh = dout·σ(h)·(1 + h·(1 − σ(h))),   σ(h) = 1 / (1 + e^−h)
+//
+// and everything below reads dh where it says dout. Without silu, dh = dout.
+//
+// Every gradient comes from two sums per (sample, channel), with
+// x̂ = (x − mean)·rstd:
 //
 //	S1[b,c] = Σ_p dout[b,c,p],   S2[b,c] = Σ_p dout[b,c,p]·x̂[b,c,p]
 //
@@ -20,12 +31,13 @@
 //	dbeta[c]    = Σ_b s·S1,   dgamma[c] = Σ_b s·S2
 //
 // (M1 and M2 are the group means of dout·k and dout·k·x̂ of the reference.)
+// As S1 and S2 are sums of dh, pass 1 below needs no SiLU of its own.
 // dx needs the sums of its own group only; dgamma and dbeta sum across the
 // samples, so they are a second pass:
 //
 //	PASS 0: one workgroup per group (b, g), grid-stride over the B·G groups
 //	        by workgroup. For each of its Cg channels in turn: strided
-//	        partial sums of (dout, dout·(x − mean)), a tree reduction in
+//	        partial sums of (dh, dh·(x − mean)), a tree reduction in
 //	        shared memory, which every invocation reads back; invocation 0
 //	        stores (S1, S2) in sums, and every invocation adds k·S1 and k·S2
 //	        into M1 and M2. Then every element of the group gets dx, walking
@@ -38,11 +50,12 @@
 // visible to pass 1.
 //
 // Bindings: 0 dx, 1 dgamma, 2 dbeta, 3 dshift, 4 dscale, 5 dout, 6 x,
-// 7 gamma, 8 beta, 9 scale, 10 mean, 11 rstd, 12 sums. scale is read only
-// when hasScale is 1, dshift and dscale are written only when writeShift and
-// writeScale are 1; otherwise any buffer may be bound in their slots.
-// Push constants: GroupNormBackwardPush { nB, nC, nHW, nGroups, hasScale,
-// writeShift, writeScale }.
+// 7 gamma, 8 beta, 9 scale, 10 mean, 11 rstd, 12 sums, 13 shift. scale is
+// read only when hasScale is 1, shift only when silu and hasShift are 1,
+// dshift and dscale are written only when writeShift and writeScale are 1;
+// otherwise any buffer may be bound in their slots.
+// Push constants: GroupNormBackwardPush { nB, nC, nHW, nGroups, hasShift,
+// hasScale, writeShift, writeScale, silu }.
 // Specialization: 0 PASS (uint) = 0 or 1, as above.
 // Dispatch: 1-D, 256 invocations per workgroup in both passes (one file has
 // one workgroup size). Grid: min(B·G, 65535) workgroups for pass 0,
@@ -64,18 +77,21 @@ layout(std430, set = 0, binding = 9) readonly buffer Scale { float scale[]; };
 layout(std430, set = 0, binding = 10) readonly buffer Mean { float mean[]; };
 layout(std430, set = 0, binding = 11) readonly buffer Rstd { float rstd[]; };
 layout(std430, set = 0, binding = 12) buffer Sums { float sums[]; }; // S1, S2 of every (b, c), interleaved
+layout(std430, set = 0, binding = 13) readonly buffer Shift { float shift[]; };
 
 layout(push_constant) uniform GroupNormBackwardPush {
 	uint nB;
 	uint nC;
 	uint nHW;
 	uint nGroups;
+	uint hasShift;
 	uint hasScale;
 	uint writeShift;
 	uint writeScale;
+	uint silu;
 } pc;
 
-shared vec2 partial[gl_WorkGroupSize.x]; // (Σdout, Σdout·(x − mean)) of each invocation
+shared vec2 partial[gl_WorkGroupSize.x]; // (Σdh, Σdh·(x − mean)) of each invocation
 
 // groupSum returns Σ of every invocation's v, halving the live part of
 // partial each step (the workgroup size is a power of two). All invocations
@@ -100,6 +116,23 @@ float modulation(uint b, uint c) {
 	return pc.hasScale != 0 ? 1.0 + scale[b * pc.nC + c] : 1.0;
 }
 
+// gradOfH returns dh, the gradient reaching the group norm's output h at
+// element i (sample b, channel c, normalised value xhat): dout[i] itself
+// without silu, and dout[i]·SiLU'(h) with it, h recomputed as the forward
+// computed it.
+float gradOfH(uint i, uint b, uint c, float xhat) {
+	float o = dout[i];
+	if (pc.silu == 0)
+		return o;
+	float h = (xhat * gamma[c] + beta[c]) * modulation(b, c);
+	if (pc.hasShift != 0)
+		h += shift[b * pc.nC + c];
+	// For h = -100, e^100 is inf and sg is 0, not NaN; for h = 100, sg is
+	// 1 and 1 − sg is 0. Either way the product is the limit, 0 or 1.
+	float sg = 1.0 / (1.0 + exp(-h));
+	return o * sg * (1.0 + h * (1.0 - sg));
+}
+
 void dxPass() {
 	uint lid = gl_LocalInvocationID.x;
 	uint cg = pc.nC / pc.nGroups, n = cg * pc.nHW;
@@ -114,8 +147,9 @@ void dxPass() {
 			uint base = (b * pc.nC + c) * pc.nHW;
 			vec2 p = vec2(0.0);
 			for (uint i = lid; i < pc.nHW; i += gl_WorkGroupSize.x) {
-				float o = dout[base + i];
-				p += vec2(o, o * (x[base + i] - mu));
+				float d = x[base + i] - mu;
+				float o = gradOfH(base + i, b, c, d * rs);
+				p += vec2(o, o * d);
 			}
 			vec2 S = groupSum(p) * vec2(1.0, rs); // (S1, S2)
 			if (lid == 0) {
@@ -133,7 +167,7 @@ void dxPass() {
 		for (uint i = lid; i < n; i += gl_WorkGroupSize.x) {
 			uint c = c0 + i / pc.nHW;
 			float xhat = (x[base + i] - mu) * rs;
-			dx[base + i] = rs * (modulation(b, c) * gamma[c] * dout[base + i] - m1 - xhat * m2);
+			dx[base + i] = rs * (modulation(b, c) * gamma[c] * gradOfH(base + i, b, c, xhat) - m1 - xhat * m2);
 		}
 	}
 }

@@ -226,9 +226,9 @@ func (d *CPU[F]) GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale Buffer,
 	GroupNormRef(d.Floats(out), d.Floats(mean), d.Floats(rstd), d.Floats(x), d.Floats(gamma), d.Floats(beta), d.Floats(shift), d.Floats(scale), args)
 }
 
-func (d *CPU[F]) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd Buffer, args GroupNormArgs) {
+func (d *CPU[F]) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, shift, scale, mean, rstd Buffer, args GroupNormArgs) {
 	GroupNormBackwardRef(d.Floats(dx), d.Floats(dgamma), d.Floats(dbeta), d.Floats(dshift), d.Floats(dscale),
-		d.Floats(dout), d.Floats(x), d.Floats(gamma), d.Floats(beta), d.Floats(scale), d.Floats(mean), d.Floats(rstd), args)
+		d.Floats(dout), d.Floats(x), d.Floats(gamma), d.Floats(beta), d.Floats(shift), d.Floats(scale), d.Floats(mean), d.Floats(rstd), args)
 }
 
 func (d *CPU[F]) Upsample2x(out, x Buffer, nBC, h, w int) {

@@ -97,11 +97,14 @@ type Device interface {
 	// GroupNorm and nearest-neighbour upsampling, for the U-Net and the VAE.
 
 	// GroupNorm: out = (x̂·gamma + beta)·(1+scale) + shift over NCHW x, with
-	// x̂ normalised per (sample, group); saves mean and rstd; see GroupNorm.
+	// x̂ normalised per (sample, group), and SiLU of that with args.SiLU;
+	// saves mean and rstd; see GroupNorm and GroupNormSiLU.
 	GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale Buffer, args GroupNormArgs)
 	// GroupNormBackward: gradients of GroupNorm; dshift and dscale may be
-	// nil (not wanted).
-	GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd Buffer, args GroupNormArgs)
+	// nil (not wanted). With args.SiLU, dout is the gradient of the SiLU's
+	// output, and shift (nil for none) is the forward's, to recompute the
+	// SiLU's input.
+	GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, shift, scale, mean, rstd Buffer, args GroupNormArgs)
 	// Upsample2x: out[bc,2i+di,2j+dj] = x[bc,i,j], nearest neighbour.
 	Upsample2x(out, x Buffer, nBC, h, w int)
 	// Upsample2xBackward: dx[bc,i,j] = Σ of dout's 2×2 block at (2i, 2j).
@@ -229,10 +232,12 @@ type CopySliceArgs struct {
 // GroupNormArgs describes a group norm over x [B, C, HW] (HW the product of
 // the spatial axes): the C channels form Groups groups of C/Groups
 // consecutive channels, and each (sample, group) is normalised over its
-// C/Groups·HW elements with ε = Eps.
+// C/Groups·HW elements with ε = Eps. With SiLU, the output is SiLU of the
+// group norm's (GroupNormSiLU).
 type GroupNormArgs struct {
 	B, C, HW, Groups int
 	Eps              float32
+	SiLU             bool
 }
 
 // AdamWArgs are the hyper-parameters of one AdamW step, with the bias

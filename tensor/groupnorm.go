@@ -40,16 +40,33 @@ const GroupNormEps = 1e-5
 //
 // eps is usually GroupNormEps.
 func GroupNorm(x, gamma, beta, shift, scale *Tensor, groups int, eps float32) (out, mean, rstd *Tensor) {
-	dev := mustSameDevice("GroupNorm", x, gamma, beta, shift, scale)
-	mustFloat("GroupNorm", x, gamma, beta, shift, scale)
-	args := mustGroupNormShapes("GroupNorm", x, gamma, beta, shift, scale, groups)
+	return groupNorm("GroupNorm", x, gamma, beta, shift, scale, groups, eps, false)
+}
+
+// groupNorm is GroupNorm, and GroupNormSiLU with silu.
+func groupNorm(op string, x, gamma, beta, shift, scale *Tensor, groups int, eps float32, silu bool) (out, mean, rstd *Tensor) {
+	dev := mustSameDevice(op, x, gamma, beta, shift, scale)
+	mustFloat(op, x, gamma, beta, shift, scale)
+	args := mustGroupNormShapes(op, x, gamma, beta, shift, scale, groups)
 	if !(eps > 0) {
-		panic(fmt.Sprintf("tensor.GroupNorm: eps %v, want > 0 (GroupNormEps is PyTorch's 1e-5)", eps))
+		panic(fmt.Sprintf("tensor.%s: eps %v, want > 0 (GroupNormEps is PyTorch's 1e-5)", op, eps))
 	}
-	args.Eps = eps
+	args.Eps, args.SiLU = eps, silu
 	out, mean, rstd = New(dev, x.shape...), New(dev, args.B, groups), New(dev, args.B, groups)
 	dev.GroupNorm(out.buf, mean.buf, rstd.buf, x.buf, gamma.buf, beta.buf, buf(shift), buf(scale), args)
 	return out, mean, rstd
+}
+
+// GroupNormSiLU is SiLU(GroupNorm(x, ...)), the pair that opens every
+// ResBlock of a U-Net and of the SD VAE, in one kernel:
+//
+//	out = h·σ(h),   h = GroupNorm(x, gamma, beta, shift, scale, groups, eps)
+//
+// Apart, the SiLU reads and writes a tensor as large as x again, and
+// autodiff keeps h for the SiLU's backward; fused, h is never stored, and
+// GroupNormSiLUBackward recomputes it from x and the saved mean and rstd.
+func GroupNormSiLU(x, gamma, beta, shift, scale *Tensor, groups int, eps float32) (out, mean, rstd *Tensor) {
+	return groupNorm("GroupNormSiLU", x, gamma, beta, shift, scale, groups, eps, true)
 }
 
 // GroupNormBackward returns the gradients of GroupNorm with respect to x,
@@ -57,19 +74,33 @@ func GroupNorm(x, gamma, beta, shift, scale *Tensor, groups int, eps float32) (o
 // saved mean and rstd. scale is the forward's (nil for none); dshift and
 // dscale are nil when withModulation is false.
 func GroupNormBackward(dout, x, gamma, beta, scale, mean, rstd *Tensor, groups int, withModulation bool) (dx, dgamma, dbeta, dshift, dscale *Tensor) {
-	dev := mustSameDevice("GroupNormBackward", dout, x, gamma, beta, scale, mean, rstd)
-	mustFloat("GroupNormBackward", dout, x, gamma, beta, scale, mean, rstd)
-	mustSameShape("GroupNormBackward", dout, x)
-	args := mustGroupNormShapes("GroupNormBackward", x, gamma, beta, nil, scale, groups)
+	return groupNormBackward("GroupNormBackward", dout, x, gamma, beta, nil, scale, mean, rstd, groups, withModulation, false)
+}
+
+// GroupNormSiLUBackward returns the gradients of GroupNormSiLU, as
+// GroupNormBackward returns GroupNorm's, given the upstream gradient of the
+// SiLU's output; shift and scale are the forward's (nil for none).
+func GroupNormSiLUBackward(dout, x, gamma, beta, shift, scale, mean, rstd *Tensor, groups int, withModulation bool) (dx, dgamma, dbeta, dshift, dscale *Tensor) {
+	return groupNormBackward("GroupNormSiLUBackward", dout, x, gamma, beta, shift, scale, mean, rstd, groups, withModulation, true)
+}
+
+// groupNormBackward is GroupNormBackward, and GroupNormSiLUBackward with
+// silu.
+func groupNormBackward(op string, dout, x, gamma, beta, shift, scale, mean, rstd *Tensor, groups int, withModulation, silu bool) (dx, dgamma, dbeta, dshift, dscale *Tensor) {
+	dev := mustSameDevice(op, dout, x, gamma, beta, shift, scale, mean, rstd)
+	mustFloat(op, dout, x, gamma, beta, shift, scale, mean, rstd)
+	mustSameShape(op, dout, x)
+	args := mustGroupNormShapes(op, x, gamma, beta, shift, scale, groups)
 	if !sameDims(mean.shape, args.B, groups) || !sameDims(rstd.shape, args.B, groups) {
-		panic(fmt.Sprintf("tensor.GroupNormBackward: mean %v and rstd %v, want [B, G] = [%d, %d]", mean.shape, rstd.shape, args.B, groups))
+		panic(fmt.Sprintf("tensor.%s: mean %v and rstd %v, want [B, G] = [%d, %d]", op, mean.shape, rstd.shape, args.B, groups))
 	}
+	args.SiLU = silu
 	dx, dgamma, dbeta = New(dev, x.shape...), New(dev, args.C), New(dev, args.C)
 	if withModulation {
 		dshift, dscale = New(dev, args.B, args.C), New(dev, args.B, args.C)
 	}
 	dev.GroupNormBackward(dx.buf, dgamma.buf, dbeta.buf, buf(dshift), buf(dscale),
-		dout.buf, x.buf, gamma.buf, beta.buf, buf(scale), mean.buf, rstd.buf, args)
+		dout.buf, x.buf, gamma.buf, beta.buf, buf(shift), buf(scale), mean.buf, rstd.buf, args)
 	return dx, dgamma, dbeta, dshift, dscale
 }
 
@@ -137,6 +168,9 @@ func GroupNormRef[F Float](out, mean, rstd, x, gamma, beta, shift, scale []F, a 
 				if shift != nil {
 					y += float64(shift[b*a.C+c])
 				}
+				if a.SiLU {
+					y /= 1 + math.Exp(-y)
+				}
 				out[bg*n+i] = F(y)
 			}
 		}
@@ -157,9 +191,11 @@ func GroupNormRef[F Float](out, mean, rstd, x, gamma, beta, shift, scale []F, a 
 // where mean_group averages over the n = C/G·HW elements of the sample's
 // group: x̂ depends on every x of its group through mean and rstd, which is
 // where the two subtracted terms come from (the same rule as LayerNorm's,
-// over a group instead of a row). Each output is a float64 sum over its
+// over a group instead of a row). With a.SiLU, dout is first multiplied
+// by SiLU's derivative at the forward's output before the SiLU,
+// h = y·s + shift, recomputed from x. Each output is a float64 sum over its
 // own elements in index order; a nil output is skipped.
-func GroupNormBackwardRef[F Float](dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd []F, a GroupNormArgs) {
+func GroupNormBackwardRef[F Float](dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, shift, scale, mean, rstd []F, a GroupNormArgs) {
 	cg := a.C / a.Groups
 	n := cg * a.HW
 	s := func(b, c int) float64 {
@@ -171,6 +207,23 @@ func GroupNormBackwardRef[F Float](dx, dgamma, dbeta, dshift, dscale, dout, x, g
 	xhat := func(b, c, p int) float64 {
 		bg := b*a.Groups + c/cg
 		return (float64(x[(b*a.C+c)*a.HW+p]) - float64(mean[bg])) * float64(rstd[bg])
+	}
+	if a.SiLU { // dout becomes the gradient reaching the SiLU's input h
+		dh := make([]F, len(dout))
+		for b := range a.B {
+			for c := range a.C {
+				for p := range a.HW {
+					i := (b*a.C+c)*a.HW + p
+					h := (xhat(b, c, p)*float64(gamma[c]) + float64(beta[c])) * s(b, c)
+					if shift != nil {
+						h += float64(shift[b*a.C+c])
+					}
+					sg := 1 / (1 + math.Exp(-h))
+					dh[i] = F(float64(dout[i]) * sg * (1 + h*(1-sg)))
+				}
+			}
+		}
+		dout = dh
 	}
 	// dx: every (sample, group) is independent.
 	parallelFor(a.B*a.Groups, n, func(lo, hi int) {

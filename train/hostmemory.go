@@ -37,13 +37,14 @@ import (
 //
 // A U-Net's activations are counted layer by layer from its plan
 // (unet.Config.ActivationFloats, A floats an image) and its parameters
-// likewise (ParamCount): 4·(copies·P + k·B·A) with k = 2.7, or 0.85 with
-// -grad-checkpoint. k was measured as for the DiT: 2.63–2.67 (0.82–0.84
-// checkpointed) on UNet-S at batch 64, UNet-B at batch 32 on 32×32×3 and
-// UNet-L at batch 16.
+// likewise (ParamCount): 4·(copies·P + k·B·A) with k = 2.87, or 1.04 with
+// -grad-checkpoint. k was measured as for the DiT: 2.86–2.88 (1.02–1.05
+// checkpointed) on UNet-S at batch 64 (1148 MiB; 432), UNet-B at batch 32
+// on 32×32×3 (1577; 642) and UNet-L at batch 16 (1077; 537), with each
+// GroupNorm and its SiLU one kernel.
 
 // unetActivationScale is k above, without and with checkpointing.
-var unetActivationScale = map[bool]float64{false: 2.7, true: 0.85}
+var unetActivationScale = map[bool]float64{false: 2.87, true: 1.04}
 
 // unetStepBytes estimates the bytes a training step of the U-Net c at
 // batch holds.

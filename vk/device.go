@@ -80,7 +80,7 @@ type limits struct {
 }
 
 // check reports a device that cannot run the kernels as written: they use
-// workgroups of 256, up to thirteen storage buffers and 128 bytes of push
+// workgroups of 256, up to fourteen storage buffers and 128 bytes of push
 // constants (more than the minimums Vulkan guarantees, but what every
 // GPU of the last decade offers).
 func (l limits) check(name string) error {

@@ -16,11 +16,11 @@ import (
 )
 
 // Every kernel shares one descriptor-set layout and one pipeline layout:
-// maxBindings storage buffers (group norm's backward pass needs thirteen:
-// its five gradients, seven inputs and a scratch) and a push-constant block
+// maxBindings storage buffers (group norm's backward pass needs fourteen:
+// its five gradients, eight inputs and a scratch) and a push-constant block
 // of pushConstantBytes, the minimum every Vulkan device offers.
 const (
-	maxBindings       = 13
+	maxBindings       = 14
 	pushConstantBytes = 128
 )
 

@@ -13,7 +13,8 @@ import (
 // group (LayerNorm over C·H·W), one channel per group (InstanceNorm), odd
 // and single-pixel spatial sizes, spans either side of the shaders'
 // workgroup of 256, spatial ranks 0 to 2, with and without shift and scale;
-// then random shapes. Their random draws come from a stream of their own, so
+// SiLU fused (GroupNormSiLU) on some; then random shapes, every other one
+// with SiLU. Their random draws come from a stream of their own, so
 // that adding them left the other cases' shapes as they were.
 func groupNormCases(opts Options) []Case {
 	r := rand.New(rand.NewPCG(opts.Seed, 16))
@@ -30,13 +31,24 @@ func groupNormCases(opts Options) []Case {
 		groupNormCase([]int{1, 2, 1, 257}, 2, false, true),
 		groupNormCase([]int{2, 4, 5}, 2, true, true), // [B, C, L]
 		groupNormCase([]int{3, 6}, 2, true, true),    // [B, C]
+		// SiLU fused (GroupNormSiLU), with and without the modulation
+		groupNormSiLUCase([]int{2, 64, 3, 3}, 32, true, true),
+		groupNormSiLUCase([]int{2, 3, 2, 3}, 1, false, false),
+		groupNormSiLUCase([]int{1, 6, 5, 7}, 3, true, false),
+		groupNormSiLUCase([]int{2, 4, 15, 17}, 2, false, true),
+		groupNormSiLUCase([]int{1, 2, 1, 257}, 2, true, true),
 	}
-	for range opts.Random {
+	for i := range opts.Random {
 		g, cg, h, w := small(), 1+r.IntN(5), small(), pick()
 		if cg*h*w < 3 {
 			cg = 3 // see groupNormCase
 		}
-		cs = append(cs, groupNormCase([]int{small(), g * cg, h, w}, g, r.IntN(2) == 0, r.IntN(2) == 0))
+		x, shift, scale := []int{small(), g * cg, h, w}, r.IntN(2) == 0, r.IntN(2) == 0
+		if i%2 == 1 { // every other one with SiLU, leaving the draws as they were
+			cs = append(cs, groupNormSiLUCase(x, g, shift, scale))
+		} else {
+			cs = append(cs, groupNormCase(x, g, shift, scale))
+		}
 	}
 	return cs
 }
@@ -48,10 +60,23 @@ func groupNormCases(opts Options) []Case {
 // gradient with respect to x is zero or of order ε/variance, the remainder
 // of a cancellation that float32 cannot resolve.
 func groupNormCase(x []int, groups int, shift, scale bool) Case {
+	return groupNormOrSiLU(x, groups, shift, scale, false)
+}
+
+// groupNormSiLUCase is groupNormCase with SiLU fused (GroupNormSiLU).
+func groupNormSiLUCase(x []int, groups int, shift, scale bool) Case {
+	return groupNormOrSiLU(x, groups, shift, scale, true)
+}
+
+func groupNormOrSiLU(x []int, groups int, shift, scale, silu bool) Case {
 	b, c := x[0], x[1]
 	hw := numel(x[2:])
 	in := []Input{{Shape: x}, {Shape: []int{c}}, {Shape: []int{c}}, {Shape: []int{b, c}}, {Shape: []int{b, c}}}
-	return Case{Name: fmt.Sprintf("GroupNorm/%v_G%d_shift%v_scale%v", x, groups, shift, scale), Inputs: in,
+	name := "GroupNorm"
+	if silu {
+		name = "GroupNormSiLU"
+	}
+	return Case{Name: fmt.Sprintf("%s/%v_G%d_shift%v_scale%v", name, x, groups, shift, scale), Inputs: in,
 		// The statistics and dx sum over a group, dgamma and dbeta over
 		// the samples and positions of a channel.
 		Accum: max(c/groups*hw, b*hw),
@@ -62,6 +87,9 @@ func groupNormCase(x []int, groups int, shift, scale bool) Case {
 			}
 			if scale {
 				sc = in[4]
+			}
+			if silu {
+				return g.GroupNormSiLU(in[0], in[1], in[2], sh, sc, groups, tensor.GroupNormEps)
 			}
 			return g.GroupNorm(in[0], in[1], in[2], sh, sc, groups)
 		}}

@@ -176,7 +176,7 @@ func (m *Model) Forward(g *autograd.Graph, x *autograd.Var, t []float32, y []int
 		skips = skips[:len(skips)-1]
 		h = m.run(g, b, g.Concat(1, h, skip), emb)
 	}
-	return m.OutConv.Forward(g, g.SiLU(m.OutNorm.Forward(g, h, nil, nil)))
+	return m.OutConv.Forward(g, m.OutNorm.ForwardSiLU(g, h, nil, nil))
 }
 
 // run is b.forward, through a checkpoint where GradCheckpoint asks for one

@@ -138,8 +138,9 @@ func (c Config) TrainFLOPs(b int) float64 { return 3 * c.ForwardFLOPs(b) }
 // side of the map a layer writes:
 //
 //	3×3 input convolution   out·S²
-//	ResBlock                (2·in + 5·out)·S²: each GroupNorm and SiLU of
-//	                        its input and of its first convolution's output,
+//	ResBlock                (in + 4·out)·S²: the GroupNorm-SiLU of its
+//	                        input and of its first convolution's output
+//	                        (one kernel each, which keeps only its output),
 //	                        the two convolutions and the residual sum
 //	AttentionBlock          11·C·S²: the norm, qkv and its head layout, the
 //	                        attention, its merged heads, the projection and
@@ -158,7 +159,7 @@ func (c Config) ActivationFloats() float64 {
 		case kindInput:
 			return float64(l.out) * s
 		case kindRes:
-			return float64(2*l.in+5*l.out) * s
+			return float64(l.in+4*l.out) * s
 		case kindAttn:
 			return 11 * float64(l.out) * s
 		case kindDown:
@@ -168,7 +169,7 @@ func (c Config) ActivationFloats() float64 {
 		}
 	}
 	p := c.layout()
-	total := 3 * float64(p.outCh*c.InputSize*c.InputSize) // the output's norm, SiLU and convolution
+	total := 2 * float64(p.outCh*c.InputSize*c.InputSize) // the output's GroupNorm-SiLU and convolution
 	for _, seq := range slices.Concat(p.input, [][]layerSpec{p.middle}, p.output) {
 		for _, l := range seq {
 			total += layer(l)

@@ -17,7 +17,8 @@ import (
 //	out = skip(x) + h
 //
 // conv₁ and conv₂ are 3×3 with padding 1; conv₂ starts at zero, so a new
-// block is the identity on its skip path. The skip is x itself, or a 1×1
+// block is the identity on its skip path. Each GroupNorm and the SiLU after
+// it are one kernel (nn.GroupNorm.ForwardSiLU). The skip is x itself, or a 1×1
 // convolution when the channels change (skip_connection).
 type ResBlock struct {
 	Norm1   *nn.GroupNorm
@@ -66,9 +67,9 @@ func (b *ResBlock) init(r *rand.Rand) {
 }
 
 func (b *ResBlock) forward(g *autograd.Graph, x, emb *autograd.Var) *autograd.Var {
-	h := b.Conv1.Forward(g, g.SiLU(b.Norm1.Forward(g, x, nil, nil)))
+	h := b.Conv1.Forward(g, b.Norm1.ForwardSiLU(g, x, nil, nil))
 	ss := g.Chunk(b.Emb.Forward(g, g.SiLU(emb)), 2, 1) // [B, out] each: scale, shift
-	h = b.Conv2.Forward(g, g.Dropout(g.SiLU(b.Norm2.Forward(g, h, ss[1], ss[0])), b.Dropout))
+	h = b.Conv2.Forward(g, g.Dropout(b.Norm2.ForwardSiLU(g, h, ss[1], ss[0]), b.Dropout))
 	skip := x
 	if b.Skip != nil {
 		skip = b.Skip.Forward(g, x)

@@ -42,8 +42,8 @@ func (r *resnet) register(p *nn.Params, prefix string) {
 }
 
 func (r *resnet) forward(g *autograd.Graph, x *autograd.Var) *autograd.Var {
-	h := r.conv1.Forward(g, g.SiLU(r.norm1.Forward(g, x, nil, nil)))
-	h = r.conv2.Forward(g, g.SiLU(r.norm2.Forward(g, h, nil, nil)))
+	h := r.conv1.Forward(g, r.norm1.ForwardSiLU(g, x, nil, nil))
+	h = r.conv2.Forward(g, r.norm2.ForwardSiLU(g, h, nil, nil))
 	if r.shortcut != nil {
 		x = r.shortcut.Forward(g, x)
 	}

@@ -129,7 +129,7 @@ func (m *Model) Encode(g *autograd.Graph, x *autograd.Var) (mean, logvar *autogr
 			h = downsample(g, l.resample, h)
 		}
 	}
-	h = m.enc.out.Forward(g, g.SiLU(m.enc.norm.Forward(g, m.enc.mid.forward(g, h), nil, nil)))
+	h = m.enc.out.Forward(g, m.enc.norm.ForwardSiLU(g, m.enc.mid.forward(g, h), nil, nil))
 	moments := g.Chunk(m.quant.Forward(g, h), 2, 1)
 	dev := x.Value.Device()
 	low, high := g.Const(g.Own(tensor.Full(dev, -30, 1))), g.Const(g.Own(tensor.Full(dev, 20, 1)))
@@ -149,7 +149,7 @@ func (m *Model) Decode(g *autograd.Graph, z *autograd.Var) *autograd.Var {
 			h = upsample(g, l.resample, h)
 		}
 	}
-	return m.dec.out.Forward(g, g.SiLU(m.dec.norm.Forward(g, h, nil, nil)))
+	return m.dec.out.Forward(g, m.dec.norm.ForwardSiLU(g, h, nil, nil))
 }
 
 // oldAttentionNames are diffusers' earlier names of the middle blocks'

@@ -22,7 +22,9 @@ import (
 // instruction set has GroupNorm's vector loops (groupNormLoops,
 // groupnorm_amd64.s: AVX-512 and AVX2), they do the sums and the rows,
 // with the Go loops' bits: on the Zen 5 machine, BenchmarkGroupNorm's
-// forward went from 548 to 122 µs and its backward from 705 to 270.
+// forward went from 548 to 122 µs and its backward from 705 to 270. With
+// a.SiLU each row goes through Unary's SiLU loop as soon as it is written,
+// while it is in cache.
 func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB tensor.Buffer, a tensor.GroupNormArgs) {
 	out, mean, rstd, x := d.Floats(outB), d.Floats(meanB), d.Floats(rstdB), d.Floats(xB)
 	gamma, beta, shift, scale := d.Floats(gammaB), d.Floats(betaB), d.Floats(shiftB), d.Floats(scaleB)
@@ -35,27 +37,41 @@ func (d *Device) GroupNorm(outB, meanB, rstdB, xB, gammaB, betaB, shiftB, scaleB
 			mean[bg], rstd[bg] = mu, rs
 			for k := range cg {
 				c := g*cg + k
-				m, add := rs*gamma[c], beta[c]
-				if scale != nil {
-					f := 1 + scale[b*a.C+c]
-					m, add = m*f, add*f
-				}
-				if shift != nil {
-					add += shift[b*a.C+c]
-				}
 				row := (b*a.C + c) * a.HW
-				xr, o := x[row:row+a.HW], out[row:row+a.HW]
-				i := 0
-				if loops := d.set.groupNorm; loops != nil {
-					i = len(xr) / loops.lanes * loops.lanes
-					loops.norm(o[:i], xr[:i], mu, m, add)
-				}
-				for ; i < len(xr); i++ {
-					o[i] = float32((xr[i]-mu)*m) + add
+				o := out[row : row+a.HW]
+				d.normRow(o, x[row:row+a.HW], mu, rs, gamma, beta, shift, scale, b, c, a.C)
+				if a.SiLU { // while the row is in cache
+					d.siluRow(o, o)
 				}
 			}
 		}
 	})
+}
+
+// normRow writes one channel's row of the group norm's output,
+//
+//	o = (x − mu)·m + add,   m = rs·gamma·(1 + scale),   add = beta·(1 + scale) + shift,
+//
+// for sample b and channel c of C (shift and scale nil for none): the
+// forward pass's output, and the backward's recomputation of it before a
+// fused SiLU, with the same bits.
+func (d *Device) normRow(o, x []float32, mu, rs float32, gamma, beta, shift, scale []float32, b, c, C int) {
+	m, add := rs*gamma[c], beta[c]
+	if scale != nil {
+		f := 1 + scale[b*C+c]
+		m, add = m*f, add*f
+	}
+	if shift != nil {
+		add += shift[b*C+c]
+	}
+	i := 0
+	if loops := d.set.groupNorm; loops != nil {
+		i = len(x) / loops.lanes * loops.lanes
+		loops.norm(o[:i], x[:i], mu, m, add)
+	}
+	for ; i < len(x); i++ {
+		o[i] = float32((x[i]-mu)*m) + add
+	}
 }
 
 // groupMoments is the mean and 1/√(variance + eps) of one group, the
@@ -176,13 +192,17 @@ func foldLanes(l *[momentLanes]float32) float32 {
 //	dx = rstd·(k·dout − M1 − x̂·M2),   M1 = Σ_{c∈g} k·S1 / n,   M2 = Σ_{c∈g} k·S2 / n
 //
 // which is tensor.GroupNormBackwardRef with its group means written as sums
-// of the channel sums. One (sample, group) per task; S1 and S2 wait in a
+// of the channel sums. With a.SiLU, dout is first turned into the
+// gradient at the SiLU's input, dout·SiLU′(h), a group at a time into a
+// scratch that the two passes then read: h, the forward's row before its
+// SiLU, is recomputed by the forward's loop (normRow), and SiLU′ is
+// UnaryBackward's loop. One (sample, group) per task; S1 and S2 wait in a
 // float64 table, and the sums over the samples for dgamma and dbeta run
 // after the tasks, in sample order, so the result does not depend on the
 // number of cores.
-func (d *Device) GroupNormBackward(dxB, dgammaB, dbetaB, dshiftB, dscaleB, doutB, xB, gammaB, betaB, scaleB, meanB, rstdB tensor.Buffer, a tensor.GroupNormArgs) {
+func (d *Device) GroupNormBackward(dxB, dgammaB, dbetaB, dshiftB, dscaleB, doutB, xB, gammaB, betaB, shiftB, scaleB, meanB, rstdB tensor.Buffer, a tensor.GroupNormArgs) {
 	dx, dgamma, dbeta, dshift, dscale := d.Floats(dxB), d.Floats(dgammaB), d.Floats(dbetaB), d.Floats(dshiftB), d.Floats(dscaleB)
-	dout, x, gamma, beta, scale := d.Floats(doutB), d.Floats(xB), d.Floats(gammaB), d.Floats(betaB), d.Floats(scaleB)
+	dout, x, gamma, beta, shift, scale := d.Floats(doutB), d.Floats(xB), d.Floats(gammaB), d.Floats(betaB), d.Floats(shiftB), d.Floats(scaleB)
 	mean, rstd := d.Floats(meanB), d.Floats(rstdB)
 	cg := a.C / a.Groups
 	n := cg * a.HW
@@ -194,13 +214,32 @@ func (d *Device) GroupNormBackward(dxB, dgammaB, dbetaB, dshiftB, dscaleB, doutB
 	}
 	sums := make([]float64, 2*a.B*a.C) // S1, S2 of every (b, c)
 	parallelFor(a.B*a.Groups, 2*n, func(lo, hi int) {
+		var dh []float32 // with SiLU: the group's gradient at the SiLU's input
+		if a.SiLU {
+			buf := convFloats(n)
+			defer convScratch.Put(buf)
+			dh = *buf
+		}
 		for bg := lo; bg < hi; bg++ {
 			b, g := bg/a.Groups, bg%a.Groups
 			mu, rs := mean[bg], rstd[bg]
+			// gradOf returns the gradient reaching the norm's output in
+			// the row of channel c: dout, or with SiLU dout·SiLU′(h), h
+			// recomputed as the forward computed it.
+			gradOf := func(c int) []float32 {
+				row := (b*a.C + c) * a.HW
+				if !a.SiLU {
+					return dout[row : row+a.HW]
+				}
+				h := dh[(c-g*cg)*a.HW:][:a.HW]
+				d.normRow(h, x[row:row+a.HW], mu, rs, gamma, beta, shift, scale, b, c, a.C)
+				d.siluGradRow(h, dout[row:row+a.HW], h)
+				return h
+			}
 			var m1, m2 float64
 			for c := g * cg; c < (g+1)*cg; c++ {
 				row := (b*a.C + c) * a.HW
-				s1, sxd := channelSums(dout[row:row+a.HW], x[row:row+a.HW], mu, d.set.groupNorm)
+				s1, sxd := channelSums(gradOf(c), x[row:row+a.HW], mu, d.set.groupNorm)
 				s2 := sxd * float64(rs)
 				sums[2*(b*a.C+c)], sums[2*(b*a.C+c)+1] = s1, s2
 				if dshift != nil {
@@ -221,6 +260,9 @@ func (d *Device) GroupNormBackward(dxB, dgammaB, dbetaB, dshiftB, dscaleB, doutB
 				row := (b*a.C + c) * a.HW
 				kr := rs * s(b, c) * gamma[c]
 				gr, xr, o := dout[row:row+a.HW], x[row:row+a.HW], dx[row:row+a.HW]
+				if a.SiLU { // formed by gradOf in the sums' pass
+					gr = dh[(c-g*cg)*a.HW:][:a.HW]
+				}
 				i := 0
 				if loops := d.set.groupNorm; loops != nil {
 					i = len(xr) / loops.lanes * loops.lanes

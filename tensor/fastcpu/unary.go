@@ -31,14 +31,7 @@ func (d *Device) Unary(op tensor.UnaryOp, outB, xB tensor.Buffer, n int) {
 				out[i] = v / (1 + exp32(expClamp(-2*u)))
 			}
 		case tensor.OpSiLU:
-			if set := d.set; set.silu != nil {
-				v := lo + (hi-lo)/set.lanes*set.lanes
-				set.silu(out[lo:v], x[lo:v])
-				lo = v
-			}
-			for i := lo; i < hi; i++ {
-				out[i] = x[i] / (1 + exp32(expClamp(-x[i])))
-			}
+			d.siluRow(out[lo:hi], x[lo:hi])
 		default:
 			tensor.UnaryRef(op, out[lo:hi], x[lo:hi])
 		}
@@ -70,22 +63,41 @@ func (d *Device) UnaryBackward(op tensor.UnaryOp, dxB, dyB, xB, yB tensor.Buffer
 				dx[i] = dy[i] * s * (1 + 2*float32(geluC)*v*es*(1+3*0.044715*v*v))
 			}
 		case tensor.OpSiLU:
-			if set := d.set; set.siluBackward != nil {
-				v := lo + (hi-lo)/set.lanes*set.lanes
-				set.siluBackward(dx[lo:v], dy[lo:v], x[lo:v])
-				lo = v
-			}
-			for i := lo; i < hi; i++ {
-				// 1 − s as e·s, which keeps its digits when s rounds to 1.
-				v := x[i]
-				e := exp32(expClamp(-v))
-				s := 1 / (1 + e)
-				dx[i] = dy[i] * s * (1 + v*(e*s))
-			}
+			d.siluGradRow(dx[lo:hi], dy[lo:hi], x[lo:hi])
 		default:
 			tensor.UnaryBackwardRef(op, dx[lo:hi], dy[lo:hi], x[lo:hi], y[lo:hi])
 		}
 	})
+}
+
+// siluRow computes out = x·σ(x) = x/(1 + e^−x), in the instruction set's
+// vector loop where it has one and in Go for the rest; out may be x.
+func (d *Device) siluRow(out, x []float32) {
+	lo := 0
+	if set := d.set; set.silu != nil {
+		lo = len(x) / set.lanes * set.lanes
+		set.silu(out[:lo], x[:lo])
+	}
+	for i := lo; i < len(x); i++ {
+		out[i] = x[i] / (1 + exp32(expClamp(-x[i])))
+	}
+}
+
+// siluGradRow computes dx = dy·σ(x)·(1 + x·(1 − σ(x))), SiLU's backward,
+// as siluRow computes SiLU; dx may be dy or x.
+func (d *Device) siluGradRow(dx, dy, x []float32) {
+	lo := 0
+	if set := d.set; set.siluBackward != nil {
+		lo = len(x) / set.lanes * set.lanes
+		set.siluBackward(dx[:lo], dy[:lo], x[:lo])
+	}
+	for i := lo; i < len(x); i++ {
+		// 1 − s as e·s, which keeps its digits when s rounds to 1.
+		v := x[i]
+		e := exp32(expClamp(-v))
+		s := 1 / (1 + e)
+		dx[i] = dy[i] * s * (1 + v*(e*s))
+	}
 }
 
 // geluC is √(2/π), the constant of the tanh approximation of GELU, computed

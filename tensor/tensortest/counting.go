@@ -134,9 +134,9 @@ func (d *Counting) GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale tenso
 	d.Device.GroupNorm(out, mean, rstd, x, gamma, beta, shift, scale, args)
 }
 
-func (d *Counting) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd tensor.Buffer, args tensor.GroupNormArgs) {
+func (d *Counting) GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, shift, scale, mean, rstd tensor.Buffer, args tensor.GroupNormArgs) {
 	d.add("GroupNormBackward")
-	d.Device.GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, scale, mean, rstd, args)
+	d.Device.GroupNormBackward(dx, dgamma, dbeta, dshift, dscale, dout, x, gamma, beta, shift, scale, mean, rstd, args)
 }
 
 func (d *Counting) Upsample2x(out, x tensor.Buffer, nBC, h, w int) {
