@@ -45,6 +45,7 @@ func Cases(opts Options) []Case {
 			{{2, 3, 4}, {3, 4}},          // table over the batch
 			{{3, 4}, {}},                 // scalar
 			{{2, 1, 3, 4}, {2, 1, 1, 4}}, // size-1 axes inside the broadcast run
+			{{3, 600}, {3, 1}},           // one value a sample over a long row
 		} {
 			cs = append(cs, binaryCase(op.op, op.build, s[0], s[1]))
 		}

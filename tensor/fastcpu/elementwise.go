@@ -17,10 +17,35 @@ func (d *Device) Binary(op tensor.BinaryOp, outB, aB, bB tensor.Buffer, outer, m
 		parallelFor(inner, 1, func(lo, hi int) { d.binaryRow(op, out[lo:hi], a[lo:hi], b[lo:hi]) })
 		return
 	}
+	if inner == 1 { // b is one value per outer block: rows of mid values
+		d.binaryScalar(op, out, a, b, outer, mid)
+		return
+	}
 	parallelFor(outer*mid, inner, func(lo, hi int) {
 		for row := lo; row < hi; row++ {
 			o := row / mid
 			d.binaryRow(op, out[row*inner:(row+1)*inner], a[row*inner:(row+1)*inner], b[o*inner:(o+1)*inner])
+		}
+	})
+}
+
+// binaryScalar is Binary with inner = 1: out[o, m] = a[o, m] ∘ b[o]. Row by
+// row of inner values, it would be a call per value (the hybrid loss
+// weighs a [B, C·H·W] tensor per sample so: 98304 calls that took 0.5 ms
+// for 0.4 MB); instead b[o] is copied into a short row, and each run of
+// a's block goes through binaryRow against it.
+func (d *Device) binaryScalar(op tensor.BinaryOp, out, a, b []float32, outer, mid int) {
+	const run = 256
+	parallelFor(outer*ceilDiv(mid, run), run, func(lo, hi int) {
+		var row [run]float32
+		for u := lo; u < hi; u++ {
+			o, m0 := u/ceilDiv(mid, run), u%ceilDiv(mid, run)*run
+			m1 := min(m0+run, mid)
+			for i := range m1 - m0 {
+				row[i] = b[o]
+			}
+			at := o * mid
+			d.binaryRow(op, out[at+m0:at+m1], a[at+m0:at+m1], row[:m1-m0])
 		}
 	})
 }
