@@ -174,6 +174,10 @@ func (d *Device) Conv2D(outB, xB, wB, biasB tensor.Buffer, a tensor.Conv2DArgs) 
 // col a row of ones (whose panels are packed).
 func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) {
 	K := g.C * g.KH * g.KW
+	if g.pointwise() {
+		d.pointwiseProducts(out, w, x, g, bias)
+		return
+	}
 	if d.wideConv(g) {
 		g = g.widen()
 	}
@@ -262,6 +266,33 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 				}
 			}
 		}
+	})
+}
+
+// pointwiseProducts is convProducts for a geometry whose col(x[b]) is
+// x[b] itself (convGeom.pointwise: a 1×1 convolution at stride 1 with no
+// padding): one product per image, out[b] = w · x[b], with x[b] read as
+// a stored operand (in place where the GEMM can, gemm.go) and out[b]
+// written in place. The bias goes in first, each row of out[b] filled
+// with its value, and the product adds to it. The convolution's general
+// path would add the bias as a step of ones, which needs B packed, and
+// lay the images of 16×16 maps side by side, which needs out copied from
+// a scratch: on UNet-B's 1×1 skip (64→128 at 16×16, BenchmarkConv2D) the
+// forward pass ran at 236 GFLOP/s and the input gradient at 260, where
+// the GEMM of the same products ran at 329 and 361.
+func (d *Device) pointwiseProducts(out, w, x []float32, g *convGeom, bias []float32) {
+	K, P := g.C, g.OH*g.OW
+	M := len(w) / K
+	batch := len(x) / (K * P)
+	d.convUnits(batch, M*P*K, func(b int, s *gemmScratch, workers int) {
+		c := out[b*M*P : (b+1)*M*P]
+		if bias != nil {
+			for m, v := range bias[:M] {
+				fillRow(c[m*P:(m+1)*P], v)
+			}
+		}
+		op := gemmOperands{M: M, N: P, K: K, a: w, b: x[b*K*P : (b+1)*K*P], c: c, accumulate: bias != nil}
+		gemmProduct(&d.set.gemm, s, &op, workers)
 	})
 }
 

@@ -154,6 +154,12 @@ func forwardGeom(a tensor.Conv2DArgs) *convGeom {
 	return g.setup()
 }
 
+// pointwise reports whether col(x) of one image is x itself: one tap, at
+// stride 1, with no padding or crop.
+func (g *convGeom) pointwise() bool {
+	return g.KH*g.KW == 1 && g.S == 1 && g.PH == 0 && g.PW == 0 && g.OH == g.H && g.OW == g.W
+}
+
 // prepare returns the prepared planes of x [images, C, H, W] (see
 // convGeom): in a pooled buffer, buf, that the caller puts back, or x
 // itself (buf nil) where there is nothing to pad or split. The planes are

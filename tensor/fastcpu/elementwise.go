@@ -90,8 +90,21 @@ func (d *Device) Fill(outB tensor.Buffer, value float32, n int) {
 			clear(out[lo:hi])
 			return
 		}
-		tensor.FillRef(out[lo:hi], value)
+		fillRow(out[lo:hi], value)
 	})
+}
+
+// fillRow sets every value of row to v: one store, then copies of what is
+// filled so far, doubling (memmove's wide stores, where a Go loop stores
+// one float at a time).
+func fillRow(row []float32, v float32) {
+	if len(row) == 0 {
+		return
+	}
+	row[0] = v
+	for n := 1; n < len(row); n *= 2 {
+		copy(row[n:], row[:n])
+	}
 }
 
 // GatedResidual splits the token rows over the cores.
