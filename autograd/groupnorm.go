@@ -36,11 +36,12 @@ func (g *Graph) groupNorm(x, gamma, beta, shift, scale *Var, groups int, eps flo
 	if scale != nil {
 		scaleT = scale.Value
 	}
-	norm, backward := tensor.GroupNorm, tensor.GroupNormBackward
+	var y, mean, rstd *tensor.Tensor
 	if silu {
-		norm = tensor.GroupNormSiLU
+		y, mean, rstd = tensor.GroupNormSiLU(x.Value, gamma.Value, beta.Value, shiftT, scaleT, groups, eps)
+	} else {
+		y, mean, rstd = tensor.GroupNorm(x.Value, gamma.Value, beta.Value, shiftT, scaleT, groups, eps)
 	}
-	y, mean, rstd := norm(x.Value, gamma.Value, beta.Value, shiftT, scaleT, groups, eps)
 	g.Own(mean)
 	g.Own(rstd)
 	out := g.result(y, x, gamma, beta, shift, scale)
@@ -50,7 +51,7 @@ func (g *Graph) groupNorm(x, gamma, beta, shift, scale *Var, groups int, eps flo
 		if silu {
 			dx, dgamma, dbeta, dshift, dscale = tensor.GroupNormSiLUBackward(out.Grad, x.Value, gamma.Value, beta.Value, shiftT, scaleT, mean, rstd, groups, modulated)
 		} else {
-			dx, dgamma, dbeta, dshift, dscale = backward(out.Grad, x.Value, gamma.Value, beta.Value, scaleT, mean, rstd, groups, modulated)
+			dx, dgamma, dbeta, dshift, dscale = tensor.GroupNormBackward(out.Grad, x.Value, gamma.Value, beta.Value, scaleT, mean, rstd, groups, modulated)
 		}
 		g.accumulate(x, dx)
 		g.accumulate(gamma, dgamma)

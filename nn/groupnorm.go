@@ -29,20 +29,20 @@ func (n *GroupNorm) Register(p *Params, prefix string) {
 // none) the result is then modulated per sample, norm(x)·(1+scale)+shift,
 // as the ADM U-Net's blocks do with their timestep embedding.
 func (n *GroupNorm) Forward(g *autograd.Graph, x, shift, scale *autograd.Var) *autograd.Var {
-	eps := n.Eps
-	if eps == 0 {
-		eps = tensor.GroupNormEps
+	return g.GroupNormEps(x, n.Weight, n.Bias, shift, scale, n.Groups, n.eps())
+}
+
+// eps is n's ε, PyTorch's default where Eps is 0.
+func (n *GroupNorm) eps() float32 {
+	if n.Eps == 0 {
+		return tensor.GroupNormEps
 	}
-	return g.GroupNormEps(x, n.Weight, n.Bias, shift, scale, n.Groups, eps)
+	return n.Eps
 }
 
 // ForwardSiLU is SiLU(Forward(g, x, shift, scale)) in one kernel each way
 // (autograd.Graph.GroupNormSiLU), which stores neither the norm's output
 // nor keeps it for the backward.
 func (n *GroupNorm) ForwardSiLU(g *autograd.Graph, x, shift, scale *autograd.Var) *autograd.Var {
-	eps := n.Eps
-	if eps == 0 {
-		eps = tensor.GroupNormEps
-	}
-	return g.GroupNormSiLU(x, n.Weight, n.Bias, shift, scale, n.Groups, eps)
+	return g.GroupNormSiLU(x, n.Weight, n.Bias, shift, scale, n.Groups, n.eps())
 }

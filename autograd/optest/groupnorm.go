@@ -68,6 +68,7 @@ func groupNormSiLUCase(x []int, groups int, shift, scale bool) Case {
 	return groupNormOrSiLU(x, groups, shift, scale, true)
 }
 
+// groupNormOrSiLU is the case of GroupNorm, or of GroupNormSiLU with silu.
 func groupNormOrSiLU(x []int, groups int, shift, scale, silu bool) Case {
 	b, c := x[0], x[1]
 	hw := numel(x[2:])

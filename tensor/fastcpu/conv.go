@@ -69,14 +69,19 @@ import (
 //
 // The bias is added to the forward product as it is copied out of the
 // wide geometry's scratch, or else rides along in it as one more step of
-// the sum (convProducts). Its gradient, Σ of dout over b, oy and ox, is
+// the sum (convProducts); a 1×1 convolution's output is filled with it
+// before its product adds to it (pointwiseProducts). Its gradient, Σ of
+// dout over b, oy and ox, is
 // left to autograd (two Sum kernels: one pass over dout, a few percent of
 // the weight gradient's time on UNet-B's shapes).
 
 // convScratch holds the pooled scratch of the convolution: the prepared
-// planes, the weights with their bias column or flipped, the gathered
-// lanes of a panel, the products of images side by side, the partial sums
-// of the weight gradient and the phases of the strided input gradient.
+// planes (channels-last for the weight gradient), the weights with their
+// bias column or flipped, the gathered lanes of a panel, the products of
+// images side by side, the partial sums of the weight gradient and the
+// phases of the strided input gradient. GroupNorm's backward with SiLU
+// takes its per-group scratch from it too: any large float32 buffer that
+// lives for one call can.
 var convScratch = sync.Pool{New: func() any { return new([]float32) }}
 
 // convFloats returns a pooled buffer of n floats (contents unspecified).
@@ -279,7 +284,10 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 // lay the images of 16×16 maps side by side, which needs out copied from
 // a scratch: on UNet-B's 1×1 skip (64→128 at 16×16, BenchmarkConv2D) the
 // forward pass ran at 236 GFLOP/s and the input gradient at 260, where
-// the GEMM of the same products ran at 329 and 361.
+// the GEMM of the same products ran at 329 and 361; this way, 228–277
+// and 296–350 (three runs; the GEMM 307–331 and 343–365). The weights
+// are read in place, not packed for each product, so an image of 8×8
+// alone is product enough.
 func (d *Device) pointwiseProducts(out, w, x []float32, g *convGeom, bias []float32) {
 	K, P := g.C, g.OH*g.OW
 	M := len(w) / K

@@ -28,8 +28,9 @@ import (
 // or of several stacked: laid out straight from x at stride 1 (paddings
 // 0 to 3, kernels of 3×3 and 5×3; at a padding of 3 an image's last
 // padding row is not the next image's first) and through
-// convGeom.prepareStacked at stride 2, from scratch that holds NaNs
-// (PoisonConvScratch), so that a pixel left unwritten shows; and strided
+// convGeom.prepareStacked at strides 2 and 3, from scratch that holds
+// NaNs (PoisonConvScratch, sized to hold any of the case's buffers), so
+// that a pixel left unwritten shows; and strided
 // input gradients whose phases read windows of dout that
 // differ (kernels of 1 to 5 taps, strides 2 to 4, phases that no tap
 // reaches or that hold no pixel, several units of images).
@@ -59,6 +60,10 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 3, Cin: 12, H: 7, W: 2, Cout: 3, KH: 3, KW: 3, Stride: 2, Pad: 1},
 	{B: 3, Cin: 20, H: 9, W: 10, Cout: 13, KH: 5, KW: 3, Stride: 1, Pad: 2},
 	{B: 5, Cin: 24, H: 6, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 3},
+	{B: 4, Cin: 16, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1}, // the last Cin that gathers col
+	{B: 4, Cin: 17, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1}, // the first one channels-last
+	{B: 3, Cin: 33, H: 7, W: 5, Cout: 11, KH: 3, KW: 3, Stride: 1, Pad: 1}, // padded to 64 channels
+	{B: 5, Cin: 18, H: 11, W: 10, Cout: 7, KH: 3, KW: 3, Stride: 3, Pad: 1},
 }
 
 // The fast convolution and its two gradients against the float64
@@ -75,7 +80,7 @@ func TestConv2DAgainstReference(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s/%+v", set, a), func(t *testing.T) {
 				t.Setenv("DITGO_CPU_KERNEL", set)
-				fastcpu.PoisonConvScratch()
+				fastcpu.PoisonConvScratch(4 * (a.B*a.Cin*(a.H+2*a.Pad+a.KH)*(a.W+2*a.Pad+a.KW) + a.B*a.Cout*a.OH()*a.OW()))
 				got := convResults(t, fastcpu.New(), a)
 				for i, name := range []string{"out", "dx", "dw"} {
 					if e := relErr(got[i], want[i]); e > tol {

@@ -78,7 +78,7 @@ func (d *Device) weightGradChannelsLast(dw, dout, x []float32, a tensor.Conv2DAr
 			}
 		}
 	}
-	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*g.hr*g.OW, func(u int, s *gemmScratch, workers int) {
+	d.convUnits(parts, M*N*ceilDiv(a.B, parts)*P, func(u int, s *gemmScratch, workers int) {
 		b0, b1 := u*a.B/parts, (u+1)*a.B/parts
 		n := b1 - b0
 		_, step, block := g.stacking(n)
@@ -90,17 +90,14 @@ func (d *Device) weightGradChannelsLast(dw, dout, x []float32, a tensor.Conv2DAr
 		xt := *tbuf
 		if !g.prepareChannelsLast(k, xt, x[b0*in:b1*in], n, Cp, workers) {
 			xs, xbuf := g.prepareStacked(d.set, x[b0*in:b1*in], workers)
-			for c0 := 0; c0 < Cp; c0 += 16 {
-				transposeLanes(k, xt, xs, c0, C, Cp, block, block)
-			}
+			packLanes(k, xt, xs, true, block, block, C, Cp)
 			putFloats(xbuf)
 			clear(xt[block*Cp:])
 		}
 		// tap t of the stacked layout: its phase image is n images long.
-		tap := make([]int, kk)
+		tap, S := make([]int, kk), g.S
 		for ky := range a.KH {
 			for kx := range a.KW {
-				S := g.S
 				tap[ky*a.KW+kx] = ((ky%S)*S+kx%S)*step + ky/S*g.OW + kx/S
 			}
 		}
@@ -113,11 +110,10 @@ func (d *Device) weightGradChannelsLast(dw, dout, x []float32, a tensor.Conv2DAr
 			// would pack one as rowsB finds it.
 			packB: func(k *gemmKernel, dst []float32, col, w, pc, kc int) {
 				for i := range k.nr {
-					at := tap[(col+i)/Cp]*Cp + (col+i)%Cp
 					for p := range kc {
 						v := float32(0)
 						if i < w {
-							v = xt[at+offs[pc+p]]
+							v = xt[tap[(col+i)/Cp]*Cp+(col+i)%Cp+offs[pc+p]]
 						}
 						dst[p*k.nr+i] = v
 					}
@@ -146,4 +142,52 @@ func (d *Device) weightGradChannelsLast(dw, dout, x []float32, a tensor.Conv2DAr
 			}
 		}
 	})
+}
+
+// prepareChannelsLast is prepareStacked turned channels-last, for the n
+// images of x at stride 1: the planes' pixel at q of a channel's block is
+// at xt[q·Cp + c], for Cp ≥ C channels (the last Cp − C of them zero), and
+// the KW pixels past the block are zeros, like the slack of prepare. A row
+// of an image is transposed into its place in one step (packLanes, 16
+// channels at a time in assembly where the kernel has it), straight from
+// x: the stacked planes are never written. It returns false, having written
+// nothing, for a stride over 1 or a padding that crops, which
+// prepareStacked and a transpose handle instead.
+func (g *convGeom) prepareChannelsLast(k *gemmKernel, xt, x []float32, n, Cp int, workers int) bool {
+	Wr := g.wr
+	if g.S != 1 || g.PH < 0 || g.PW < 0 || g.PW+g.W > Wr || g.PH+g.H > g.hr {
+		return false
+	}
+	image, _, block := g.stacking(n)
+	clear(xt[block*Cp : (block+g.KW)*Cp])
+	// The zeros: each image's rows above and below its input rows, up to
+	// the next image's first (the last image's hr), and the columns left
+	// and right of each input row.
+	for i := range n {
+		at, rows := i*image, image/Wr
+		if i == n-1 {
+			rows = g.hr
+		}
+		clear(xt[at*Cp : (at+g.PH*Wr)*Cp])
+		clear(xt[(at+(g.PH+g.H)*Wr)*Cp : (at+rows*Wr)*Cp])
+		for y := range g.H {
+			row := at + (g.PH+y)*Wr
+			clear(xt[row*Cp : (row+g.PW)*Cp])
+			clear(xt[(row+g.PW+g.W)*Cp : (row+Wr)*Cp])
+		}
+	}
+	body := func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, y := u/g.H, u%g.H
+			q := i*image + (g.PH+y)*Wr + g.PW // the row's first pixel
+			src := x[i*g.C*g.H*g.W+y*g.W:]
+			packLanes(k, xt[q*Cp:], src, true, g.H*g.W, g.W, g.C, Cp)
+		}
+	}
+	if workers > 1 {
+		parallelFor(n*g.H, g.W*Cp, body)
+	} else {
+		body(0, n*g.H)
+	}
+	return true
 }

@@ -61,12 +61,14 @@ func NewWithInstructionSet(name string) *Device {
 // InstructionSetName returns the name of the instruction set dev runs.
 func InstructionSetName(dev *Device) string { return dev.set.name }
 
-// PoisonConvScratch puts buffers of NaNs into the convolution's pool of
-// scratch, so that a test run next reads NaNs wherever a kernel reads
-// scratch that it did not write.
-func PoisonConvScratch() {
+// PoisonConvScratch puts six buffers of n NaNs into the convolution's pool
+// of scratch, so that a test run next reads NaNs wherever a kernel reads
+// scratch that it did not write, in any buffer of up to n floats (a pool
+// may drop its buffers at a garbage collection, so the test is as good as
+// the pool keeps them).
+func PoisonConvScratch(n int) {
 	for range 6 {
-		buf := make([]float32, 1<<20)
+		buf := make([]float32, n)
 		for i := range buf {
 			buf[i] = float32(math.NaN())
 		}

@@ -130,7 +130,9 @@ func BenchmarkGroupNorm(b *testing.B) {
 // rounding: the fused kernel computes the norm's rows with the same loops
 // and recomputes them for the backward exactly, but its SiLU splits a row
 // between the vector loop and the Go loop where Unary splits the whole
-// tensor, and the two loops' exponentials differ in the last bit.
+// tensor, and the two loops' exponentials differ in the last bit. Also
+// with gamma 100 times larger, where h reaches ±150 and e^−h overflows:
+// no NaN may come out.
 func TestGroupNormSiLUMatchesApart(t *testing.T) {
 	const b, c, h, w, groups = 3, 12, 5, 9, 4 // 135 values a group: vector loops and tails
 	n := b * c * h * w
@@ -146,46 +148,53 @@ func TestGroupNormSiLUMatchesApart(t *testing.T) {
 		}
 		return v
 	}
-	for _, set := range fastcpu.InstructionSetNames() {
-		for _, modulated := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/modulated=%v", set, modulated), func(t *testing.T) {
-				dev := fastcpu.NewWithInstructionSet(set)
-				xt, dt := tensor.FromSlice(dev, x, b, c, h, w), tensor.FromSlice(dev, dout, b, c, h, w)
-				gt, bt := tensor.FromSlice(dev, param(c, 1), c), tensor.FromSlice(dev, param(c, 2), c)
-				var sht, sct *tensor.Tensor
-				if modulated {
-					sht, sct = tensor.FromSlice(dev, param(b*c, 3), b, c), tensor.FromSlice(dev, param(b*c, 4), b, c)
-				}
-				fused, mean, rstd := tensor.GroupNormSiLU(xt, gt, bt, sht, sct, groups, tensor.GroupNormEps)
-				norm, _, _ := tensor.GroupNorm(xt, gt, bt, sht, sct, groups, tensor.GroupNormEps)
-				apart := tensor.SiLU(norm)
-				fdx, fdg, fdb, fds, fdc := tensor.GroupNormSiLUBackward(dt, xt, gt, bt, sht, sct, mean, rstd, groups, modulated)
-				dh := tensor.UnaryBackward(tensor.OpSiLU, dt, norm, apart)
-				adx, adg, adb, ads, adc := tensor.GroupNormBackward(dh, xt, gt, bt, sct, mean, rstd, groups, modulated)
-				pairs := [][2]*tensor.Tensor{{fused, apart}, {fdx, adx}, {fdg, adg}, {fdb, adb}}
-				if modulated {
-					pairs = append(pairs, [2]*tensor.Tensor{fds, ads}, [2]*tensor.Tensor{fdc, adc})
-				}
-				for k, p := range pairs {
-					got, err1 := p[0].ToHost()
-					want, err2 := p[1].ToHost()
-					if err1 != nil || err2 != nil {
-						t.Fatal(err1, err2)
+	// gain scales gamma: at 100, h reaches ±150, where e^−h overflows.
+	for _, gain := range []float32{1, 100} {
+		for _, set := range fastcpu.InstructionSetNames() {
+			for _, modulated := range []bool{false, true} {
+				t.Run(fmt.Sprintf("gain=%v/%s/modulated=%v", gain, set, modulated), func(t *testing.T) {
+					dev := fastcpu.NewWithInstructionSet(set)
+					gamma := param(c, 1)
+					for i := range gamma {
+						gamma[i] *= gain
 					}
-					var rms float64
-					for _, v := range want {
-						rms += float64(v) * float64(v)
+					xt, dt := tensor.FromSlice(dev, x, b, c, h, w), tensor.FromSlice(dev, dout, b, c, h, w)
+					gt, bt := tensor.FromSlice(dev, gamma, c), tensor.FromSlice(dev, param(c, 2), c)
+					var sht, sct *tensor.Tensor
+					if modulated {
+						sht, sct = tensor.FromSlice(dev, param(b*c, 3), b, c), tensor.FromSlice(dev, param(b*c, 4), b, c)
 					}
-					rms = math.Sqrt(rms / float64(len(want)))
-					for i := range want {
-						e := math.Abs(float64(got[i]-want[i])) / (math.Abs(float64(want[i])) + rms)
-						if !(e <= 1e-5) {
-							t.Errorf("output %d (out, dx, dgamma, dbeta, dshift, dscale), element %d: fused %v, apart %v (relative error %.2g)", k, i, got[i], want[i], e)
-							break
+					fused, mean, rstd := tensor.GroupNormSiLU(xt, gt, bt, sht, sct, groups, tensor.GroupNormEps)
+					norm, _, _ := tensor.GroupNorm(xt, gt, bt, sht, sct, groups, tensor.GroupNormEps)
+					apart := tensor.SiLU(norm)
+					fdx, fdg, fdb, fds, fdc := tensor.GroupNormSiLUBackward(dt, xt, gt, bt, sht, sct, mean, rstd, groups, modulated)
+					dh := tensor.UnaryBackward(tensor.OpSiLU, dt, norm, apart)
+					adx, adg, adb, ads, adc := tensor.GroupNormBackward(dh, xt, gt, bt, sct, mean, rstd, groups, modulated)
+					pairs := [][2]*tensor.Tensor{{fused, apart}, {fdx, adx}, {fdg, adg}, {fdb, adb}}
+					if modulated {
+						pairs = append(pairs, [2]*tensor.Tensor{fds, ads}, [2]*tensor.Tensor{fdc, adc})
+					}
+					for k, p := range pairs {
+						got, err1 := p[0].ToHost()
+						want, err2 := p[1].ToHost()
+						if err1 != nil || err2 != nil {
+							t.Fatal(err1, err2)
+						}
+						var rms float64
+						for _, v := range want {
+							rms += float64(v) * float64(v)
+						}
+						rms = math.Sqrt(rms / float64(len(want)))
+						for i := range want {
+							e := math.Abs(float64(got[i]-want[i])) / (math.Abs(float64(want[i])) + rms)
+							if !(e <= 1e-5) {
+								t.Errorf("output %d (out, dx, dgamma, dbeta, dshift, dscale), element %d: fused %v, apart %v (relative error %.2g)", k, i, got[i], want[i], e)
+								break
+							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
