@@ -60,8 +60,8 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 3, Cin: 12, H: 7, W: 2, Cout: 3, KH: 3, KW: 3, Stride: 2, Pad: 1},
 	{B: 3, Cin: 20, H: 9, W: 10, Cout: 13, KH: 5, KW: 3, Stride: 1, Pad: 2},
 	{B: 5, Cin: 24, H: 6, W: 7, Cout: 5, KH: 3, KW: 3, Stride: 1, Pad: 3},
-	{B: 4, Cin: 16, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1}, // the last Cin that gathers col
-	{B: 4, Cin: 17, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1}, // the first one channels-last
+	{B: 4, Cin: 16, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1},  // the last Cin that gathers col
+	{B: 4, Cin: 17, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1},  // the first one channels-last
 	{B: 3, Cin: 33, H: 7, W: 5, Cout: 11, KH: 3, KW: 3, Stride: 1, Pad: 1}, // padded to 64 channels
 	{B: 5, Cin: 18, H: 11, W: 10, Cout: 7, KH: 3, KW: 3, Stride: 3, Pad: 1},
 }
