@@ -69,8 +69,9 @@ import (
 //
 // The bias is added to the forward product as it is copied out of the
 // wide geometry's scratch, or else rides along in it as one more step of
-// the sum (convProducts); a 1×1 convolution's output is filled with it
-// before its product adds to it (pointwiseProducts). Its gradient, Σ of
+// the sum (convProducts; with the rows read as they are, directRows, the
+// step's row of ones is read in place too); a 1×1 convolution's output is
+// filled with it before its product adds to it (pointwiseProducts). Its gradient, Σ of
 // dout over b, oy and ox, is
 // left to autograd (two Sum kernels: one pass over dout, a few percent of
 // the weight gradient's time on UNet-B's shapes).
@@ -183,7 +184,11 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 		d.pointwiseProducts(out, w, x, g, bias)
 		return
 	}
-	if d.wideConv(g) {
+	direct := d.directRows(g)
+	switch {
+	case direct:
+		g = g.withRowOffsets()
+	case d.wideConv(g):
 		g = g.widen()
 	}
 	// The bias goes in as a step of the sum unless the product is wide
@@ -193,7 +198,14 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 	// loop's pass cost more than the packed panels that the step of ones
 	// needs. With it, the 3-channel input's forward pass went from
 	// 103–115 to 110–123 GFLOP/s (alternating runs), its B read in place.
-	ones := bias != nil && (!g.wide || K < 64 && d.set.convRowsAdd == nil)
+	ones := bias != nil && (direct || !g.wide || K < 64 && d.set.convRowsAdd == nil)
+	// Read as they are, the prepared planes of an image get a plane of
+	// ones after their slack, the bias's step, read in place as the rest.
+	var onesAt int
+	if direct && ones {
+		onesAt = g.C*g.plane + g.KW
+		g.rowOff = append(g.rowOff, onesAt)
+	}
 	if ones { // w with the bias as column K
 		M := len(w) / K
 		buf := convFloats(M * (K + 1))
@@ -226,10 +238,17 @@ func (d *Device) convProducts(out, w, x []float32, g *convGeom, bias []float32) 
 	d.convUnits(ceilDiv(batch, nb), M*nb*P*K, func(u int, s *gemmScratch, workers int) {
 		b0 := u * nb
 		n := min(nb, batch-b0)
-		xs, xbuf := g.prepare(d.set, x[b0*in:(b0+n)*in], workers)
+		var xs []float32
+		var xbuf *[]float32
+		if onesAt > 0 {
+			xs, xbuf = g.prepareAs(d.set, x[b0*in:(b0+n)*in], workers, false, g.plane+d.set.gemm.nr)
+			fillRow(xs[onesAt:], 1)
+		} else {
+			xs, xbuf = g.prepare(d.set, x[b0*in:(b0+n)*in], workers)
+		}
 		defer putFloats(xbuf)
 		op := gemmOperands{M: M, N: n * P, K: K, a: w, packB: g.packRows(xs, ones, d.set)}
-		if g.wide {
+		if g.wide || direct {
 			op.rowsB = g.rowsIn(xs, d.set.gemm.nr)
 		}
 		if n == 1 && !g.wide {
@@ -302,6 +321,24 @@ func (d *Device) pointwiseProducts(out, w, x []float32, g *convGeom, bias []floa
 		op := gemmOperands{M: M, N: P, K: K, a: w, b: x[b*K*P : (b+1)*K*P], c: c, accumulate: bias != nil}
 		gemmProduct(&d.set.gemm, s, &op, workers)
 	})
+}
+
+// directRows reports whether the products over geometry g take its rows
+// as they are, not wide: at stride 1, with output rows a multiple of the
+// micro-kernel's nr columns and images of at least convWidth pixels (one
+// product each), every panel of B is a run of one output row in the
+// prepared planes, read in place (rowsIn), and out is C itself. The wide
+// geometry's unused column a row is not computed, and nothing is copied
+// out; the bias is a step of the sum whose row is a plane of ones placed
+// after the image's prepared planes, read in place like the others. On
+// UNet-B's convolutions at 32×32 (BenchmarkConv2D, three alternating
+// rounds, GFLOP/s), the 3-channel input's forward pass went from 110–162
+// to 204–236 (its GEMM, 194–277, is the noisiest line of the benchmark),
+// 64 channels' forward from 302–331 to 310–351 and their input gradient
+// from 290–328 to 327–349, and the output convolution's input gradient
+// from 195–217 to 253–318.
+func (d *Device) directRows(g *convGeom) bool {
+	return d.wideConv(g) && d.set.gemm.tileI != nil && g.S == 1 && g.OW%d.set.gemm.nr == 0 && g.OH*g.OW >= convWidth
 }
 
 // wideConv reports whether the products over geometry g run on its wide

@@ -112,6 +112,12 @@ func (g *convGeom) stacking(n int) (image, step, block int) {
 func (g *convGeom) widen() *convGeom {
 	w := *g
 	w.wide, w.ow, w.OW = true, g.OW, g.wr
+	return w.withRowOffsets()
+}
+
+// withRowOffsets returns g with rowOff set (see convGeom), for rowsIn.
+func (g *convGeom) withRowOffsets() *convGeom {
+	w := *g
 	kk := g.KH * g.KW
 	w.rowOff = make([]int, g.C*kk)
 	for c := range g.C {
@@ -174,7 +180,7 @@ func (g *convGeom) prepare(set *instructionSet, x []float32, workers int) (xs []
 	if !g.wide && g.PH == 0 && g.PW == 0 && g.S == 1 && g.hp == g.H && g.wp == g.W {
 		return x, nil
 	}
-	return g.prepareAs(set, x, workers, false)
+	return g.prepareAs(set, x, workers, false, 0)
 }
 
 // prepareStacked is prepare with the n images of x stacked: channel by
@@ -187,11 +193,12 @@ func (g *convGeom) prepare(set *instructionSet, x []float32, workers int) (xs []
 // images are one tall image, whose rows between them are unused like the
 // wide geometry's columns (weightGradChannelsLast).
 func (g *convGeom) prepareStacked(set *instructionSet, x []float32, workers int) (xs []float32, buf *[]float32) {
-	return g.prepareAs(set, x, workers, true)
+	return g.prepareAs(set, x, workers, true, 0)
 }
 
-// prepareAs is prepare, into planes stacked or not (prepareStacked).
-func (g *convGeom) prepareAs(set *instructionSet, x []float32, workers int, stacked bool) (xs []float32, buf *[]float32) {
+// prepareAs is prepare, into planes stacked or not (prepareStacked), with
+// extra floats of xs past the slack left for the caller.
+func (g *convGeom) prepareAs(set *instructionSet, x []float32, workers int, stacked bool, extra int) (xs []float32, buf *[]float32) {
 	S, Wr := g.S, g.wr
 	planes := len(x) / (g.H * g.W)
 	n := planes / g.C // images
@@ -204,9 +211,9 @@ func (g *convGeom) prepareAs(set *instructionSet, x []float32, workers int, stac
 	// The last row's windows read past the last plane: a wide geometry's
 	// unused columns, and a shared padding's last zeros.
 	slack := g.KW
-	buf = convFloats(size + slack)
+	buf = convFloats(size + slack + extra)
 	xs = *buf
-	clear(xs[size:])
+	clear(xs[size : size+slack])
 	body := func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src := x[pl*g.H*g.W:][:g.H*g.W]
@@ -557,20 +564,21 @@ func (g *convGeom) packRows(xs []float32, ones bool, set *instructionSet) packFu
 	}
 }
 
-// rowsIn is a gemmOperands.rowsB for packRows's op(B) on a wide geometry
-// with no row of ones: a panel of nr columns that lie in one image is
-// read where xs holds it, row (c, t) of col at the image's
-// xs[c·plane + tap[t] + pixel], the offsets rowOff. A panel that straddles
-// two images is packed.
+// rowsIn is a gemmOperands.rowsB for packRows's op(B) with no row of
+// ones, on a geometry with rowOff (widen, withRowOffsets): a panel of nr
+// columns that lie in one image, and at stride 1 in one output row unless
+// the geometry is wide, is read where xs holds it, row (c, t) of col at
+// the image's xs[c·plane + tap[t] + oy·rowStep + ox], the offsets rowOff.
+// The other panels are packed.
 func (g *convGeom) rowsIn(xs []float32, nr int) func(col, pc, kc int) ([]float32, []int, int) {
 	P, in := g.OH*g.OW, g.C*g.plane
 	maxOff := slices.Max(g.rowOff)
 	return func(col, pc, kc int) ([]float32, []int, int) {
 		i, p := col/P, col%P
-		if p+nr > P || pc+kc > len(g.rowOff) {
+		if p+nr > P || pc+kc > len(g.rowOff) || !g.wide && (g.S != 1 || p%g.OW+nr > g.OW) {
 			return nil, nil, 0
 		}
-		return xs[i*in+p:], g.rowOff[pc : pc+kc], maxOff
+		return xs[i*in+p/g.OW*g.rowStep+p%g.OW:], g.rowOff[pc : pc+kc], maxOff
 	}
 }
 

@@ -64,6 +64,8 @@ var convChecks = []tensor.Conv2DArgs{
 	{B: 4, Cin: 17, H: 6, W: 6, Cout: 9, KH: 3, KW: 3, Stride: 1, Pad: 1},  // the first one channels-last
 	{B: 3, Cin: 33, H: 7, W: 5, Cout: 11, KH: 3, KW: 3, Stride: 1, Pad: 1}, // padded to 64 channels
 	{B: 5, Cin: 18, H: 11, W: 10, Cout: 7, KH: 3, KW: 3, Stride: 3, Pad: 1},
+	{B: 3, Cin: 3, H: 16, W: 32, Cout: 14, KH: 3, KW: 3, Stride: 1, Pad: 1}, // rows of 32 read as they are
+	{B: 2, Cin: 20, H: 9, W: 64, Cout: 13, KH: 3, KW: 5, Stride: 1, Pad: 2},
 }
 
 // The fast convolution and its two gradients against the float64
