@@ -437,7 +437,7 @@ func (d *Device) Conv2DBackwardInput(dxB, doutB, wB tensor.Buffer, a tensor.Conv
 		return
 	}
 	y, x := phaseTaps(0, a.KH, a.Pad, 1, a.H), phaseTaps(0, a.KW, a.Pad, 1, a.W)
-	wf := phaseWeights(w, a, y, x)
+	wf := phaseWeights(w, a, []phase{y}, []phase{x})[0]
 	defer convScratch.Put(wf)
 	g := convGeom{C: a.Cout, H: a.OH(), W: a.OW(), KH: y.taps, KW: x.taps, S: 1,
 		PH: y.taps - 1 - y.d, PW: x.taps - 1 - x.d, OH: y.n, OW: x.n}

@@ -30,49 +30,63 @@ func phaseTaps(r, k, p, S, n int) phase {
 	return ph
 }
 
-// phaseWeights returns, in a pooled buffer that the caller puts back, the
-// weights of the phase (y, x): the sub-kernel of taps (q + S·t) of both
-// axes, flipped and with its channel axes swapped,
+// phaseWeights returns, in pooled buffers that the caller puts back, the
+// weights of the phases (ys[k], xs[k]): each the sub-kernel of taps
+// (q + S·t) of both axes, flipped and with its channel axes swapped,
 //
 //	wf[ci, co, t', s'] = w[co, ci, qy + S·(Ty−1−t'), qx + S·(Tx−1−s')]
 //
 // a [Cin, Cout·Ty·Tx] matrix. The phase's convolution reads dout padded by
 // T−1−d (negative: cropped) through it.
-func phaseWeights(w []float32, a tensor.Conv2DArgs, y, x phase) *[]float32 {
-	S, kk := a.Stride, y.taps*x.taps
-	buf := convFloats(a.Cin * a.Cout * kk)
-	wf := *buf
-	// at[t'·Tx + s'] is the tap of w that wf's tap (t', s') reads.
-	at := make([]int, kk)
-	for t := range y.taps {
-		for s := range x.taps {
-			at[t*x.taps+s] = (y.q+S*(y.taps-1-t))*a.KW + x.q + S*(x.taps-1-s)
+func phaseWeights(w []float32, a tensor.Conv2DArgs, ys, xs []phase) []*[]float32 {
+	S := a.Stride
+	bufs := make([]*[]float32, len(ys))
+	wfs := make([][]float32, len(ys))
+	// at[k][t'·Tx + s'] is the tap of w that phase k's tap (t', s') reads.
+	at := make([][]int, len(ys))
+	for k, y := range ys {
+		x := xs[k]
+		bufs[k] = convFloats(a.Cin * a.Cout * y.taps * x.taps)
+		wfs[k] = *bufs[k]
+		at[k] = make([]int, y.taps*x.taps)
+		for t := range y.taps {
+			for s := range x.taps {
+				at[k][t*x.taps+s] = (y.q+S*(y.taps-1-t))*a.KW + x.q + S*(x.taps-1-s)
+			}
 		}
 	}
 	// Written over the cores, a block of 16 rows of wf (input channels)
 	// at a time, and in it 16 output channels at a time: the reads of a
-	// tile go along 16 rows of w, its writes along 16 rows of wf, and both
-	// stay in L1. Row by row, the reads went down a column of w, a line
-	// per output channel, and missed at every one: with w out of the
+	// tile go along 16 rows of w, its writes along 16 rows of each wf, and
+	// they stay in L1. Row by row, the reads went down a column of w, a
+	// line per output channel, and missed at every one: with w out of the
 	// caches (as in a training step), 256→128 channels took 642–680 µs
-	// that way and 514–617 in tiles (2026-12-02, Zen 5).
+	// that way and 514–617 in tiles (2026-12-02, Zen 5). Each kernel of w
+	// is read once for all the phases: one phase at a time, it was read
+	// once a phase, and the loops' overhead was paid once a phase too, a
+	// fifth of the strided input gradient's CPU time at 128 channels,
+	// 16×16 (four alternating rounds of BenchmarkConv2D: 142–153 → 163–184
+	// GFLOP/s there, 147–165 → 165–171 at 64 channels, 32×32).
 	const tile = 16
-	parallelFor(ceilDiv(a.Cin, tile), tile*a.Cout*kk, func(lo, hi int) {
+	parallelFor(ceilDiv(a.Cin, tile), tile*a.Cout*a.KH*a.KW, func(lo, hi int) {
 		for c0 := lo * tile; c0 < min(hi*tile, a.Cin); c0 += tile {
 			for o0 := 0; o0 < a.Cout; o0 += tile {
 				for ci := c0; ci < min(c0+tile, a.Cin); ci++ {
-					row := wf[ci*a.Cout*kk:][:a.Cout*kk]
 					for co := o0; co < min(o0+tile, a.Cout); co++ {
-						src, dst := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW], row[co*kk:][:kk]
-						for j, tap := range at {
-							dst[j] = src[tap]
+						src := w[(co*a.Cin+ci)*a.KH*a.KW:][:a.KH*a.KW]
+						for k, taps := range at {
+							kk := len(taps)
+							dst := wfs[k][(ci*a.Cout+co)*kk:][:kk]
+							for j, tap := range taps {
+								dst[j] = src[tap]
+							}
 						}
 					}
 				}
 			}
 		}
 	})
-	return buf
+	return bufs
 }
 
 // window is the span of dout positions lo…hi, relative to u, that the
@@ -140,6 +154,8 @@ func (d *Device) stridedInput(dx, dout, w []float32, a tensor.Conv2DArgs) {
 		w      *[]float32
 	}
 	var products []product
+	var withTaps []int // the products whose phase has taps
+	var py, px []phase // their phases
 	taps := 0
 	for ry, y := range ys {
 		for rx, x := range xs {
@@ -148,13 +164,16 @@ func (d *Device) stridedInput(dx, dout, w []float32, a tensor.Conv2DArgs) {
 			}
 			p := product{ry: ry, rx: rx, y: y, x: x}
 			if y.taps > 0 && x.taps > 0 {
-				p.w = phaseWeights(w, a, y, x)
-				defer convScratch.Put(p.w)
 				p.g = g.subKernel(y.d-y.taps+1-wy.lo, y.taps, x.d-x.taps+1-wx.lo, x.taps)
 				taps += y.taps * x.taps
+				withTaps, py, px = append(withTaps, len(products)), append(py, y), append(px, x)
 			}
 			products = append(products, p)
 		}
+	}
+	for k, buf := range phaseWeights(w, a, py, px) {
+		products[withTaps[k]].w = buf
+		defer convScratch.Put(buf)
 	}
 	P := g.OH * g.OW                      // a product's columns for one image
 	in := a.Cout * g.H * g.W              // floats of one image of dout
