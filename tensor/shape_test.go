@@ -154,6 +154,10 @@ func TestMisusePanics(t *testing.T) {
 		{"GroupNorm no beta", func() { tensor.GroupNorm(z(2, 6, 3, 3), z(6), nil, nil, nil, 3, 1e-5) }, []string{"GroupNorm", "gamma and beta", "[6]"}},
 		{"GroupNorm rank", func() { tensor.GroupNorm(z(6), z(6), z(6), nil, nil, 3, 1e-5) }, []string{"GroupNorm", "[6]", "[B, C, H, W]"}},
 		{"GroupNorm eps", func() { tensor.GroupNorm(z(2, 6), z(6), z(6), nil, nil, 3, 0) }, []string{"GroupNorm", "eps 0"}},
+		{"GroupNormSiLU groups", func() { tensor.GroupNormSiLU(z(2, 6, 3, 3), z(6), z(6), nil, nil, 4, 1e-5) }, []string{"GroupNormSiLU", "4 groups", "6 channels"}},
+		{"GroupNormSiLUBackward shift", func() {
+			tensor.GroupNormSiLUBackward(z(2, 6, 3), z(2, 6, 3), z(6), z(6), z(6), nil, z(2, 3), z(2, 3), 3, false)
+		}, []string{"GroupNormSiLUBackward", "modulation", "[B, C]"}},
 		{"GroupNormBackward stats", func() {
 			tensor.GroupNormBackward(z(2, 6, 3), z(2, 6, 3), z(6), z(6), nil, z(2, 2), z(2, 2), 3, false)
 		}, []string{"GroupNormBackward", "[2 2]", "[2, 3]"}},
